@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Runs before `npm start` and `npm test`: installs node modules when they are missing or older than the lock file,
+// so the two commands work on a fresh clone. (The Temporal CLI is provisioned by src/temporal/cli.ts.)
+'use strict';
+const { execSync } = require('node:child_process');
+const { existsSync, statSync } = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const lock = path.join(root, 'package-lock.json');
+const marker = path.join(root, 'node_modules', '.package-lock.json');
+const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
+if (stale) {
+  console.log('Installing node modules (npm ci)...');
+  execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
+}

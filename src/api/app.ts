@@ -1,0 +1,67 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../logging';
+import type { IngestMetrics } from './metrics';
+import type { SessionSignaler } from './sessionSignaler';
+import type { Verification } from './verifier';
+import { webhookRouter } from './webhookRoute';
+
+export interface AppDeps {
+  verify: (raw: Buffer, headers: Request['headers']) => Verification;
+  signaler: SessionSignaler;
+  /** Resolves when Temporal answers; used by /readyz. */
+  checkTemporal: () => Promise<void>;
+  logger: Logger;
+  metrics: IngestMetrics;
+  maxBodyBytes: number;
+  deadlineMs: number;
+  retryAfterSeconds: number;
+}
+
+/** Builds the HTTP app. Tests pass a real signaler pointed at the test server. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.checkTemporal();
+      res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'unavailable', message: err instanceof Error ? err.message : String(err) });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  app.use(webhookRouter(deps));
+
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not_found' });
+  });
+
+  // Body-parser errors (oversize, aborted upload) arrive here; answer them as JSON like everything else.
+  app.use(
+    (err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status ?? 500;
+      if (err.type === 'entity.too.large') {
+        deps.metrics.deliveries.inc({ event_type: 'unknown', outcome: 'rejected' });
+        deps.logger.info({ svixId: req.header('svix-id'), status, outcome: 'rejected' }, 'webhook delivery too large');
+        res.status(413).json({ error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` });
+        return;
+      }
+      if (status >= 500) deps.logger.error({ err }, 'request failed');
+      res.status(status).json({
+        error: status >= 500 ? 'internal_error' : 'bad_request',
+        message: status >= 500 ? 'internal error' : err.message,
+      });
+    },
+  );
+
+  return app;
+}

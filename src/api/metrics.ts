@@ -1,0 +1,36 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of the ingest endpoint. One registry per app so tests can build several apps. */
+export function createIngestMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    deliveries: new Counter({
+      name: 'agntix_webhook_deliveries_total',
+      help: 'Webhook deliveries by event type and outcome',
+      labelNames: ['event_type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    verificationFailures: new Counter({
+      name: 'agntix_webhook_verification_failures_total',
+      help: 'Deliveries rejected before parsing: missing headers, bad signature, stale or future timestamp',
+      registers: [registry],
+    }),
+    ackLatency: new Histogram({
+      name: 'agntix_webhook_ack_latency_seconds',
+      help: 'Time from request to response, by outcome',
+      labelNames: ['outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    }),
+    temporalErrors: new Counter({
+      name: 'agntix_temporal_call_errors_total',
+      help: 'Temporal calls that failed or passed the deadline during ingest',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

@@ -1,0 +1,60 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Server } from 'node:http';
+import type { Config } from '../config';
+import type { Logger } from '../logging';
+import { temporalConnectionOptions } from '../temporal/connection';
+import { createApp } from './app';
+import { createIngestMetrics } from './metrics';
+import { createSessionSignaler } from './sessionSignaler';
+import { createVerifier } from './verifier';
+
+export interface RunningApi {
+  port: number;
+  /** Stops accepting, lets in-flight requests finish, then closes the Temporal connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the webhook API with one Temporal connection for the life of the process. The connection is lazy so the
+ * API comes up (and answers 503, which Svix retries) even while Temporal is unreachable.
+ */
+export async function startApi(
+  config: Config,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningApi> {
+  const secrets = config.AGNTIX_WEBHOOK_SECRET;
+  if (!secrets) throw new Error('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required to verify deliveries');
+
+  const connection = Connection.lazy(temporalConnectionOptions(config, env));
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    verify: createVerifier(secrets),
+    signaler: createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE),
+    checkTemporal: async () => {
+      await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
+    },
+    logger,
+    metrics: createIngestMetrics(),
+    maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    deadlineMs: config.INGEST_DEADLINE_MS,
+    retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+
+  return {
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await connection.close();
+    },
+  };
+}

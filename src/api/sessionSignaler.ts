@@ -1,0 +1,76 @@
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import type { Payload, TypedSearchAttributes } from '@temporalio/common';
+import { encodeWorkflowIdConflictPolicy, encodeWorkflowIdReusePolicy } from '@temporalio/common';
+import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
+import { temporal } from '@temporalio/proto';
+import { randomUUID } from 'node:crypto';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import {
+  SESSION_WORKFLOW_TYPE,
+  sessionEventSignal,
+  type SessionEventSignal,
+  type SessionWorkflowInput,
+} from '../shared/definitions';
+import { initialSearchAttributes, sessionSummary } from '../shared/sessionView';
+
+/** What Temporal did with a delivery. Every value means the event is durably recorded or was already. */
+export type SignalOutcome = 'started' | 'signaled' | 'duplicate';
+
+export interface SessionSignaler {
+  /** Records the event in the session's workflow, creating it if needed; rejects when the deadline passes. */
+  deliver(signal: SessionEventSignal, deadline: Date): Promise<SignalOutcome>;
+}
+
+/*
+ * Id policies, and why:
+ * - Conflict USE_EXISTING: while the session's workflow runs, every event for it is a signal to that run, whichever
+ *   arrived first. Never TERMINATE_EXISTING: a late duplicate must not restart a session in progress.
+ * - Reuse REJECT_DUPLICATE: once the workflow has closed, its outcome is recorded; a redelivery (Svix retries for a
+ *   day) must not start a second run that would redo the post-call work. Temporal answers ALREADY_EXISTS, which we
+ *   report as `duplicate`. This holds for as long as the namespace retains the closed run (see namespace.ts).
+ * - Duplicates of a running session are signals like any other and are ignored by the workflow by svix-id.
+ *
+ * The SDK's `signalWithStart` returns only a run id; the raw call also says whether it started the workflow, which
+ * the webhook response reports. The payloads go through the client's data converter and codecs as the SDK would.
+ */
+export function createSessionSignaler(client: Client, taskQueue: string): SessionSignaler {
+  const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
+
+  async function encode(value: unknown): Promise<Payload[]> {
+    let payloads = [payloadConverter.toPayload(value)];
+    for (const codec of payloadCodecs) payloads = await codec.encode(payloads);
+    return payloads;
+  }
+
+  return {
+    async deliver(signal, deadline) {
+      const { event } = signal;
+      const input: SessionWorkflowInput = { sessionId: event.id };
+      const searchAttributes: TypedSearchAttributes = initialSearchAttributes(event);
+      const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
+        namespace: client.options.namespace,
+        identity: client.options.identity,
+        requestId: randomUUID(),
+        workflowId: event.id,
+        workflowIdReusePolicy: encodeWorkflowIdReusePolicy('REJECT_DUPLICATE'),
+        workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
+        workflowType: { name: SESSION_WORKFLOW_TYPE },
+        taskQueue: { kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
+        input: { payloads: await encode(input) },
+        signalName: sessionEventSignal.name,
+        signalInput: { payloads: await encode(signal) },
+        searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
+        userMetadata: { summary: (await encode(sessionSummary(event)))[0] },
+      };
+      try {
+        const response = await client.withDeadline(deadline, () =>
+          client.workflowService.signalWithStartWorkflowExecution(request),
+        );
+        return response.started ? 'started' : 'signaled';
+      } catch (err) {
+        if (isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS) return 'duplicate';
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { z } from 'zod';
+import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../events/schemas';
+import type { Logger } from '../logging';
+import type { IngestMetrics } from './metrics';
+import type { SessionSignaler, SignalOutcome } from './sessionSignaler';
+import type { Verification } from './verifier';
+
+export interface WebhookRouteDeps {
+  verify: (raw: Buffer, headers: Request['headers']) => Verification;
+  signaler: SessionSignaler;
+  logger: Logger;
+  metrics: IngestMetrics;
+  maxBodyBytes: number;
+  deadlineMs: number;
+  retryAfterSeconds: number;
+}
+
+type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
+
+/** The first schema problem as "field: message", e.g. "metadata.sessionVariables: expected record". */
+function describeIssue(error: z.ZodError): { field: string; message: string } {
+  const issue = error.issues[0];
+  const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
+  return { field, message: issue?.message ?? 'invalid' };
+}
+
+class DeadlineExceeded extends Error {}
+
+function beforeDeadline<T>(work: Promise<T>, deadline: Date): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new DeadlineExceeded('Temporal did not acknowledge in time')),
+      deadline.getTime() - Date.now(),
+    );
+  });
+  work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
+  return Promise.race([work, expiry]).finally(() => clearTimeout(timer));
+}
+
+interface Reply {
+  outcome: Outcome;
+  status: number;
+  body: Record<string, unknown>;
+  eventType?: string;
+  sessionId?: string;
+  headers?: Record<string, string>;
+  /** Logged, never sent. */
+  detail?: Record<string, unknown>;
+}
+
+/** Verify, parse, record in Temporal: everything but the response itself. */
+async function handleDelivery(deps: WebhookRouteDeps, req: Request): Promise<Reply> {
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const verification = deps.verify(raw, req.headers);
+  if (!verification.ok) {
+    if (verification.status === 401) deps.metrics.verificationFailures.inc();
+    const error = verification.status === 401 ? 'invalid_signature' : 'invalid_json';
+    return { outcome: 'rejected', status: verification.status, body: { error, message: verification.error } };
+  }
+
+  const eventType = eventNameOf(verification.payload);
+  const delivered = eventType ? deliveredEventSchemas[eventType as keyof typeof deliveredEventSchemas] : undefined;
+  if (!delivered) {
+    const planned = eventType ? plannedEventSchemas[eventType as keyof typeof plannedEventSchemas] : undefined;
+    // Planned or unknown events start nothing. A planned one that does not match its documented shape is still
+    // answered 2xx (nothing depends on it, and a 4xx would only make Svix retry it for a day), but logged.
+    const check = planned?.safeParse(verification.payload);
+    const schemaIssue = check && !check.success ? describeIssue(check.error) : undefined;
+    return {
+      outcome: 'ignored',
+      status: 200,
+      body: { status: 'ignored', eventType: eventType ?? null },
+      eventType,
+      detail: { planned: planned !== undefined, schemaIssue },
+    };
+  }
+
+  const parsed = delivered.safeParse(verification.payload);
+  if (!parsed.success) {
+    const { field, message } = describeIssue(parsed.error);
+    return {
+      outcome: 'rejected',
+      status: 400,
+      body: { error: 'invalid_payload', field, message: `${field}: ${message}` },
+      eventType,
+    };
+  }
+  const event = parsed.data;
+  const signal = { svixId: verification.messageId, receivedAt: new Date().toISOString(), event };
+  const deadline = new Date(Date.now() + deps.deadlineMs);
+  try {
+    const outcome = await beforeDeadline(deps.signaler.deliver(signal, deadline), deadline);
+    return { outcome, status: 200, body: { status: outcome, workflowId: event.id }, eventType, sessionId: event.id };
+  } catch (err) {
+    deps.metrics.temporalErrors.inc({ reason: err instanceof DeadlineExceeded ? 'deadline' : 'error' });
+    return {
+      outcome: 'unavailable',
+      status: 503,
+      body: { error: 'temporal_unavailable', message: 'event not recorded; retry later' },
+      headers: { 'Retry-After': String(deps.retryAfterSeconds) },
+      eventType,
+      sessionId: event.id,
+      detail: { err: err instanceof Error ? err.message : String(err) },
+    };
+  }
+}
+
+/**
+ * POST /webhooks/agntix: verify, parse, record in Temporal, then answer. 2xx only once Temporal has acknowledged,
+ * because that is the durable enqueue; 503 with Retry-After before the deadline otherwise, so Svix retries.
+ * One log line and one metric per delivery.
+ */
+export function webhookRouter(deps: WebhookRouteDeps): Router {
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) {
+      res.status(415).json({ error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+      return;
+    }
+    next();
+  };
+
+  const router = express.Router();
+  const readRaw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  router.post('/webhooks/agntix', requireJson, readRaw, async (req, res) => {
+    const startedAt = process.hrtime.bigint();
+    const reply = await handleDelivery(deps, req);
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    deps.metrics.deliveries.inc({ event_type: reply.eventType ?? 'unknown', outcome: reply.outcome });
+    deps.metrics.ackLatency.observe({ outcome: reply.outcome }, seconds);
+    res
+      .status(reply.status)
+      .set(reply.headers ?? {})
+      .json(reply.body);
+    deps.logger[reply.status >= 500 ? 'warn' : 'info'](
+      {
+        svixId: req.header('svix-id') ?? req.header('webhook-id'),
+        eventType: reply.eventType,
+        sessionId: reply.sessionId,
+        outcome: reply.outcome,
+        status: reply.status,
+        latencyMs: Math.round(seconds * 1000),
+        ...reply.detail,
+      },
+      'webhook delivery',
+    );
+  });
+  return router;
+}

@@ -1,0 +1,71 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logging';
+import { startApi } from '../api/server';
+import { startDevServer, type DevServer } from '../temporal/devServer';
+import { runWorker } from '../worker/run';
+import { installRuntime } from '../worker/runtime';
+import { loadOrCreateDevSecret } from './devSecret';
+
+/**
+ * `npm start`: the whole stack in one process on an embedded Temporal dev server (data kept in DATA_DIR, so a
+ * restart loses nothing), unless TEMPORAL_ADDRESS points at a server of your own.
+ */
+async function main() {
+  const env = { ...process.env };
+  const dataDir = path.resolve(env.DATA_DIR ?? '.data');
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  installRuntime(env.LOG_LEVEL ?? 'info');
+
+  if (!env.AGNTIX_WEBHOOK_SECRET && env.NODE_ENV !== 'production') {
+    const dev = loadOrCreateDevSecret(dataDir);
+    env.AGNTIX_WEBHOOK_SECRET = dev.secret;
+    say(`Webhook signing secret (development, ${dev.created ? 'new' : 'kept'} in ${dev.file}): ${dev.secret}`);
+  }
+
+  let devServer: DevServer | undefined;
+  if (!env.TEMPORAL_ADDRESS) {
+    const grpcPort = 7233;
+    devServer = await startDevServer({
+      port: grpcPort,
+      uiPort: grpcPort + 1000,
+      dbFilename: path.join(dataDir, 'temporal.db'),
+      log: say,
+    });
+    env.TEMPORAL_ADDRESS = devServer.address;
+  }
+
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL);
+  const worker = await runWorker(config, logger, env);
+  const api = await startApi(config, logger, env);
+
+  say('');
+  say(
+    `Temporal   ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
+  );
+  if (devServer?.uiUrl) say(`Web UI     ${devServer.uiUrl}`);
+  say(`Webhooks   http://localhost:${api.port}/webhooks/agntix`);
+  say(`Health     http://localhost:${api.port}/healthz   Metrics http://localhost:${api.port}/metrics`);
+  say('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('Stopping...');
+    await api.close();
+    await worker.stop();
+    await devServer?.stop().catch(() => undefined); // Ctrl-C reaches the dev server too; it may be gone already
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  await worker.done;
+  if (!stopping) throw new Error('the worker stopped unexpectedly');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import pino, { type Logger } from 'pino';
+
+/** "+447700900412" → "+44•••••••412": enough to tell numbers apart in a log, never the whole number. */
+export function maskPhone(value: unknown): string {
+  if (typeof value !== 'string') return '[redacted]';
+  const digits = value.replace(/[^\d+]/g, '');
+  if (digits.length <= 6) return '•'.repeat(digits.length);
+  return `${digits.slice(0, 3)}${'•'.repeat(digits.length - 6)}${digits.slice(-3)}`;
+}
+
+/** Paths that can hold a secret or a phone number, wherever a log call puts them. */
+const secretPaths = ['apiKey', '*.apiKey', 'secret', '*.secret', 'headers["x-api-key"]', 'headers.authorization'];
+const phonePaths = [
+  'customerPhoneNumber',
+  '*.customerPhoneNumber',
+  '*.*.customerPhoneNumber',
+  'to_phone_number',
+  '*.to_phone_number',
+];
+
+/** The process logger: JSON lines with secrets removed and phone numbers masked. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      redact: {
+        paths: [...secretPaths, ...phonePaths],
+        censor: (value, path) =>
+          phonePaths.includes(path.join('.')) || path.at(-1)?.includes('hone') ? maskPhone(value) : '[redacted]',
+      },
+    },
+    destination,
+  );
+}
+
+export type { Logger };

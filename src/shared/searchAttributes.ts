@@ -1,0 +1,28 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/**
+ * The custom search attributes operators filter on in the Web UI. Keyword values only: no raw phone number is ever
+ * written to one. The dev server and `temporal:setup` register exactly this list.
+ */
+export const SearchAttributes = {
+  agentId: defineSearchAttributeKey('AgntixAgentId', SearchAttributeType.KEYWORD),
+  sessionType: defineSearchAttributeKey('AgntixSessionType', SearchAttributeType.KEYWORD),
+  direction: defineSearchAttributeKey('AgntixDirection', SearchAttributeType.KEYWORD),
+  phase: defineSearchAttributeKey('AgntixPhase', SearchAttributeType.KEYWORD),
+  outcome: defineSearchAttributeKey('AgntixOutcome', SearchAttributeType.KEYWORD),
+  crmContactId: defineSearchAttributeKey('AgntixCrmContactId', SearchAttributeType.KEYWORD),
+  followUpOf: defineSearchAttributeKey('AgntixFollowUpOf', SearchAttributeType.KEYWORD),
+  followUpAttempt: defineSearchAttributeKey('AgntixFollowUpAttempt', SearchAttributeType.INT),
+  followUpAt: defineSearchAttributeKey('AgntixFollowUpAt', SearchAttributeType.DATETIME),
+} as const;
+
+const cliTypeNames: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+};
+
+/** `Name=Type` pairs in the Temporal CLI's vocabulary, for `temporal server start-dev --search-attribute`. */
+export function searchAttributeCliPairs(): string[] {
+  return Object.values(SearchAttributes).map((key) => `${key.name}=${cliTypeNames[key.type] ?? 'Keyword'}`);
+}

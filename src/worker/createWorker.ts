@@ -1,0 +1,19 @@
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+
+export interface SessionWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: WorkerOptions['activities'];
+  /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker that hosts the session workflows and their activities. */
+export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
+  const { workflowBundle, ...rest } = options;
+  return Worker.create({
+    ...rest,
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+  });
+}

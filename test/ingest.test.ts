@@ -1,0 +1,254 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { statusQuery } from '../src/shared/definitions';
+import { createSessionWorker } from '../src/worker/createWorker';
+import type { sessionWorkflow } from '../src/workflows';
+import { startTestApi, type TestApi } from './helpers/api';
+import { startTcpProxy } from './helpers/tcpProxy';
+import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { freshSession, newSecret, post, sign } from './helpers/webhooks';
+
+const CREATED = 'session-created.voice-outbound.json';
+const ENDED = 'session-ended.voice-callback-requested.json';
+
+describe('POST /webhooks/agntix', () => {
+  const secret = newSecret();
+  let temporal: TestTemporal;
+  let bundle: WorkflowBundleWithSourceMap;
+  let taskQueue: string;
+  let api: TestApi;
+  let hook: string;
+
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    bundle = await bundleWorkflows();
+  });
+  afterAll(() => temporal.close());
+
+  beforeEach(async () => {
+    taskQueue = uniqueTaskQueue('ingest');
+    api = await startTestApi(temporal.client, taskQueue, [secret]);
+    hook = `${api.url}/webhooks/agntix`;
+  });
+  afterEach(() => api.close());
+
+  async function withWorker<T>(fn: (worker: Worker) => Promise<T>): Promise<T> {
+    const worker = await createSessionWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      activities: {},
+      workflowBundle: bundle,
+    });
+    return worker.runUntil(() => fn(worker));
+  }
+
+  describe('verification (each case changes one thing from a genuine delivery)', () => {
+    const payload = () => freshSession(CREATED);
+
+    it('accepts a genuine delivery and starts the session workflow', async () => {
+      const event = payload();
+      const res = await post(hook, sign(secret, event));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'started', workflowId: event.id });
+      const description = await temporal.client.workflow.getHandle(event.id as string).describe();
+      expect(description.type).toBe('sessionWorkflow');
+      expect(description.taskQueue).toBe(taskQueue);
+    });
+
+    it('rejects a delivery without a signature', async () => {
+      const delivery = sign(secret, payload());
+      delete delivery.headers['svix-signature'];
+      expect((await post(hook, delivery)).status).toBe(401);
+    });
+
+    it('rejects a delivery signed with another secret', async () => {
+      expect((await post(hook, sign(newSecret(), payload()))).status).toBe(401);
+    });
+
+    it('rejects a tampered body', async () => {
+      const delivery = sign(secret, payload());
+      delivery.body = delivery.body.replace('OUTBOUND', 'INBOUND');
+      expect((await post(hook, delivery)).status).toBe(401);
+    });
+
+    it.each([
+      ['6 minutes old', -6],
+      ['6 minutes ahead', +6],
+    ])('rejects a timestamp %s', async (_label, minutes) => {
+      const event = payload();
+      const res = await post(hook, sign(secret, event, { timestamp: new Date(Date.now() + minutes * 60_000) }));
+      expect(res.status).toBe(401);
+      expect(res.body.error).toBe('invalid_signature');
+      await expect(temporal.client.workflow.getHandle(event.id as string).describe()).rejects.toThrow(/not found/i);
+    });
+
+    it('accepts the webhook-* header names', async () => {
+      const delivery = sign(secret, payload());
+      for (const name of ['id', 'timestamp', 'signature']) {
+        delivery.headers[`webhook-${name}`] = delivery.headers[`svix-${name}`]!;
+        delete delivery.headers[`svix-${name}`];
+      }
+      expect((await post(hook, delivery)).status).toBe(200);
+    });
+
+    it('accepts a delivery signed with any secret of a rotated list', async () => {
+      const oldSecret = newSecret();
+      const rotated = await startTestApi(temporal.client, taskQueue, [oldSecret, secret]);
+      try {
+        const url = `${rotated.url}/webhooks/agntix`;
+        expect((await post(url, sign(secret, payload()))).status).toBe(200);
+        expect((await post(url, sign(oldSecret, payload()))).status).toBe(200);
+        expect((await post(url, sign(newSecret(), payload()))).status).toBe(401);
+      } finally {
+        await rotated.close();
+      }
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers 400 naming the field when a signed body fails the schema', async () => {
+      const event = { ...freshSession(CREATED), direction: 'SIDEWAYS' };
+      const res = await post(hook, sign(secret, event));
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'direction' });
+    });
+
+    it('answers 400 for a signed body that is not JSON', async () => {
+      const res = await post(hook, sign(secret, undefined, { body: 'not json {' }));
+      expect(res.status).toBe(400);
+      expect(res.body.error).toBe('invalid_json');
+    });
+
+    it('answers 413 for a body over the size limit', async () => {
+      const big = { ...freshSession(CREATED), padding: 'x'.repeat(1024 * 1024) };
+      const res = await post(hook, sign(secret, big));
+      expect(res.status).toBe(413);
+      expect(res.body.error).toBe('payload_too_large');
+    });
+
+    it('answers 415 for a content type other than JSON', async () => {
+      const delivery = sign(secret, freshSession(CREATED));
+      delivery.headers['content-type'] = 'text/plain';
+      expect((await post(hook, delivery)).status).toBe(415);
+    });
+  });
+
+  it.each([
+    ['session.updated', { id: randomUUID(), eventType: 'session.updated', changedFields: ['state'], state: 'OPEN' }],
+    [
+      'message.added',
+      {
+        id: 'evt_1',
+        type: 'message.added',
+        data: { sessionId: randomUUID(), messageId: 'msg_1', role: 'USER', content: 'hi' },
+      },
+    ],
+    ['usage.updated', { id: 'evt_2', type: 'usage.updated', data: { metrics: { chat_messages: 3 } } }],
+    [
+      'subscription.updated',
+      { id: 'evt_3', type: 'subscription.updated', data: { subscriptionId: 's', status: 'active' } },
+    ],
+    [
+      'knowledge_store.updated',
+      {
+        id: 'evt_4',
+        type: 'knowledge_store.updated',
+        data: { knowledgeStoreId: 'k', documentId: 'd', status: 'UPSERTED' },
+      },
+    ],
+    ['an unknown event', { id: randomUUID(), eventType: 'session.closed' }],
+  ])('answers 2xx ignored for %s and starts nothing', async (_name, event) => {
+    const res = await post(hook, sign(secret, event));
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('ignored');
+    await expect(temporal.client.workflow.getHandle(event.id).describe()).rejects.toThrow(/not found/i);
+  });
+
+  it('records the same event delivered 5 times, concurrently and in sequence, once in one run', async () => {
+    const event = freshSession(CREATED);
+    const delivery = sign(secret, event);
+    const concurrent = await Promise.all(Array.from({ length: 5 }, () => post(hook, delivery)));
+    const sequential = [];
+    for (let i = 0; i < 5; i++) sequential.push(await post(hook, delivery));
+    const statuses = [...concurrent, ...sequential].map((r) => r.body.status);
+    expect(statuses.filter((s) => s === 'started')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'signaled')).toHaveLength(9);
+
+    const status = await withWorker(() => temporal.client.workflow.getHandle(event.id as string).query(statusQuery));
+    expect(status.seen).toEqual([
+      expect.objectContaining({ eventType: 'session.created', svixId: delivery.headers['svix-id'] }),
+    ]);
+    expect(status.duplicatesIgnored).toBe(9);
+  });
+
+  it('takes session.ended before session.created into one run that has both', async () => {
+    const sessionId = randomUUID();
+    const ended = await post(hook, sign(secret, freshSession(ENDED, sessionId)));
+    const created = await post(hook, sign(secret, freshSession(CREATED, sessionId)));
+    expect([ended.body.status, created.body.status]).toEqual(['started', 'signaled']);
+
+    const result = await withWorker(() =>
+      temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId).result(),
+    );
+    expect(result.seen.map((s) => s.eventType)).toEqual(['session.ended', 'session.created']);
+  });
+
+  it('answers a redelivery after the workflow completed with duplicate and starts no second run', async () => {
+    const sessionId = randomUUID();
+    const createdDelivery = sign(secret, freshSession(CREATED, sessionId));
+    await post(hook, createdDelivery);
+    await post(hook, sign(secret, freshSession(ENDED, sessionId)));
+    const handle = temporal.client.workflow.getHandle(sessionId);
+    const firstRun = (await handle.describe()).runId;
+    await withWorker(() => handle.result());
+
+    const redelivered = await post(hook, createdDelivery);
+    expect(redelivered.status).toBe(200);
+    expect(redelivered.body).toEqual({ status: 'duplicate', workflowId: sessionId });
+    const latest = await handle.describe();
+    expect(latest.runId).toBe(firstRun);
+    expect(latest.status.name).toBe('COMPLETED');
+  });
+
+  it('answers 503 with Retry-After inside the deadline while Temporal is down, and accepts the retry once it is back', async () => {
+    const proxy = await startTcpProxy(temporal.address);
+    const connection = Connection.lazy({ address: proxy.address });
+    const client = new Client({ connection });
+    const viaProxy = await startTestApi(client, taskQueue, [secret], { deadlineMs: 1500 });
+    try {
+      const event = freshSession(CREATED);
+      const delivery = sign(secret, event);
+      await proxy.down();
+      const started = Date.now();
+      const refused = await post(`${viaProxy.url}/webhooks/agntix`, delivery);
+      expect(refused.status).toBe(503);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect((await fetch(`${viaProxy.url}/readyz`)).status).toBe(503);
+
+      await proxy.up();
+      let retried = await post(`${viaProxy.url}/webhooks/agntix`, delivery);
+      for (let attempt = 0; retried.status === 503 && attempt < 10; attempt++) {
+        retried = await post(`${viaProxy.url}/webhooks/agntix`, delivery); // Svix would retry the same message
+      }
+      expect(retried.body).toEqual({ status: 'started', workflowId: event.id });
+    } finally {
+      await viaProxy.close();
+      await connection.close();
+      await proxy.close();
+    }
+  });
+
+  it('serves health, readiness and Prometheus metrics', async () => {
+    await post(hook, sign(secret, freshSession(CREATED)));
+    await post(hook, sign(newSecret(), freshSession(CREATED)));
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${api.url}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toMatch(/agntix_webhook_deliveries_total\{event_type="session.created",outcome="started"\} 1/);
+    expect(metrics).toMatch(/agntix_webhook_verification_failures_total 1/);
+    expect(metrics).toMatch(/agntix_webhook_ack_latency_seconds_count\{outcome="started"\} 1/);
+  });
+});
