@@ -39,6 +39,26 @@ export const ConfigSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  /** API paths: the docs use two families (API.md section 0); the documented outbound-calling one by default. */
+  AGNTIX_SESSION_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}'),
+  AGNTIX_MESSAGES_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}/messages'),
+  AGNTIX_API_TIMEOUT_MS: millis(10_000),
+  /** Asked for per transcript page; the API may clamp it (max 100), and the loop follows whatever it returns. */
+  TRANSCRIPT_PAGE_SIZE: z.coerce.number().int().min(1).max(100).default(100),
+  TRANSCRIPT_MAX_PAGES: z.coerce.number().int().positive().default(200),
+  /** Transcript archive directory; defaults to DATA_DIR/transcripts. */
+  TRANSCRIPT_DIR: optionalText,
+  OUTCOME_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
+  OUTCOME_WEBHOOK_SECRET: optionalText.pipe(z.string().startsWith('whsec_').optional()),
+  OUTCOME_WEBHOOK_TIMEOUT_MS: millis(10_000),
+  /** The local SQLite outcome store: a file path, or "off". Defaults to DATA_DIR/outcomes.sqlite. */
+  OUTCOME_SQLITE_PATH: optionalText,
+  SESSION_VOICE_TTL_SECONDS: z.coerce.number().int().positive().default(600),
+  SESSION_END_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(300),
+  SESSION_CHAT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
+  SESSION_RECONCILE_ATTEMPTS: z.coerce.number().int().nonnegative().max(20).default(3),
+  SESSION_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
+  CALLBACK_FIELD: z.string().min(1).default('callbackRequested'),
   /** Where `npm start` keeps its dev-server database and generated secrets. */
   DATA_DIR: z.string().min(1).default('.data'),
 });
@@ -61,6 +81,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = result.data;
   if (config.NODE_ENV === 'production' && config.AGNTIX_WEBHOOK_SECRET === undefined) {
     throw new ConfigError('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production');
+  }
+  if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
   }
   return config;
 }

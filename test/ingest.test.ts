@@ -2,7 +2,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { statusQuery } from '../src/shared/definitions';
+import { createActivities } from '../src/activities';
+import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
 import { createSessionWorker } from '../src/worker/createWorker';
+import { testPolicy } from './helpers/policy';
+import { tmpdir } from 'node:os';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startTcpProxy } from './helpers/tcpProxy';
@@ -38,7 +42,13 @@ describe('POST /webhooks/agntix', () => {
       connection: temporal.nativeConnection,
       namespace: 'default',
       taskQueue,
-      activities: {},
+      activities: createActivities({
+        transcripts: createLocalTranscriptStore(tmpdir()),
+        sinks: [],
+        policy: { ...testPolicy, sinks: [] },
+        transcriptPageSize: 100,
+        maxTranscriptPages: 10,
+      }),
       workflowBundle: bundle,
     });
     return worker.runUntil(() => fn(worker));

@@ -73,7 +73,10 @@ const sessionFields = {
   agentId: nullable(z.string()),
   createdAt: nullable(z.string()),
   updatedAt: nullable(z.string()),
-  metadata: SessionMetadata.nullish().transform((v) => v ?? { sessionVariables: {} }),
+  metadata: SessionMetadata.nullish().transform(
+    (v): z.infer<typeof SessionMetadata> =>
+      v ?? { customerPhoneNumber: undefined, roomName: undefined, sessionVariables: {} },
+  ),
 };
 
 export const SessionCreated = z.looseObject({ ...sessionFields, eventType: z.literal('session.created') });

@@ -2,6 +2,8 @@ import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
+import { createActivities } from '../activities';
+import { activityDepsFrom } from './activityDeps';
 import { createSessionWorker } from './createWorker';
 
 export interface RunningWorker {
@@ -17,15 +19,19 @@ export async function runWorker(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningWorker> {
+  const deps = activityDepsFrom(config, logger);
   const connection = await connectWorker(config, env);
   const worker: Worker = await createSessionWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: {},
+    activities: createActivities(deps),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
-  const done = worker.run().finally(() => connection.close());
+  const done = worker.run().finally(async () => {
+    deps.close();
+    await connection.close();
+  });
   return {
     done,
     async stop() {

@@ -54,6 +54,6 @@ export async function post(
 }
 
 /** A session event with a fresh session id, from one of the examples. */
-export function freshSession(name: string, sessionId = randomUUID()): Record<string, unknown> {
+export function freshSession(name: string, sessionId: string = randomUUID()): Record<string, unknown> {
   return { ...example(name), id: sessionId };
 }

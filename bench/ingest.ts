@@ -1,0 +1,165 @@
+/**
+ * npm run bench:ingest: ack latency and sustained throughput of POST /webhooks/agntix against a real dev server,
+ * next to bare signalWithStart calls made directly with the Temporal client in the same run (the ceiling).
+ * The API runs as its own process (src/api/main.ts) so the load generator does not share its event loop.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'svix';
+import { sessionEventSignal, SESSION_WORKFLOW_TYPE } from '../src/shared/definitions';
+import { startDevServer } from '../src/temporal/devServer';
+import { writeBenchSection } from './report';
+import { example } from '../test/helpers/webhooks';
+
+const TOTAL = Number(process.env.BENCH_TOTAL ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const RATE = Number(process.env.BENCH_RATE ?? 50);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
+const TASK_QUEUE = 'bench-ingest';
+
+type Op = () => Promise<void>;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/** Runs ops with a fixed number in flight; returns ops per second. */
+async function saturate(ops: Op[]): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < ops.length) await ops[next++]!();
+    }),
+  );
+  return ops.length / ((performance.now() - started) / 1000);
+}
+
+/** Starts ops at a fixed rate (open loop) and returns their latencies in ms, sorted. */
+async function atRate(ops: Op[], perSecond: number): Promise<number[]> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    ops.map(async (op, i) => {
+      const due = started + (i * 1000) / perSecond;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+      const t0 = performance.now();
+      await op();
+      latencies.push(performance.now() - t0);
+    }),
+  );
+  return latencies.sort((a, b) => a - b);
+}
+
+function sessionCreated(): Record<string, unknown> {
+  return { ...example('session-created.voice-outbound.json'), id: randomUUID() };
+}
+
+async function main() {
+  const server = await startDevServer({ log: () => undefined });
+  const secret = `whsec_${Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64')}`;
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const api = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', path.resolve(__dirname, '../src/api/main.ts')],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: TASK_QUEUE,
+        AGNTIX_WEBHOOK_SECRET: secret,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  const url = `http://127.0.0.1:${port}/webhooks/agntix`;
+  for (let i = 0; i < 100; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  const connection = await Connection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const webhook = new Webhook(secret);
+
+  const deliveryOp = (): Op => {
+    const body = JSON.stringify(sessionCreated());
+    const id = `msg_${randomUUID()}`;
+    return async () => {
+      const now = new Date();
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'svix-id': id,
+          'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+          'svix-signature': webhook.sign(id, now, body),
+        },
+        body,
+      });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`delivery answered ${res.status}`);
+    };
+  };
+  const bareOp = (): Op => {
+    const event = sessionCreated();
+    return async () => {
+      await client.workflow.signalWithStart(SESSION_WORKFLOW_TYPE, {
+        workflowId: event.id as string,
+        taskQueue: TASK_QUEUE,
+        args: [{ sessionId: event.id }],
+        signal: sessionEventSignal,
+        signalArgs: [{ svixId: `msg_${randomUUID()}`, receivedAt: new Date().toISOString(), event: event as never }],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    };
+  };
+  const make = (factory: () => Op, n: number) => Array.from({ length: n }, factory);
+
+  try {
+    await saturate(make(deliveryOp, 200)); // warm-up: JIT, connections
+    await saturate(make(bareOp, 200));
+    const ceiling = await saturate(make(bareOp, TOTAL));
+    const endpoint = await saturate(make(deliveryOp, TOTAL));
+    const bareLatency = await atRate(make(bareOp, RATE * RATE_SECONDS), RATE);
+    const endpointLatency = await atRate(make(deliveryOp, RATE * RATE_SECONDS), RATE);
+
+    const row = (name: string, l: number[]) =>
+      `| ${name} | ${percentile(l, 50).toFixed(1)} | ${percentile(l, 95).toFixed(1)} | ${percentile(l, 99).toFixed(1)} |`;
+    const lines = [
+      `Command: \`npm run bench:ingest\` (TOTAL=${TOTAL}, CONCURRENCY=${CONCURRENCY}, RATE=${RATE}/s for ${RATE_SECONDS}s)`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Temporal dev server (in memory), run ${new Date().toISOString().slice(0, 10)}`,
+      '',
+      '| sustained throughput | deliveries/s |',
+      '| --- | --- |',
+      `| bare signalWithStart (ceiling) | ${ceiling.toFixed(0)} |`,
+      `| POST /webhooks/agntix | ${endpoint.toFixed(0)} |`,
+      `| ratio (aim ≥ 0.8) | ${(endpoint / ceiling).toFixed(2)} |`,
+      '',
+      `| ack latency at ${RATE}/s | p50 ms | p95 ms | p99 ms (aim < 250) |`,
+      '| --- | --- | --- | --- |',
+      row('bare signalWithStart', bareLatency),
+      row('POST /webhooks/agntix', endpointLatency),
+    ];
+    console.log(lines.join('\n'));
+    writeBenchSection('ingest', 'Webhook ingest', lines.join('\n'));
+  } finally {
+    api.kill('SIGTERM');
+    await connection.close();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

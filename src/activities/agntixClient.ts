@@ -1,0 +1,122 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import { Analysis, SessionMetadata, SessionState } from '../events/schemas';
+
+/*
+ * The Agntix REST client. Every response is validated with zod; every call has a timeout. Errors are classified
+ * for Temporal's retry policy (API.md section 9): 401/403/404/409/422 and other 4xx are not retried, 408/429/5xx
+ * and network failures are, honouring Retry-After. The paths come from configuration because the docs use two
+ * path families (API.md section 0).
+ */
+
+export interface AgntixPaths {
+  /** e.g. /api/v1/chat/sessions/{id} */
+  session: string;
+  /** e.g. /api/v1/chat/sessions/{id}/messages */
+  messages: string;
+}
+
+export interface AgntixClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  paths: AgntixPaths;
+  timeoutMs: number;
+}
+
+export const SessionDetail = z.looseObject({
+  id: z.string(),
+  state: SessionState.nullish(),
+  endedAt: z.string().nullish(),
+  metadata: SessionMetadata.nullish(),
+  // The gateway's canonical path returns the analysis flat at the top level (API.md 7.2); `toAnalysis` reads both.
+  analysis: Analysis.nullish(),
+  summary: z.string().nullish(),
+  intent: z.unknown().optional(),
+  resolution: z.unknown().optional(),
+  sentiment: z.unknown().optional(),
+  extractedData: z.unknown().optional(),
+  recordingUrl: z.string().nullish(),
+});
+export type SessionDetail = z.infer<typeof SessionDetail>;
+
+export const TranscriptMessage = z.looseObject({
+  id: z.string(),
+  role: z.string(),
+  content: z.string().nullish(),
+  createdAt: z.string().nullish(),
+});
+export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
+
+const Paging = z.looseObject({ page: z.number().optional(), totalPages: z.number().optional() });
+export const MessagesPage = z.looseObject({
+  data: z.array(TranscriptMessage),
+  // Documented as `pagination`; the gateway spec uses `meta` with `currentPage` (API.md 7.3). Read either.
+  pagination: Paging.nullish(),
+  meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
+});
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/** Seconds from a Retry-After header (seconds or an HTTP date), capped at 60 s as the docs advise. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - now;
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : undefined;
+}
+
+function requestIdOf(body: unknown): string | undefined {
+  const b = body as { error?: { requestId?: string }; meta?: { requestId?: string } } | undefined;
+  return b?.error?.requestId ?? b?.meta?.requestId;
+}
+
+export function createAgntixClient(options: AgntixClientOptions) {
+  async function get<T>(pathTemplate: string, id: string, schema: z.ZodType<T>, query = ''): Promise<T> {
+    const url = `${options.baseUrl.replace(/\/$/, '')}${pathTemplate.replace('{id}', encodeURIComponent(id))}${query}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { 'x-api-key': options.apiKey, accept: 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (err) {
+      throw ApplicationFailure.retryable(`Agntix API unreachable: ${(err as Error).message}`, 'AgntixUnavailable');
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const requestId = requestIdOf(body);
+      const message = `Agntix API ${res.status} for GET ${pathTemplate.replace('{id}', id)}${requestId ? ` (requestId ${requestId})` : ''}`;
+      if (RETRYABLE.has(res.status)) {
+        throw ApplicationFailure.create({
+          message,
+          type: 'AgntixRetryable',
+          nextRetryDelay: retryAfterMs(res.headers.get('retry-after')),
+        });
+      }
+      throw ApplicationFailure.nonRetryable(message, res.status === 404 ? 'AgntixNotFound' : 'AgntixRejected');
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw ApplicationFailure.nonRetryable(
+        `Agntix API answered an unexpected shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+        'AgntixUnexpectedResponse',
+      );
+    }
+    return parsed.data;
+  }
+
+  return {
+    getSession: (id: string) => get(options.paths.session, id, SessionDetail),
+    getMessagesPage: (id: string, page: number, limit: number) =>
+      get(options.paths.messages, id, MessagesPage, `?page=${page}&limit=${limit}`),
+  };
+}
+
+export type AgntixClient = ReturnType<typeof createAgntixClient>;

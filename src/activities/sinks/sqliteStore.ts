@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { OutcomeEvent } from '../../shared/outcome';
+import type { OutcomeSink } from './types';
+
+/**
+ * The embedded default store: one row per session, upserted by session id, plus one row per recorded event kind.
+ *   sessions(session_id PK, kind, phase, source, agent_id, session_type, direction, outcome, summary, intent,
+ *            resolution, sentiment, follow_up_due, transcript_ref, transcript_messages, recording_url,
+ *            correlation_json, event_json, updated_at)
+ *   session_events(idempotency_key PK, session_id, kind, recorded_at)
+ */
+export function createSqliteSink(file: string): OutcomeSink & { db: Database.Database } {
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS sessions (
+      session_id TEXT PRIMARY KEY, kind TEXT NOT NULL, phase TEXT NOT NULL, source TEXT NOT NULL,
+      agent_id TEXT, session_type TEXT, direction TEXT, outcome TEXT, summary TEXT, intent TEXT, resolution TEXT,
+      sentiment TEXT, follow_up_due INTEGER NOT NULL, transcript_ref TEXT, transcript_messages INTEGER,
+      recording_url TEXT, correlation_json TEXT NOT NULL, event_json TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS session_events (
+      idempotency_key TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, recorded_at TEXT NOT NULL
+    );
+  `);
+  const insertEvent = db.prepare(
+    'INSERT OR IGNORE INTO session_events (idempotency_key, session_id, kind, recorded_at) VALUES (?, ?, ?, ?)',
+  );
+  // An in-flight mark never overwrites a final outcome, whichever write lands last.
+  const upsert = db.prepare(`
+    INSERT INTO sessions VALUES (@session_id, @kind, @phase, @source, @agent_id, @session_type, @direction, @outcome,
+      @summary, @intent, @resolution, @sentiment, @follow_up_due, @transcript_ref, @transcript_messages,
+      @recording_url, @correlation_json, @event_json, @updated_at)
+    ON CONFLICT(session_id) DO UPDATE SET kind = excluded.kind, phase = excluded.phase, source = excluded.source,
+      agent_id = excluded.agent_id, session_type = excluded.session_type, direction = excluded.direction,
+      outcome = excluded.outcome, summary = excluded.summary, intent = excluded.intent,
+      resolution = excluded.resolution, sentiment = excluded.sentiment, follow_up_due = excluded.follow_up_due,
+      transcript_ref = excluded.transcript_ref, transcript_messages = excluded.transcript_messages,
+      recording_url = excluded.recording_url, correlation_json = excluded.correlation_json,
+      event_json = excluded.event_json, updated_at = excluded.updated_at
+    WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'
+  `);
+  const write = db.transaction((event: OutcomeEvent) => {
+    insertEvent.run(event.idempotencyKey, event.sessionId, event.kind, event.recordedAt);
+    upsert.run({
+      session_id: event.sessionId,
+      kind: event.kind,
+      phase: event.phase,
+      source: event.source,
+      agent_id: event.agentId ?? null,
+      session_type: event.sessionType ?? null,
+      direction: event.direction ?? null,
+      outcome: event.outcome ?? null,
+      summary: event.summary ?? null,
+      intent: event.intent ?? null,
+      resolution: event.resolution ?? null,
+      sentiment: event.sentiment ?? null,
+      follow_up_due: event.followUpDue ? 1 : 0,
+      transcript_ref: event.transcript?.ref ?? null,
+      transcript_messages: event.transcript?.messages ?? null,
+      recording_url: event.recordingUrl ?? null,
+      correlation_json: JSON.stringify(event.correlation),
+      event_json: JSON.stringify(event),
+      updated_at: event.recordedAt,
+    });
+  });
+  return {
+    name: 'sqlite',
+    db,
+    record: (event) => Promise.resolve(write(event)),
+  };
+}

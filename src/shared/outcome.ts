@@ -1,0 +1,41 @@
+import type { AnalysisData } from '../events/schemas';
+import type { SessionPhase } from './definitions';
+
+/** Where a transcript was archived; the transcript itself never enters workflow history. */
+export interface TranscriptRef {
+  ref: string;
+  messages: number;
+  pages: number;
+}
+
+export type OutcomeKind = 'in-flight' | 'completed' | 'expired';
+
+/**
+ * The normalized event every external system receives: what the CRM, the outcome webhook and the local store
+ * record. One per session and kind; `idempotencyKey` lets a receiver dedupe retries.
+ */
+export interface OutcomeEvent {
+  idempotencyKey: string;
+  kind: OutcomeKind;
+  sessionId: string;
+  /** Where the analysis came from: the session.ended webhook, the API after a lost webhook, or nowhere. */
+  source: 'webhook' | 'reconciled' | 'none';
+  agentId?: string;
+  sessionType?: string;
+  direction?: string;
+  endedAt?: string;
+  summary?: string;
+  intent?: string;
+  resolution?: string;
+  sentiment?: string;
+  /** extractedData.callOutcome, else the resolution classification. */
+  outcome?: string;
+  extractedData?: Record<string, unknown>;
+  analysis?: AnalysisData;
+  recordingUrl?: string;
+  transcript?: TranscriptRef;
+  correlation: Record<string, string>;
+  followUpDue: boolean;
+  phase: SessionPhase;
+  recordedAt: string;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { ActivityDeps } from '../activities';
+import { createAgntixClient } from '../activities/agntixClient';
+import { createOutcomeWebhookSink } from '../activities/sinks/outcomeWebhook';
+import { createSqliteSink } from '../activities/sinks/sqliteStore';
+import type { OutcomeSink } from '../activities/sinks/types';
+import { createLocalTranscriptStore } from '../activities/transcriptStore';
+import type { Config } from '../config';
+import type { Logger } from '../logging';
+
+/** Builds the activities' clients and external systems from configuration. */
+export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): void } {
+  const sinks: OutcomeSink[] = [];
+  let closeDb = () => undefined as void;
+  if (config.OUTCOME_SQLITE_PATH !== 'off') {
+    const sqlite = createSqliteSink(config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+    sinks.push(sqlite);
+    closeDb = () => sqlite.db.close();
+  }
+  if (config.OUTCOME_WEBHOOK_URL && config.OUTCOME_WEBHOOK_SECRET) {
+    sinks.push(
+      createOutcomeWebhookSink(
+        config.OUTCOME_WEBHOOK_URL,
+        config.OUTCOME_WEBHOOK_SECRET,
+        config.OUTCOME_WEBHOOK_TIMEOUT_MS,
+      ),
+    );
+  }
+  if (!config.AGNTIX_API_KEY) {
+    logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
+  }
+  return {
+    agntix: config.AGNTIX_API_KEY
+      ? createAgntixClient({
+          baseUrl: config.AGNTIX_API_URL,
+          apiKey: config.AGNTIX_API_KEY,
+          paths: { session: config.AGNTIX_SESSION_PATH, messages: config.AGNTIX_MESSAGES_PATH },
+          timeoutMs: config.AGNTIX_API_TIMEOUT_MS,
+        })
+      : undefined,
+    transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
+    sinks,
+    transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
+    maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
+    policy: {
+      voiceTtlSeconds: config.SESSION_VOICE_TTL_SECONDS,
+      endGraceSeconds: config.SESSION_END_GRACE_SECONDS,
+      chatTimeoutSeconds: config.SESSION_CHAT_TIMEOUT_SECONDS,
+      reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
+      reconcileIntervalSeconds: config.SESSION_RECONCILE_INTERVAL_SECONDS,
+      sinks: sinks.map((s) => s.name),
+      callbackField: config.CALLBACK_FIELD,
+    },
+    close: closeDb,
+  };
+}

@@ -1,0 +1,102 @@
+import type { SessionCreatedEvent, SessionEndedEvent } from '../events/schemas';
+import type { SessionDetail } from '../activities/agntixClient';
+import type { SessionPhase } from '../shared/definitions';
+import type { OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
+import type { SessionPolicy } from '../shared/policy';
+import { correlationOf } from '../shared/sessionView';
+
+/*
+ * Pure decisions of the session workflow, kept apart so they have their own tests and so a change to them is a
+ * visible, reviewable change (put it behind `patched()` when running workflows would decide differently).
+ */
+
+/** How long to wait for session.ended before asking the API: voice ttl + grace, or the chat timeout. */
+export function endDeadlineMs(
+  first: SessionCreatedEvent | SessionEndedEvent | undefined,
+  policy: SessionPolicy,
+): number {
+  if (first?.type === 'CHAT') return policy.chatTimeoutSeconds * 1000;
+  const declared = Number(first?.metadata.sessionVariables.ttl);
+  const ttl = Number.isFinite(declared) && declared > 0 ? declared : policy.voiceTtlSeconds;
+  return (ttl + policy.endGraceSeconds) * 1000;
+}
+
+/** The API says the session is over. EXPIRED counts: it will not send anything more. */
+export function isClosed(detail: SessionDetail): boolean {
+  return detail.state === 'CLOSED' || detail.state === 'EXPIRED' || Boolean(detail.endedAt && detail.state !== 'OPEN');
+}
+
+/** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
+export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {
+  const flat = {
+    summary: detail.summary ?? undefined,
+    intent: detail.intent,
+    resolution: detail.resolution,
+    sentiment: detail.sentiment,
+    extractedData: detail.extractedData,
+  } as SessionEndedEvent['analysis'];
+  return {
+    ...(created ?? {}),
+    ...(detail as object),
+    id: detail.id,
+    eventType: 'session.ended',
+    metadata: detail.metadata ?? created?.metadata ?? { sessionVariables: {} },
+    // The documented path nests the analysis; the gateway's canonical path returns it flat (API.md 7.2).
+    analysis: detail.analysis ?? flat,
+    recordingUrl: detail.recordingUrl ?? undefined,
+  } as SessionEndedEvent;
+}
+
+/** True when the customer asked to be called back. */
+export function followUpDue(ended: SessionEndedEvent | undefined, policy: SessionPolicy): boolean {
+  const value = ended?.analysis?.extractedData?.[policy.callbackField];
+  return value === true || value === 'true' || value === 'yes';
+}
+
+/** The label operators filter on: the agent's callOutcome when it has one, else the resolution classification. */
+export function outcomeLabel(ended: SessionEndedEvent | undefined): string | undefined {
+  const callOutcome = ended?.analysis?.extractedData?.callOutcome;
+  if (typeof callOutcome === 'string' && callOutcome !== '') return callOutcome;
+  return ended?.analysis?.resolution?.classification ?? undefined;
+}
+
+export interface OutcomeInput {
+  kind: OutcomeKind;
+  sessionId: string;
+  source: OutcomeEvent['source'];
+  created?: SessionCreatedEvent;
+  ended?: SessionEndedEvent;
+  transcript?: TranscriptRef;
+  phase: SessionPhase;
+  policy: SessionPolicy;
+  now: Date;
+}
+
+/** The normalized outcome every external system records. No phone number: ids and analysis only. */
+export function buildOutcome(input: OutcomeInput): OutcomeEvent {
+  const event = input.ended ?? input.created;
+  const analysis = input.ended?.analysis;
+  return {
+    idempotencyKey: `${input.sessionId}:${input.kind}`,
+    kind: input.kind,
+    sessionId: input.sessionId,
+    source: input.source,
+    agentId: event?.agentId,
+    sessionType: event?.type,
+    direction: event?.direction,
+    endedAt: input.ended?.endedAt,
+    summary: analysis?.summary,
+    intent: analysis?.intent?.conversation?.intent ?? undefined,
+    resolution: analysis?.resolution?.classification,
+    sentiment: analysis?.sentiment?.conversation?.sentiment,
+    outcome: input.kind === 'expired' ? 'EXPIRED' : outcomeLabel(input.ended),
+    extractedData: analysis?.extractedData,
+    analysis,
+    recordingUrl: input.ended?.recordingUrl,
+    transcript: input.transcript,
+    correlation: event ? correlationOf(event) : {},
+    followUpDue: followUpDue(input.ended, input.policy),
+    phase: input.phase,
+    recordedAt: input.now.toISOString(),
+  };
+}

@@ -1,0 +1,45 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'svix';
+
+/**
+ * A receiver of the outcome webhook, as a Zapier/n8n/CRM middleware would be: verifies the Standard Webhooks
+ * signature, dedupes on webhook-id, and can be told to fail the first N attempts of a kind with 500.
+ */
+export async function startOutcomeReceiver(secret: string) {
+  const webhook = new Webhook(secret);
+  const recorded = new Map<string, { type: string; data: Record<string, unknown> }>();
+  const attempts: string[] = [];
+  const failFirst = new Map<string, number>();
+  const app = express();
+  app.post('/outcomes', express.raw({ type: '*/*' }), (req, res) => {
+    let body: { type: string; data: Record<string, unknown> };
+    try {
+      body = webhook.verify(req.body as Buffer, req.headers as Record<string, string>) as typeof body;
+    } catch {
+      res.status(401).end();
+      return;
+    }
+    attempts.push(body.type);
+    const remaining = failFirst.get(body.type) ?? 0;
+    if (remaining > 0) {
+      failFirst.set(body.type, remaining - 1);
+      res.status(500).end();
+      return;
+    }
+    recorded.set(req.header('webhook-id')!, body);
+    res.status(204).end();
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/outcomes`,
+    recorded,
+    attempts,
+    failFirst,
+    forSession: (sessionId: string) => [...recorded.values()].filter((r) => r.data.sessionId === sessionId),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

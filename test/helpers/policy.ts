@@ -1,0 +1,12 @@
+import type { SessionPolicy } from '../../src/shared/policy';
+
+/** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice. */
+export const testPolicy: SessionPolicy = {
+  voiceTtlSeconds: 1,
+  endGraceSeconds: 1,
+  chatTimeoutSeconds: 2,
+  reconcileAttempts: 2,
+  reconcileIntervalSeconds: 1,
+  sinks: [],
+  callbackField: 'callbackRequested',
+};

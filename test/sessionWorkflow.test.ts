@@ -1,0 +1,207 @@
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createActivities } from '../src/activities';
+import { createAgntixClient } from '../src/activities/agntixClient';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
+import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
+import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
+import { statusQuery } from '../src/shared/definitions';
+import { createSessionWorker } from '../src/worker/createWorker';
+import type { sessionWorkflow } from '../src/workflows';
+import { startTestApi, type TestApi } from './helpers/api';
+import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
+import { startOutcomeReceiver } from './helpers/outcomeReceiver';
+import { saveHistory } from './helpers/histories';
+import { testPolicy } from './helpers/policy';
+import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { example, freshSession, newSecret, post, sign } from './helpers/webhooks';
+
+const CREATED = 'session-created.voice-outbound.json';
+const ENDED = 'session-ended.voice-callback-requested.json';
+const API_KEY = 'pk_test_123';
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('session workflow, from signed deliveries to a recorded outcome', () => {
+  const secret = newSecret();
+  const outcomeSecret = newSecret();
+  let temporal: TestTemporal;
+  let bundle: WorkflowBundleWithSourceMap;
+  let agntix: FakeAgntix;
+  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
+  let sqlite: ReturnType<typeof createSqliteSink>;
+  let transcriptsDir: string;
+  let api: TestApi;
+  let taskQueue: string;
+
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    bundle = await bundleWorkflows();
+    agntix = await startFakeAgntix(API_KEY, 3);
+    receiver = await startOutcomeReceiver(outcomeSecret);
+    const dir = mkdtempSync(path.join(tmpdir(), 'session-wf-'));
+    sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));
+    transcriptsDir = path.join(dir, 'transcripts');
+  });
+  afterAll(async () => {
+    sqlite.db.close();
+    await agntix.close();
+    await receiver.close();
+    await temporal.close();
+  });
+  beforeEach(async () => {
+    taskQueue = uniqueTaskQueue('session');
+    api = await startTestApi(temporal.client, taskQueue, [secret]);
+  });
+  afterEach(() => api.close());
+
+  async function runToCompletion(sessionId: string, during: () => Promise<unknown> = () => Promise.resolve()) {
+    const worker = await createSessionWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: bundle,
+      activities: createActivities({
+        agntix: createAgntixClient({
+          baseUrl: agntix.url,
+          apiKey: API_KEY,
+          paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
+          timeoutMs: 5000,
+        }),
+        transcripts: createLocalTranscriptStore(transcriptsDir),
+        sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
+        policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
+        transcriptPageSize: 100,
+        maxTranscriptPages: 50,
+      }),
+    });
+    const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    return worker.runUntil(async () => {
+      await during();
+      return { result: await handle.result(), status: await handle.query(statusQuery) };
+    });
+  }
+
+  const deliver = (name: string, sessionId: string) =>
+    post(`${api.url}/webhooks/agntix`, sign(secret, freshSession(name, sessionId)));
+  const storedRow = (sessionId: string) =>
+    sqlite.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
+      Record<string, unknown> | undefined;
+  const messages = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `msg_${i}`,
+      role: i % 2 ? 'ASSISTANT' : 'USER',
+      content: `turn ${i} ${randomUUID()}`,
+      createdAt: new Date().toISOString(),
+    }));
+
+  it('runs the full lifecycle: in flight, ended, transcript over 3 pages archived, outcome recorded once', async () => {
+    const sessionId = randomUUID();
+    const transcript = messages(8);
+    agntix.sessions.set(sessionId, { messages: transcript });
+    await deliver(CREATED, sessionId);
+    const { result, status } = await runToCompletion(sessionId, async () => {
+      await waitFor(() => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'));
+      await deliver(ENDED, sessionId);
+      await deliver(ENDED, sessionId); // a second session.ended under a new svix-id must not rerun post-call work
+    });
+    expect(result).toMatchObject({ phase: 'done', source: 'webhook', outcome: 'Unavailable', followUpDue: true });
+    expect(result.transcript).toMatchObject({ messages: 8, pages: 3 });
+    expect(status.duplicatesIgnored).toBe(1);
+    expect(result.failures).toEqual([]);
+
+    const archived = JSON.parse(readFileSync(new URL(result.transcript!.ref), 'utf8')) as { messages: unknown[] };
+    expect(archived.messages).toEqual(transcript);
+    expect(storedRow(sessionId)).toMatchObject({
+      kind: 'completed',
+      outcome: 'Unavailable',
+      resolution: 'PARTIALLY_RESOLVED',
+      follow_up_due: 1,
+      transcript_messages: 8,
+    });
+    expect(JSON.parse(storedRow(sessionId)!.correlation_json as string)).toMatchObject({
+      crmContactId: 'CRM-40215',
+      taskId: 'TASK-118204',
+    });
+    expect(
+      receiver
+        .forSession(sessionId)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(['session.completed', 'session.in-flight']);
+
+    // Only the reference is in history, never the transcript; and the history replays on the current code.
+    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    expect(JSON.stringify(history)).not.toContain(transcript[0]!.content);
+    await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
+    if (process.env.RECORD_HISTORIES) saveHistory('standard-voice-session', history);
+    const attributes = (await temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
+    expect(attributes).toMatchObject({
+      AgntixPhase: ['done'],
+      AgntixOutcome: ['Unavailable'],
+      AgntixCrmContactId: ['CRM-40215'],
+    });
+    expect(JSON.stringify(attributes)).not.toContain('+4477');
+  });
+
+  it('reconciles a lost session.ended from the session API and records its analysis', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, {
+      detail: { ...example('session-detail.json'), id: sessionId },
+      messages: messages(2),
+    });
+    await deliver(CREATED, sessionId);
+    const { result } = await runToCompletion(sessionId);
+    expect(result.failures).toEqual([]);
+    expect(result).toMatchObject({ phase: 'done', source: 'reconciled', outcome: 'Unavailable', followUpDue: true });
+    expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', source: 'reconciled' });
+  });
+
+  it('closes a session that never ends as expired after the bounded waits, and records the expiry', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, {
+      detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
+    });
+    await deliver(CREATED, sessionId);
+    const { result } = await runToCompletion(sessionId);
+    expect(result).toMatchObject({ phase: 'expired', outcome: 'EXPIRED' });
+    const checks = agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
+    expect(checks).toBe(testPolicy.reconcileAttempts + 1);
+    expect(storedRow(sessionId)).toMatchObject({ kind: 'expired', outcome: 'EXPIRED' });
+    if (process.env.RECORD_HISTORIES)
+      saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+    expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
+  });
+
+  it('retries an outcome receiver that fails with 500 twice and records the outcome exactly once', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, { messages: messages(1) });
+    receiver.failFirst.set('session.completed', 2);
+    await deliver(ENDED, sessionId);
+    const { result } = await runToCompletion(sessionId);
+    expect(result.failures).toEqual([]);
+    expect(receiver.forSession(sessionId).filter((r) => r.type === 'session.completed')).toHaveLength(1);
+    expect(receiver.attempts.filter((t) => t === 'session.completed').length).toBeGreaterThanOrEqual(3);
+    expect(storedRow(sessionId)).toMatchObject({ kind: 'completed' }); // the other system was not held up
+  });
+
+  it('does not retry a 404 from the session API and shows it in the status query', async () => {
+    const sessionId: string = randomUUID(); // unknown to the API
+    await deliver(CREATED, sessionId);
+    const { result, status } = await runToCompletion(sessionId);
+    const checks = agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
+    expect(checks).toBe(testPolicy.reconcileAttempts + 1); // one request per check: no retries
+    expect(status.failures[0]?.step).toBe('reconcile with the session API');
+    expect(status.failures[0]?.message).toContain('Agntix API 404');
+    expect(result.phase).toBe('expired');
+  });
+});
