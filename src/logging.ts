@@ -25,8 +25,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       redact: {
         paths: [...secretPaths, ...phonePaths],
-        censor: (value, path) =>
-          phonePaths.includes(path.join('.')) || path.at(-1)?.includes('hone') ? maskPhone(value) : '[redacted]',
+        censor: (value, path) => (/phone/i.test(path.at(-1) ?? '') ? maskPhone(value) : '[redacted]'),
       },
     },
     destination,

@@ -1,3 +1,4 @@
+import { SessionDetail } from '../src/activities/agntixClient';
 import { SessionCreated, SessionEnded } from '../src/events/schemas';
 import { buildOutcome, endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/decisions';
 import { testPolicy as policy } from './helpers/policy';
@@ -30,7 +31,7 @@ describe('session decisions', () => {
     ['OPEN', null, false],
     [undefined, '2026-07-14T09:13:34.662Z', true],
   ])('reads state %s with endedAt %s as closed=%s', (state, endedAt, closed) => {
-    expect(isClosed({ id: 's', state: state as never, endedAt })).toBe(closed);
+    expect(isClosed(SessionDetail.parse({ id: 's', state, endedAt }))).toBe(closed);
   });
 
   it('asks for a follow-up only when the callback field is true', () => {

@@ -2,14 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { statusQuery } from '../src/shared/definitions';
-import { createActivities } from '../src/activities';
-import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
-import { createSessionWorker } from '../src/worker/createWorker';
-import { testPolicy } from './helpers/policy';
-import { tmpdir } from 'node:os';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startTcpProxy } from './helpers/tcpProxy';
+import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { freshSession, newSecret, post, sign } from './helpers/webhooks';
 
@@ -38,19 +34,7 @@ describe('POST /webhooks/agntix', () => {
   afterEach(() => api.close());
 
   async function withWorker<T>(fn: (worker: Worker) => Promise<T>): Promise<T> {
-    const worker = await createSessionWorker({
-      connection: temporal.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      activities: createActivities({
-        transcripts: createLocalTranscriptStore(tmpdir()),
-        sinks: [],
-        policy: { ...testPolicy, sinks: [] },
-        transcriptPageSize: 100,
-        maxTranscriptPages: 10,
-      }),
-      workflowBundle: bundle,
-    });
+    const worker = await createTestWorker(temporal, taskQueue, bundle);
     return worker.runUntil(() => fn(worker));
   }
 

@@ -3,19 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createActivities } from '../src/activities';
 import { createAgntixClient } from '../src/activities/agntixClient';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
 import { statusQuery } from '../src/shared/definitions';
-import { createSessionWorker } from '../src/worker/createWorker';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
+import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { example, freshSession, newSecret, post, sign } from './helpers/webhooks';
 
@@ -65,24 +64,16 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   afterEach(() => api.close());
 
   async function runToCompletion(sessionId: string, during: () => Promise<unknown> = () => Promise.resolve()) {
-    const worker = await createSessionWorker({
-      connection: temporal.nativeConnection,
-      namespace: 'default',
-      taskQueue,
-      workflowBundle: bundle,
-      activities: createActivities({
-        agntix: createAgntixClient({
-          baseUrl: agntix.url,
-          apiKey: API_KEY,
-          paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
-          timeoutMs: 5000,
-        }),
-        transcripts: createLocalTranscriptStore(transcriptsDir),
-        sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-        policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
-        transcriptPageSize: 100,
-        maxTranscriptPages: 50,
+    const worker = await createTestWorker(temporal, taskQueue, bundle, {
+      agntix: createAgntixClient({
+        baseUrl: agntix.url,
+        apiKey: API_KEY,
+        paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
+        timeoutMs: 5000,
       }),
+      transcripts: createLocalTranscriptStore(transcriptsDir),
+      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
+      policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
     });
     const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
     return worker.runUntil(async () => {

@@ -23,20 +23,29 @@ export interface AgntixClientOptions {
   timeoutMs: number;
 }
 
-export const SessionDetail = z.looseObject({
-  id: z.string(),
-  state: SessionState.nullish(),
-  endedAt: z.string().nullish(),
-  metadata: SessionMetadata.nullish(),
-  // The gateway's canonical path returns the analysis flat at the top level (API.md 7.2); `toAnalysis` reads both.
-  analysis: Analysis.nullish(),
-  summary: z.string().nullish(),
-  intent: z.unknown().optional(),
-  resolution: z.unknown().optional(),
-  sentiment: z.unknown().optional(),
-  extractedData: z.unknown().optional(),
-  recordingUrl: z.string().nullish(),
-});
+/**
+ * GET session. The documented path nests the analysis under `analysis`; the gateway's canonical path returns the
+ * same parts flat at the top level (API.md 7.2). Both are validated with the webhook's schemas and folded into
+ * `analysis`, so callers see one shape.
+ */
+export const SessionDetail = z
+  .looseObject({
+    id: z.string(),
+    state: SessionState.nullish(),
+    endedAt: z.string().nullish(),
+    metadata: SessionMetadata.nullish(),
+    analysis: Analysis.nullish(),
+    summary: Analysis.shape.summary,
+    intent: Analysis.shape.intent,
+    resolution: Analysis.shape.resolution,
+    sentiment: Analysis.shape.sentiment,
+    extractedData: Analysis.shape.extractedData,
+    recordingUrl: z.string().nullish(),
+  })
+  .transform(({ summary, intent, resolution, sentiment, extractedData, ...detail }) => ({
+    ...detail,
+    analysis: detail.analysis ?? { summary, intent, resolution, sentiment, extractedData },
+  }));
 export type SessionDetail = z.infer<typeof SessionDetail>;
 
 export const TranscriptMessage = z.looseObject({
@@ -71,7 +80,7 @@ function requestIdOf(body: unknown): string | undefined {
 }
 
 export function createAgntixClient(options: AgntixClientOptions) {
-  async function get<T>(pathTemplate: string, id: string, schema: z.ZodType<T>, query = ''): Promise<T> {
+  async function get<T>(pathTemplate: string, id: string, schema: z.ZodType<T, unknown>, query = ''): Promise<T> {
     const url = `${options.baseUrl.replace(/\/$/, '')}${pathTemplate.replace('{id}', encodeURIComponent(id))}${query}`;
     let res: Response;
     try {

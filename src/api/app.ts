@@ -45,23 +45,17 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(404).json({ error: 'not_found' });
   });
 
-  // Body-parser errors (oversize, aborted upload) arrive here; answer them as JSON like everything else.
-  app.use(
-    (err: { status?: number; type?: string; message?: string }, req: Request, res: Response, _next: NextFunction) => {
-      const status = err.status ?? 500;
-      if (err.type === 'entity.too.large') {
-        deps.metrics.deliveries.inc({ event_type: 'unknown', outcome: 'rejected' });
-        deps.logger.info({ svixId: req.header('svix-id'), status, outcome: 'rejected' }, 'webhook delivery too large');
-        res.status(413).json({ error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` });
-        return;
-      }
-      if (status >= 500) deps.logger.error({ err }, 'request failed');
-      res.status(status).json({
-        error: status >= 500 ? 'internal_error' : 'bad_request',
-        message: status >= 500 ? 'internal error' : err.message,
-      });
-    },
-  );
+  app.use((err: { status?: number; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status ?? 500;
+    if (status >= 500) deps.logger.error({ err }, 'request failed');
+    res
+      .status(status)
+      .json(
+        status >= 500
+          ? { error: 'internal_error', message: 'internal error' }
+          : { error: 'bad_request', message: err.message },
+      );
+  });
 
   return app;
 }

@@ -110,23 +110,11 @@ async function handleDelivery(deps: WebhookRouteDeps, req: Request): Promise<Rep
 /**
  * POST /webhooks/agntix: verify, parse, record in Temporal, then answer. 2xx only once Temporal has acknowledged,
  * because that is the durable enqueue; 503 with Retry-After before the deadline otherwise, so Svix retries.
- * One log line and one metric per delivery.
+ * Every delivery, rejected ones included, gets one JSON answer, one metric and one log line through `send`.
  */
 export function webhookRouter(deps: WebhookRouteDeps): Router {
-  const requireJson = (req: Request, res: Response, next: NextFunction) => {
-    if (!req.is('application/json')) {
-      res.status(415).json({ error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
-      return;
-    }
-    next();
-  };
-
-  const router = express.Router();
-  const readRaw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-  router.post('/webhooks/agntix', requireJson, readRaw, async (req, res) => {
-    const startedAt = process.hrtime.bigint();
-    const reply = await handleDelivery(deps, req);
-    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+  const send = (req: Request, res: Response, reply: Reply) => {
+    const seconds = Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9;
     deps.metrics.deliveries.inc({ event_type: reply.eventType ?? 'unknown', outcome: reply.outcome });
     deps.metrics.ackLatency.observe({ outcome: reply.outcome }, seconds);
     res
@@ -145,6 +133,33 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
       },
       'webhook delivery',
     );
+  };
+
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    res.locals.startedAt = process.hrtime.bigint();
+    if (req.is('application/json')) return next();
+    send(req, res, {
+      outcome: 'rejected',
+      status: 415,
+      body: { error: 'unsupported_media_type', message: 'Content-Type must be application/json' },
+    });
+  };
+
+  // Body-parser errors (oversize, aborted upload) arrive here: answered and logged like any other delivery.
+  const bodyErrors = (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+    if (err.type !== 'entity.too.large') return next(err);
+    send(req, res, {
+      outcome: 'rejected',
+      status: 413,
+      body: { error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` },
+    });
+  };
+
+  const router = express.Router();
+  const readRaw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  router.post('/webhooks/agntix', requireJson, readRaw, async (req, res) => {
+    send(req, res, await handleDelivery(deps, req));
   });
+  router.use('/webhooks/agntix', bodyErrors);
   return router;
 }

@@ -15,14 +15,3 @@ export const SearchAttributes = {
   followUpAttempt: defineSearchAttributeKey('AgntixFollowUpAttempt', SearchAttributeType.INT),
   followUpAt: defineSearchAttributeKey('AgntixFollowUpAt', SearchAttributeType.DATETIME),
 } as const;
-
-const cliTypeNames: Record<string, string> = {
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-};
-
-/** `Name=Type` pairs in the Temporal CLI's vocabulary, for `temporal server start-dev --search-attribute`. */
-export function searchAttributeCliPairs(): string[] {
-  return Object.values(SearchAttributes).map((key) => `${key.name}=${cliTypeNames[key.type] ?? 'Keyword'}`);
-}

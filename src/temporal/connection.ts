@@ -1,4 +1,3 @@
-import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
@@ -18,12 +17,6 @@ export function temporalConnectionOptions(config: Config, env: Env = process.env
   overrideEnvVars.TEMPORAL_NAMESPACE = config.TEMPORAL_NAMESPACE;
   const { connectionOptions } = loadClientConnectConfig({ overrideEnvVars });
   return { ...connectionOptions, address: config.TEMPORAL_ADDRESS };
-}
-
-/** One client connection for the life of the process; close it on shutdown. */
-export async function connectClient(config: Config, env: Env = process.env): Promise<Client> {
-  const connection = await Connection.connect({ ...temporalConnectionOptions(config, env), connectTimeout: '10s' });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
 
 /** The worker's native connection, with the same options as the client. */

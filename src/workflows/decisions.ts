@@ -28,22 +28,17 @@ export function isClosed(detail: SessionDetail): boolean {
 
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
 export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {
-  const flat = {
-    summary: detail.summary ?? undefined,
-    intent: detail.intent,
-    resolution: detail.resolution,
-    sentiment: detail.sentiment,
-    extractedData: detail.extractedData,
-  } as SessionEndedEvent['analysis'];
+  const { state, endedAt, metadata, analysis, recordingUrl, ...rest } = detail;
   return {
-    ...(created ?? {}),
-    ...(detail as object),
-    id: detail.id,
+    ...created,
+    ...rest,
     eventType: 'session.ended',
-    metadata: detail.metadata ?? created?.metadata ?? { sessionVariables: {} },
-    // The documented path nests the analysis; the gateway's canonical path returns it flat (API.md 7.2).
-    analysis: detail.analysis ?? flat,
-    recordingUrl: detail.recordingUrl ?? undefined,
+    state: state ?? 'CLOSED',
+    endedAt: endedAt ?? undefined,
+    metadata: metadata ??
+      created?.metadata ?? { customerPhoneNumber: undefined, roomName: undefined, sessionVariables: {} },
+    analysis,
+    recordingUrl: recordingUrl ?? undefined,
   } as SessionEndedEvent;
 }
 

@@ -20,7 +20,7 @@ import {
 } from '../shared/definitions';
 import type { OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
 import { SearchAttributes } from '../shared/searchAttributes';
-import { buildOutcome, endDeadlineMs, endedFromDetail, isClosed, outcomeLabel } from './decisions';
+import { buildOutcome, endDeadlineMs, endedFromDetail, isClosed } from './decisions';
 import { SessionLedger } from './sessionLedger';
 
 const { loadSessionPolicy } = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '10 seconds' });
@@ -130,27 +130,26 @@ export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Prom
 
   const inFlight = ledger.ended ? undefined : recordEverywhere('in-flight', 'none');
 
-  let ended = ledger.ended;
-  let source: OutcomeEvent['source'] = 'webhook';
-  if (!ended) {
+  /** session.ended, or the API's word that the session closed; undefined when it never ends. */
+  async function awaitEnd(): Promise<{ ended: SessionEndedEvent; source: 'webhook' | 'reconciled' } | undefined> {
     setCurrentDetails('**awaiting-end** · waiting for session.ended');
     let wait = endDeadlineMs(ledger.created, policy);
-    for (let check = 0; check <= policy.reconcileAttempts && !ledger.ended; check++) {
+    for (let check = 0; check <= policy.reconcileAttempts; check++) {
       if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
       const detail = await step('reconcile with the session API', () => api.getSessionDetail(sessionId));
+      if (ledger.ended) break; // the webhook arrived while we asked: it wins
       if (detail && !isSkipped(detail) && isClosed(detail)) {
-        ended = endedFromDetail(detail, ledger.created);
-        source = 'reconciled';
-        break;
+        return { ended: endedFromDetail(detail, ledger.created), source: 'reconciled' };
       }
       wait = policy.reconcileIntervalSeconds * 1000;
     }
-    ended = ledger.ended ?? ended;
-    if (ledger.ended) source = 'webhook';
+    return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
   }
+
+  const end = ledger.ended ? { ended: ledger.ended, source: 'webhook' as const } : await awaitEnd();
   await inFlight;
 
-  if (!ended) {
+  if (!end) {
     moveTo('expired', 'EXPIRED');
     await recordEverywhere('expired', 'none');
     return { sessionId, phase, source: 'none', outcome: 'EXPIRED', followUpDue: false, seen: ledger.seen, failures };
@@ -159,12 +158,12 @@ export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Prom
   moveTo('post-call');
   const archived = await step('archive transcript', () => api.archiveTranscript(sessionId));
   const transcript = archived && !isSkipped(archived) ? archived : undefined;
-  const outcome = await recordEverywhere('completed', source, ended, transcript);
-  moveTo('done', outcomeLabel(ended));
+  const outcome = await recordEverywhere('completed', end.source, end.ended, transcript);
+  moveTo('done', outcome.outcome);
   return {
     sessionId,
     phase,
-    source,
+    source: end.source,
     outcome: outcome.outcome,
     followUpDue: outcome.followUpDue,
     transcript,

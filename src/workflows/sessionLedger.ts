@@ -14,8 +14,8 @@ export class SessionLedger {
 
   /** Records the event; returns false when it was already seen. */
   accept({ svixId, receivedAt, event }: SessionEventSignal): boolean {
-    const known = this.seen.some((s) => s.svixId === svixId) || this.seen.some((s) => s.eventType === event.eventType);
-    if (known) {
+    // A redelivery keeps its svix-id and so its event type: one check covers both kinds of repeat.
+    if (this.seen.some((s) => s.eventType === event.eventType)) {
       this.duplicatesIgnored += 1;
       return false;
     }

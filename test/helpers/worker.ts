@@ -1,0 +1,35 @@
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createActivities, type ActivityDeps } from '../../src/activities';
+import { createLocalTranscriptStore } from '../../src/activities/transcriptStore';
+import { createSessionWorker } from '../../src/worker/createWorker';
+import { testPolicy } from './policy';
+import type { TestTemporal } from './temporal';
+
+/**
+ * The real session worker on the suite's dev server, with the real activities. By default it has no Agntix API,
+ * no external systems and a throwaway transcript folder; a test passes what it exercises.
+ */
+export function createTestWorker(
+  temporal: TestTemporal,
+  taskQueue: string,
+  workflowBundle: WorkflowBundleWithSourceMap,
+  deps: Partial<ActivityDeps> = {},
+) {
+  return createSessionWorker({
+    connection: temporal.nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    workflowBundle,
+    activities: createActivities({
+      transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
+      sinks: [],
+      policy: testPolicy,
+      transcriptPageSize: 100,
+      maxTranscriptPages: 50,
+      ...deps,
+    }),
+  });
+}
