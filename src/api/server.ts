@@ -44,6 +44,10 @@ export async function startApi(
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
+  // Keep idle connections longer than a load balancer's usual 60 s, so it is never the server that closes a
+  // connection a client is about to reuse (that race surfaces as a reset delivery).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
