@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './shared/definitions';
 
 /** A duration in milliseconds, written as a plain integer. */
@@ -60,6 +61,26 @@ export const ConfigSchema = z.object({
   SESSION_RECONCILE_ATTEMPTS: z.coerce.number().int().nonnegative().max(20).default(3),
   SESSION_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
   CALLBACK_FIELD: z.string().min(1).default('callbackRequested'),
+  /** Follow-up calls: the agent's field names for the wished day and window (the API examples' by default). */
+  FOLLOWUP_DAY_FIELD: z.string().min(1).default('preferredDay'),
+  FOLLOWUP_WINDOW_FIELD: z.string().min(1).default('preferredTimeWindow'),
+  AGNTIX_CALLS_START_PATH: z.string().startsWith('/').default('/api/v1/phone-numbers/{id}/calls/start'),
+  /** The outbound number follow-ups are dialled from; without it no follow-up is placed (and the session says so). */
+  AGNTIX_PHONE_NUMBER_ID: optionalText,
+  /** The agent for follow-up calls; the original session's agent when unset. */
+  FOLLOWUP_AGENT_ID: optionalText,
+  FOLLOWUP_CALL_TTL_SECONDS: z.coerce.number().int().positive().default(300),
+  FOLLOWUP_CALL_TIMEOUT_MS: millis(15_000),
+  FOLLOWUP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(3),
+  FOLLOWUP_MAX_DIALS: z.coerce.number().int().min(1).max(10).default(3),
+  FOLLOWUP_CONFIRM_GRACE_SECONDS: z.coerce.number().int().positive().default(300),
+  FOLLOWUP_TIME_ZONE: TimeZone.default('UTC'),
+  FOLLOWUP_CALLING_HOURS: TimeRange.prefault('09:00-18:00'),
+  FOLLOWUP_CALLING_DAYS: Weekdays.prefault('mon,tue,wed,thu,fri'),
+  FOLLOWUP_HOLIDAYS: DateList.prefault(''),
+  FOLLOWUP_WINDOWS: NamedWindows.prefault('morning=09:00-12:00,afternoon=12:00-17:00,evening=17:00-20:00'),
+  FOLLOWUP_MIN_DELAY_MINUTES: z.coerce.number().nonnegative().default(30),
+  FOLLOWUP_DEFAULT_DELAY_MINUTES: z.coerce.number().nonnegative().default(120),
   /** Where `npm start` keeps its dev-server database and generated secrets. */
   DATA_DIR: z.string().min(1).default('.data'),
 });

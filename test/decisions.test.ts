@@ -1,6 +1,13 @@
 import { SessionDetail } from '../src/activities/agntixClient';
 import { SessionCreated, SessionEnded } from '../src/events/schemas';
-import { buildOutcome, endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/decisions';
+import {
+  buildOutcome,
+  decideFollowUp,
+  endDeadlineMs,
+  followUpDue,
+  isClosed,
+  outcomeLabel,
+} from '../src/workflows/decisions';
 import { testPolicy as policy } from './helpers/policy';
 import { example } from './helpers/webhooks';
 
@@ -66,5 +73,35 @@ describe('session decisions', () => {
     });
     expect(outcome.correlation).toMatchObject({ crmContactId: 'CRM-40215', campaignId: 'FOLLOWUP-2026-07-14-A' });
     expect(JSON.stringify(outcome)).not.toContain('+447700900412');
+  });
+
+  it.each([
+    [
+      'an original session asking for a callback',
+      undefined,
+      true,
+      false,
+      { action: 'schedule', root: 's', attempt: 1 },
+    ],
+    ['an original session that expired', undefined, false, true, { action: 'none' }],
+    ['an original session without a callback', undefined, false, false, { action: 'none' }],
+    ['a follow-up asking again', { root: 'r', attempt: 1 }, true, false, { action: 'schedule', root: 'r', attempt: 2 }],
+    ['an unanswered follow-up', { root: 'r', attempt: 2 }, false, true, { action: 'schedule', root: 'r', attempt: 3 }],
+    [
+      'a follow-up answered without a new request',
+      { root: 'r', attempt: 1 },
+      false,
+      false,
+      { action: 'end-chain', root: 'r', attempt: 1, reason: 'the callback was satisfied or declined' },
+    ],
+    [
+      'an unanswered follow-up at the limit',
+      { root: 'r', attempt: 3 },
+      false,
+      true,
+      { action: 'end-chain', root: 'r', attempt: 3, reason: 'attempt limit of 3 reached' },
+    ],
+  ])('decides what follows %s', (_label, chain, callbackRequested, expired, expected) => {
+    expect(decideFollowUp({ sessionId: 's', chain, callbackRequested, expired, maxAttempts: 3 })).toEqual(expected);
   });
 });

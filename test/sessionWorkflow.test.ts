@@ -14,6 +14,7 @@ import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
+import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { example, freshSession, newSecret, post, sign } from './helpers/webhooks';
@@ -21,14 +22,6 @@ import { example, freshSession, newSecret, post, sign } from './helpers/webhooks
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
 const API_KEY = 'pk_test_123';
-
-async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('session workflow, from signed deliveries to a recorded outcome', () => {
   const secret = newSecret();
@@ -101,7 +94,10 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     agntix.sessions.set(sessionId, { messages: transcript });
     await deliver(CREATED, sessionId);
     const { result, status } = await runToCompletion(sessionId, async () => {
-      await waitFor(() => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'));
+      await waitFor(
+        () => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
+        'the in-flight mark',
+      );
       await deliver(ENDED, sessionId);
       await deliver(ENDED, sessionId); // a second session.ended under a new svix-id must not rerun post-call work
     });

@@ -1,13 +1,15 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { OutcomeEvent, TranscriptRef } from '../shared/outcome';
+import type { ExternalEvent, TranscriptRef } from '../shared/outcome';
 import type { SessionPolicy } from '../shared/policy';
 import type { AgntixClient, SessionDetail, TranscriptMessage } from './agntixClient';
+import type { CallsClient, StartCallRequest } from './calls';
 import type { OutcomeSink } from './sinks/types';
 import type { TranscriptStore } from './transcriptStore';
 
 export interface ActivityDeps {
   /** Undefined without AGNTIX_API_KEY: the API steps then report that they were skipped, and why. */
   agntix?: AgntixClient;
+  calls?: CallsClient;
   transcripts: TranscriptStore;
   sinks: OutcomeSink[];
   policy: SessionPolicy;
@@ -27,10 +29,16 @@ export const createActivities = (deps: ActivityDeps) => ({
   },
 
   /** Writes one outcome event to one external system, so a failing system never blocks the others. */
-  async recordOutcome(sinkName: string, event: OutcomeEvent): Promise<void> {
+  async recordOutcome(sinkName: string, event: ExternalEvent): Promise<void> {
     const sink = deps.sinks.find((s) => s.name === sinkName);
     if (!sink) throw ApplicationFailure.nonRetryable(`no external system named ${sinkName}`, 'UnknownSink');
     await sink.record(event);
+  },
+
+  /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */
+  async startFollowUpCall(request: StartCallRequest): Promise<{ sessionId?: string }> {
+    if (!deps.calls) throw ApplicationFailure.nonRetryable('AGNTIX_API_KEY is not set', 'CallRejected');
+    return deps.calls.startCall(request);
   },
 
   /** Reads the session from the API, for a session.ended that never arrived. */

@@ -1,4 +1,4 @@
-import { isGrpcServiceError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
 import type { Payload, TypedSearchAttributes } from '@temporalio/common';
 import { encodeWorkflowIdConflictPolicy, encodeWorkflowIdReusePolicy } from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
@@ -11,6 +11,7 @@ import {
   type SessionEventSignal,
   type SessionWorkflowInput,
 } from '../shared/definitions';
+import { FollowUpVariables, chainOf, followUpConfirmedSignal, followUpWorkflowId } from '../shared/followUp';
 import { initialSearchAttributes, sessionSummary } from '../shared/sessionView';
 
 /** What Temporal did with a delivery. Every value means the event is durably recorded or was already. */
@@ -62,15 +63,37 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
         searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
         userMetadata: { summary: (await encode(sessionSummary(event)))[0] },
       };
+      let outcome: SignalOutcome;
       try {
         const response = await client.withDeadline(deadline, () =>
           client.workflowService.signalWithStartWorkflowExecution(request),
         );
-        return response.started ? 'started' : 'signaled';
+        outcome = response.started ? 'started' : 'signaled';
       } catch (err) {
-        if (isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS) return 'duplicate';
-        throw err;
+        if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
+        outcome = 'duplicate';
       }
+      if (event.eventType === 'session.created')
+        await confirmFollowUp(event.id, event.metadata.sessionVariables, deadline);
+      return outcome;
     },
   };
+
+  /**
+   * A follow-up call's own session.created echoes the attempt id we put in its session variables: it is the proof
+   * that the call started, which the follow-up workflow waits for after an ambiguous calls/start failure. Signalled
+   * before the delivery is acknowledged, so the confirmation is as durable as the event. A follow-up that has
+   * already finished needs no confirmation.
+   */
+  async function confirmFollowUp(sessionId: string, variables: Record<string, unknown>, deadline: Date) {
+    const chain = chainOf(variables);
+    const attemptId = variables[FollowUpVariables.attemptId];
+    if (!chain || typeof attemptId !== 'string') return;
+    const handle = client.workflow.getHandle(followUpWorkflowId(chain.root, chain.attempt));
+    try {
+      await client.withDeadline(deadline, () => handle.signal(followUpConfirmedSignal, { attemptId, sessionId }));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { SessionEvent } from '../events/schemas';
+import type { PlacedCall } from './followUp';
 
 /*
  * The contract between the ingest API and the workflows. Node-free: the workflow bundle imports it, and so does the
@@ -44,7 +45,9 @@ export interface SessionStatus {
 
 export const statusQuery = defineQuery<SessionStatus>('status');
 
-/** Input of a session workflow: only the id; everything else arrives by signal. */
+/** Input of a session workflow: the id; everything else arrives by signal. */
 export interface SessionWorkflowInput {
   sessionId: string;
+  /** Set when a follow-up workflow placed this call: the session is followed before any webhook arrives. */
+  placedCall?: PlacedCall;
 }

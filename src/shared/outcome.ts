@@ -39,3 +39,25 @@ export interface OutcomeEvent {
   phase: SessionPhase;
   recordedAt: string;
 }
+
+export type FollowUpEventKind =
+  'follow-up.scheduled' | 'follow-up.placed' | 'follow-up.cancelled' | 'follow-up.failed' | 'follow-up.chain-ended';
+
+/** What external systems are told about a follow-up call: scheduled, placed, and how its chain ended. */
+export interface FollowUpEvent {
+  idempotencyKey: string;
+  kind: FollowUpEventKind;
+  followUpId: string;
+  originalSessionId: string;
+  attempt: number;
+  scheduledAt?: string;
+  callSessionId?: string;
+  reason?: string;
+  correlation: Record<string, string>;
+  recordedAt: string;
+}
+
+/** Everything the external systems record. */
+export type ExternalEvent = OutcomeEvent | FollowUpEvent;
+
+export const isFollowUpEvent = (event: ExternalEvent): event is FollowUpEvent => event.kind.startsWith('follow-up.');

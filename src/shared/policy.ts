@@ -1,3 +1,5 @@
+import type { FollowUpPolicy } from './followUp';
+
 /** The timers and external systems a session runs with; loaded from worker config when a session starts. */
 export interface SessionPolicy {
   /** Used when a voice session's variables carry no `ttl`. calls/start defaults to 100 s (docs) or 600 s (gateway). */
@@ -13,4 +15,6 @@ export interface SessionPolicy {
   sinks: string[];
   /** The agent's extraction field that asks for a callback. */
   callbackField: string;
+  /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */
+  followUp?: FollowUpPolicy;
 }

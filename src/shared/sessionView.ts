@@ -1,6 +1,7 @@
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 import type { SessionEvent } from '../events/schemas';
 import type { SessionPhase } from './definitions';
+import { chainOf } from './followUp';
 import { SearchAttributes } from './searchAttributes';
 
 /*
@@ -29,6 +30,11 @@ export function initialSearchAttributes(event: SessionEvent): TypedSearchAttribu
   if (event.direction) pairs.push({ key: SearchAttributes.direction, value: event.direction });
   const crmContactId = correlationOf(event).crmContactId;
   if (crmContactId) pairs.push({ key: SearchAttributes.crmContactId, value: crmContactId });
+  const chain = chainOf(event.metadata.sessionVariables);
+  if (chain) {
+    pairs.push({ key: SearchAttributes.followUpOf, value: chain.root });
+    pairs.push({ key: SearchAttributes.followUpAttempt, value: chain.attempt });
+  }
   return new TypedSearchAttributes(pairs);
 }
 

@@ -1,1 +1,2 @@
+export { followUpWorkflow } from './followUp';
 export { sessionWorkflow } from './session';

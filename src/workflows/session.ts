@@ -18,24 +18,18 @@ import {
   type SessionWorkflowInput,
   type StepFailure,
 } from '../shared/definitions';
-import type { OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
+import type { ExternalEvent, OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
+import { chainOf, followUpWorkflowId } from '../shared/followUp';
 import { SearchAttributes } from '../shared/searchAttributes';
-import { buildOutcome, endDeadlineMs, endedFromDetail, isClosed } from './decisions';
+import { correlationOf } from '../shared/sessionView';
+import { buildOutcome, decideFollowUp, endDeadlineMs, endedFromDetail, isClosed } from './decisions';
 import { SessionLedger } from './sessionLedger';
+import { API_OPTIONS, SINK_OPTIONS } from './activityOptions';
+import { scheduleFollowUp } from './scheduleFollowUp';
 
 const { loadSessionPolicy } = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '10 seconds' });
 
-const api = proxyActivities<SessionActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-});
-
-// External systems get a longer, still bounded, retry budget (about an hour): the outcome must not be lost to a
-// receiver's short outage, and each system is its own activity so one failing never holds up the others.
-const SINK_OPTIONS = {
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
-} as const;
+const api = proxyActivities<SessionActivities>(API_OPTIONS);
 
 export interface SessionResult {
   sessionId: string;
@@ -43,6 +37,8 @@ export interface SessionResult {
   source: OutcomeEvent['source'];
   outcome?: string;
   followUpDue: boolean;
+  /** The follow-up workflow this session scheduled, if any. */
+  followUp?: { followUpId: string; scheduledAt: string };
   transcript?: TranscriptRef;
   seen: SessionStatus['seen'];
   failures: StepFailure[];
@@ -57,7 +53,7 @@ const isSkipped = (value: unknown): value is Skipped =>
  * the outcome in every external system, and says whether a follow-up is due. It always ends with an outcome
  * recorded: completed, or expired after a bounded number of reconciliations.
  */
-export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Promise<SessionResult> {
+export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflowInput): Promise<SessionResult> {
   const ledger = new SessionLedger();
   const failures: StepFailure[] = [];
   let phase: SessionPhase = 'awaiting-end';
@@ -114,18 +110,71 @@ export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Prom
       phase,
       policy,
       now: new Date(),
+      correlation: placedCall?.sessionVariables,
     });
-    await Promise.all(
-      policy.sinks.map((sink) =>
-        step(`record ${kind} in ${sink}`, () =>
-          api.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${kind} → ${sink}` }, [sink, event]),
-        ),
-      ),
-    );
+    await tellEverywhere(event);
     return event;
   }
 
-  await condition(() => ledger.seen.length > 0);
+  function correlationNow(ended?: SessionEndedEvent): Record<string, string> {
+    const event = ended ?? ledger.created;
+    return event ? correlationOf(event) : { ...placedCall?.sessionVariables };
+  }
+
+  async function tellEverywhere(event: ExternalEvent) {
+    await Promise.all(
+      policy.sinks.map((sink) =>
+        step(`record ${event.kind} in ${sink}`, () =>
+          api.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [sink, event]),
+        ),
+      ),
+    );
+  }
+
+  /** Schedules the next follow-up, or tells the external systems how the chain ended. Returns the new phase. */
+  async function followUpAfter(ended: SessionEndedEvent | undefined, followUpDue: boolean) {
+    if (!policy.followUp) return undefined; // a session begun before follow-ups existed replays as it ran
+    const variables = (ledger.created ?? ended)?.metadata.sessionVariables ?? placedCall?.sessionVariables ?? {};
+    const decision = decideFollowUp({
+      sessionId,
+      chain: chainOf(variables),
+      callbackRequested: followUpDue,
+      expired: ended === undefined,
+      maxAttempts: policy.followUp?.maxAttempts ?? 0,
+    });
+    if (decision.action === 'none') return undefined;
+    if (decision.action === 'end-chain') {
+      await tellEverywhere({
+        idempotencyKey: `${decision.root}:follow-up.chain-ended`,
+        kind: 'follow-up.chain-ended',
+        followUpId: followUpWorkflowId(decision.root, decision.attempt),
+        originalSessionId: decision.root,
+        attempt: decision.attempt,
+        callSessionId: sessionId,
+        reason: decision.reason,
+        correlation: correlationNow(ended),
+        recordedAt: new Date().toISOString(),
+      });
+      return undefined;
+    }
+    const scheduled = await scheduleFollowUp({
+      sessionId,
+      root: decision.root,
+      attempt: decision.attempt,
+      created: ledger.created,
+      ended,
+      placedCall,
+      policy,
+    });
+    if ('notScheduled' in scheduled) {
+      failures.push({ step: 'schedule follow-up', message: `not scheduled: ${scheduled.notScheduled}` });
+      return undefined;
+    }
+    return scheduled;
+  }
+
+  // A call placed by a follow-up is followed from the start; any other session begins with its first webhook.
+  if (!placedCall) await condition(() => ledger.seen.length > 0);
   const policy = await loadSessionPolicy();
 
   const inFlight = ledger.ended ? undefined : recordEverywhere('in-flight', 'none');
@@ -133,7 +182,10 @@ export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Prom
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
   async function awaitEnd(): Promise<{ ended: SessionEndedEvent; source: 'webhook' | 'reconciled' } | undefined> {
     setCurrentDetails('**awaiting-end** · waiting for session.ended');
-    let wait = endDeadlineMs(ledger.created, policy);
+    let wait =
+      !ledger.created && placedCall
+        ? (placedCall.ttlSeconds + policy.endGraceSeconds) * 1000
+        : endDeadlineMs(ledger.created, policy);
     for (let check = 0; check <= policy.reconcileAttempts; check++) {
       if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
       const detail = await step('reconcile with the session API', () => api.getSessionDetail(sessionId));
@@ -152,20 +204,33 @@ export async function sessionWorkflow({ sessionId }: SessionWorkflowInput): Prom
   if (!end) {
     moveTo('expired', 'EXPIRED');
     await recordEverywhere('expired', 'none');
-    return { sessionId, phase, source: 'none', outcome: 'EXPIRED', followUpDue: false, seen: ledger.seen, failures };
+    const followUp = await followUpAfter(undefined, false);
+    if (followUp) moveTo('follow-up-scheduled');
+    return {
+      sessionId,
+      phase,
+      source: 'none',
+      outcome: 'EXPIRED',
+      followUpDue: false,
+      followUp,
+      seen: ledger.seen,
+      failures,
+    };
   }
 
   moveTo('post-call');
   const archived = await step('archive transcript', () => api.archiveTranscript(sessionId));
   const transcript = archived && !isSkipped(archived) ? archived : undefined;
   const outcome = await recordEverywhere('completed', end.source, end.ended, transcript);
-  moveTo('done', outcome.outcome);
+  const followUp = await followUpAfter(end.ended, outcome.followUpDue);
+  moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
   return {
     sessionId,
     phase,
     source: end.source,
     outcome: outcome.outcome,
     followUpDue: outcome.followUpDue,
+    followUp,
     transcript,
     seen: ledger.seen,
     failures,

@@ -1,6 +1,24 @@
 import express from 'express';
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/** How the fake answers one calls/start request; the default places the call and returns its session id. */
+export type CallBehaviour = { status: number; retryAfter?: string } | { hang: true };
+
+export interface PlacedCallRecord {
+  phoneNumberId: string;
+  body: {
+    to_phone_number: string;
+    agent_id: string;
+    ttl: number;
+    session_variables: Record<string, string>;
+  };
+  at: number;
+  /** The session id it answered with; undefined when it did not place the call (or hung). */
+  sessionId?: string;
+  status?: number;
+}
 
 export interface FakeSession {
   detail?: Record<string, unknown>;
@@ -14,6 +32,8 @@ export interface FakeSession {
 export async function startFakeAgntix(apiKey: string, pageSize = 3) {
   const sessions = new Map<string, FakeSession>();
   const requests: string[] = [];
+  const calls: PlacedCallRecord[] = [];
+  const callScript: CallBehaviour[] = [];
   const app = express();
   app.use((req, res, next) => {
     requests.push(`${req.method} ${req.path}`);
@@ -40,6 +60,25 @@ export async function startFakeAgntix(apiKey: string, pageSize = 3) {
       pagination: { page, limit, total: messages.length, totalPages: Math.ceil(messages.length / limit) },
     });
   });
+  // POST calls/start (API.md 7.1): the call is "placed" on a 2xx; a hang receives the request and never answers.
+  app.post('/api/v1/phone-numbers/:id/calls/start', express.json(), (req, res) => {
+    const record: PlacedCallRecord = {
+      phoneNumberId: req.params.id,
+      body: req.body as PlacedCallRecord['body'],
+      at: Date.now(),
+    };
+    calls.push(record);
+    const behaviour = callScript.shift() ?? { status: 200 };
+    if ('hang' in behaviour) return;
+    record.status = behaviour.status;
+    if (behaviour.status >= 200 && behaviour.status < 300) {
+      record.sessionId = randomUUID();
+      res.status(behaviour.status).json({ sessionId: record.sessionId });
+      return;
+    }
+    if (behaviour.retryAfter) res.setHeader('Retry-After', behaviour.retryAfter);
+    res.status(behaviour.status).json({ error: { code: 'RATE_LIMITED', message: 'slow down', requestId: 'req_429' } });
+  });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -47,7 +86,15 @@ export async function startFakeAgntix(apiKey: string, pageSize = 3) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     sessions,
     requests,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    calls,
+    callScript,
+    /** Calls that placed a call (2xx). */
+    placed: () => calls.filter((c) => c.sessionId !== undefined),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 export type FakeAgntix = Awaited<ReturnType<typeof startFakeAgntix>>;

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'svix';
+import { isFollowUpEvent } from '../../shared/outcome';
 import type { OutcomeSink } from './types';
 
 /**
@@ -12,7 +13,8 @@ export function createOutcomeWebhookSink(url: string, secret: string, timeoutMs:
   return {
     name: 'outcome-webhook',
     async record(event) {
-      const body = JSON.stringify({ type: `session.${event.kind}`, data: event });
+      const type = isFollowUpEvent(event) ? event.kind : `session.${event.kind}`;
+      const body = JSON.stringify({ type, data: event });
       const now = new Date();
       const res = await fetch(url, {
         method: 'POST',

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { OutcomeEvent } from '../../shared/outcome';
+import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../shared/outcome';
 import type { OutcomeSink } from './types';
 
 /**
@@ -9,6 +9,8 @@ import type { OutcomeSink } from './types';
  *   sessions(session_id PK, kind, phase, source, agent_id, session_type, direction, outcome, summary, intent,
  *            resolution, sentiment, follow_up_due, transcript_ref, transcript_messages, recording_url,
  *            correlation_json, event_json, updated_at)
+ *   follow_ups(follow_up_id PK, original_session_id, attempt, status, scheduled_at, call_session_id, reason,
+ *              updated_at)
  *   session_events(idempotency_key PK, session_id, kind, recorded_at)
  */
 export function createSqliteSink(file: string): OutcomeSink & { db: Database.Database } {
@@ -21,6 +23,10 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       agent_id TEXT, session_type TEXT, direction TEXT, outcome TEXT, summary TEXT, intent TEXT, resolution TEXT,
       sentiment TEXT, follow_up_due INTEGER NOT NULL, transcript_ref TEXT, transcript_messages INTEGER,
       recording_url TEXT, correlation_json TEXT NOT NULL, event_json TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS follow_ups (
+      follow_up_id TEXT PRIMARY KEY, original_session_id TEXT NOT NULL, attempt INTEGER NOT NULL, status TEXT NOT NULL,
+      scheduled_at TEXT, call_session_id TEXT, reason TEXT, updated_at TEXT NOT NULL
     );
     CREATE TABLE IF NOT EXISTS session_events (
       idempotency_key TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, recorded_at TEXT NOT NULL
@@ -43,7 +49,29 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       event_json = excluded.event_json, updated_at = excluded.updated_at
     WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'
   `);
-  const write = db.transaction((event: OutcomeEvent) => {
+  // Keeps what an earlier event said when a later one does not repeat it (a chain end names no schedule).
+  const upsertFollowUp = db.prepare(`
+    INSERT INTO follow_ups VALUES (@follow_up_id, @original_session_id, @attempt, @status, @scheduled_at,
+      @call_session_id, @reason, @updated_at)
+    ON CONFLICT(follow_up_id) DO UPDATE SET status = excluded.status,
+      scheduled_at = COALESCE(excluded.scheduled_at, follow_ups.scheduled_at),
+      call_session_id = COALESCE(excluded.call_session_id, follow_ups.call_session_id),
+      reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at
+  `);
+  const writeFollowUp = (event: FollowUpEvent) => {
+    insertEvent.run(event.idempotencyKey, event.originalSessionId, event.kind, event.recordedAt);
+    upsertFollowUp.run({
+      follow_up_id: event.followUpId,
+      original_session_id: event.originalSessionId,
+      attempt: event.attempt,
+      status: event.kind.replace('follow-up.', ''),
+      scheduled_at: event.scheduledAt ?? null,
+      call_session_id: event.callSessionId ?? null,
+      reason: event.reason ?? null,
+      updated_at: event.recordedAt,
+    });
+  };
+  const writeOutcome = (event: OutcomeEvent) => {
     insertEvent.run(event.idempotencyKey, event.sessionId, event.kind, event.recordedAt);
     upsert.run({
       session_id: event.sessionId,
@@ -66,7 +94,10 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       event_json: JSON.stringify(event),
       updated_at: event.recordedAt,
     });
-  });
+  };
+  const write = db.transaction((event: ExternalEvent) =>
+    isFollowUpEvent(event) ? writeFollowUp(event) : writeOutcome(event),
+  );
   return {
     name: 'sqlite',
     db,

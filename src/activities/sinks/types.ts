@@ -1,7 +1,7 @@
-import type { OutcomeEvent } from '../../shared/outcome';
+import type { ExternalEvent } from '../../shared/outcome';
 
-/** An external system that records session outcomes. Writes must be idempotent on `event.idempotencyKey`. */
+/** An external system that records session outcomes and follow-ups. Writes are idempotent on `idempotencyKey`. */
 export interface OutcomeSink {
   name: string;
-  record(event: OutcomeEvent): Promise<void>;
+  record(event: ExternalEvent): Promise<void>;
 }

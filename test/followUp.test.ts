@@ -1,0 +1,331 @@
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createAgntixClient } from '../src/activities/agntixClient';
+import { createCallsClient } from '../src/activities/calls';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
+import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
+import { runFollowUpCommand } from '../src/followups/cli';
+import { resolveCallbackTime, type CallingRules } from '../src/shared/callingTime';
+import {
+  cancelFollowUpUpdate,
+  followUpStatusQuery,
+  followUpWorkflowId,
+  rescheduleFollowUpUpdate,
+  type FollowUpPolicy,
+} from '../src/shared/followUp';
+import type { followUpWorkflow, sessionWorkflow } from '../src/workflows';
+import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
+import { startTestApi, type TestApi } from './helpers/api';
+import { startOutcomeReceiver } from './helpers/outcomeReceiver';
+import { saveHistory } from './helpers/histories';
+import { testPolicy } from './helpers/policy';
+import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { waitFor } from './helpers/wait';
+import { freshSession, newSecret, post, sign } from './helpers/webhooks';
+import { createTestWorker } from './helpers/worker';
+
+const ENDED = 'session-ended.voice-callback-requested.json';
+const CREATED = 'session-created.voice-outbound.json';
+const API_KEY = 'pk_test_followups';
+const hm = (h: number) => h * 60;
+/** Asked for a callback without naming a time: with always-open hours and no delays, that is now. */
+const NOW = { callbackRequested: true, callOutcome: 'Unavailable' };
+
+/** Calls may be placed at any moment: the behaviour under test, not the calendar. */
+const alwaysOpen: CallingRules = {
+  timeZone: 'UTC',
+  hours: { start: 0, end: hm(24) },
+  days: [0, 1, 2, 3, 4, 5, 6],
+  holidays: [],
+  minDelayMs: 0,
+  defaultDelayMs: 0,
+  windows: { morning: { start: 0, end: hm(24) } },
+};
+const officeHours: CallingRules = {
+  timeZone: 'Europe/London',
+  hours: { start: hm(9), end: hm(18) },
+  days: [1, 2, 3, 4, 5],
+  holidays: [],
+  minDelayMs: 30 * 60_000,
+  defaultDelayMs: 2 * 60 * 60_000,
+  windows: { morning: { start: hm(9), end: hm(12) }, afternoon: { start: hm(12), end: hm(17) } },
+};
+const followUpPolicy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy => ({
+  phoneNumberId: 'pn-test',
+  ttlSeconds: 1,
+  maxAttempts: 3,
+  maxDials: 3,
+  confirmGraceSeconds: 3,
+  rules: alwaysOpen,
+  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
+  ...overrides,
+});
+
+describe('follow-up calls for callbackRequested outcomes', () => {
+  const secret = newSecret();
+  const outcomeSecret = newSecret();
+  let temporal: TestTemporal;
+  let bundle: WorkflowBundleWithSourceMap;
+  let agntix: FakeAgntix;
+  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
+  let sqlite: ReturnType<typeof createSqliteSink>;
+  let api: TestApi;
+  let taskQueue: string;
+
+  beforeAll(async () => {
+    temporal = await connectTestTemporal();
+    bundle = await bundleWorkflows();
+    receiver = await startOutcomeReceiver(outcomeSecret);
+    sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'followups-')), 'outcomes.sqlite'));
+  });
+  afterAll(async () => {
+    sqlite.db.close();
+    await receiver.close();
+    await temporal.close();
+  });
+  beforeEach(async () => {
+    taskQueue = uniqueTaskQueue('followup');
+    agntix = await startFakeAgntix(API_KEY);
+    api = await startTestApi(temporal.client, taskQueue, [secret]);
+  });
+  afterEach(async () => {
+    await api.close();
+    await agntix.close();
+  });
+
+  function worker(followUp: FollowUpPolicy, callTimeoutMs = 5000): Promise<Worker> {
+    return createTestWorker(temporal, taskQueue, bundle, {
+      agntix: createAgntixClient({
+        baseUrl: agntix.url,
+        apiKey: API_KEY,
+        paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
+        timeoutMs: 2000,
+      }),
+      calls: createCallsClient({
+        baseUrl: agntix.url,
+        apiKey: API_KEY,
+        path: '/api/v1/phone-numbers/{id}/calls/start',
+        timeoutMs: callTimeoutMs,
+      }),
+      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
+      policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], followUp },
+    });
+  }
+
+  const deliver = (payload: Record<string, unknown>) => post(`${api.url}/webhooks/agntix`, sign(secret, payload));
+  const endWithCallback = async (extractedData?: Record<string, unknown>) => {
+    const sessionId = randomUUID();
+    const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
+    if (extractedData) event.analysis.extractedData = extractedData;
+    await deliver(event);
+    await temporal.client.workflow.getHandle(sessionId).result(); // the follow-up has started by then
+    return sessionId;
+  };
+  const sessionResult = (sessionId: string) =>
+    temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId).result();
+  const followUp = (sessionId: string, attempt = 1) =>
+    temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(sessionId, attempt));
+  /** What Agntix would send when the follow-up call starts: its session.created, echoing our variables. */
+  const callStarted = (callSessionId: string, variables: Record<string, string>) => {
+    const event = freshSession(CREATED, callSessionId) as { metadata: { sessionVariables: Record<string, string> } };
+    event.metadata.sessionVariables = variables;
+    return deliver(event);
+  };
+  const followUpEvents = (rootSessionId: string) =>
+    [...receiver.recorded.values()].filter((r) => r.data.originalSessionId === rootSessionId).map((r) => r.type);
+
+  it('schedules the wished slot, with the search attribute and the query agreeing; cancel places no call', async () => {
+    const w = await worker(followUpPolicy({ rules: officeHours }));
+    await w.runUntil(async () => {
+      const requestedAt = new Date();
+      const sessionId = await endWithCallback();
+      const result = await sessionResult(sessionId);
+      const expected = resolveCallbackTime({ day: 'Thursday', window: 'Morning' }, requestedAt, officeHours).at;
+      expect(result.phase).toBe('follow-up-scheduled');
+      expect(result.followUp?.scheduledAt).toBe(expected.toISOString());
+
+      const handle = followUp(sessionId);
+      const status = await handle.query(followUpStatusQuery);
+      const attributes = (await handle.describe()).searchAttributes;
+      expect(status).toMatchObject({ state: 'scheduled', attempt: 1, scheduledAt: expected.toISOString() });
+      expect((attributes.AgntixFollowUpAt as Date[])[0]!.toISOString()).toBe(expected.toISOString());
+      expect(attributes).toMatchObject({ AgntixFollowUpOf: [sessionId], AgntixFollowUpAttempt: [1] });
+      expect(attributes.AgntixCrmContactId).toEqual(['CRM-40215']);
+
+      await expect(
+        handle.executeUpdate(rescheduleFollowUpUpdate, { args: [{ at: '2020-01-01T10:00:00Z' }] }),
+      ).rejects.toThrow(WorkflowUpdateFailedError);
+      const cancelled = await handle.executeUpdate(cancelFollowUpUpdate, { args: [{ reason: 'customer emailed' }] });
+      expect(cancelled.state).toBe('cancelled');
+      expect((await handle.result()).state).toBe('cancelled');
+      expect(agntix.calls).toHaveLength(0);
+      await waitFor(() => followUpEvents(sessionId).includes('follow-up.cancelled'), 'the cancellation to be told');
+      expect(followUpEvents(sessionId)).toEqual(expect.arrayContaining(['follow-up.scheduled', 'follow-up.cancelled']));
+    });
+  });
+
+  it('schedules the default slot when the customer named no usable time', async () => {
+    const w = await worker(followUpPolicy({ rules: officeHours }));
+    await w.runUntil(async () => {
+      const requestedAt = new Date();
+      const sessionId = await endWithCallback({ callbackRequested: true, preferredDay: 'whenever' });
+      const result = await sessionResult(sessionId);
+      const expected = resolveCallbackTime({}, requestedAt, officeHours).at.getTime();
+      // The workflow reads its own clock a moment after ours: equal up to that moment.
+      expect(Math.abs(new Date(result.followUp!.scheduledAt).getTime() - expected)).toBeLessThan(10_000);
+      await followUp(sessionId).executeUpdate(cancelFollowUpUpdate, { args: [{}] });
+    });
+  });
+
+  it('places the call once with the right body; its session.created lands in the session the follow-up follows', async () => {
+    const w = await worker(followUpPolicy());
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      const done = await followUp(sessionId).result();
+      expect(done).toMatchObject({ state: 'placed', dials: [`${followUpWorkflowId(sessionId, 1)}:dial-1`] });
+      expect(agntix.calls).toHaveLength(1);
+      const [call] = agntix.calls;
+      expect(call!.phoneNumberId).toBe('pn-test');
+      expect(call!.body).toMatchObject({
+        to_phone_number: '+447700900412',
+        agent_id: 'c5ca6f81-0271-4156-976f-9eb8923caad2',
+        ttl: 1,
+        session_variables: {
+          crmContactId: 'CRM-40215',
+          taskId: 'TASK-118204',
+          followUpOf: sessionId,
+          followUpAttempt: '1',
+          followUpAttemptId: `${followUpWorkflowId(sessionId, 1)}:dial-1`,
+        },
+      });
+
+      const callSessionId = call!.sessionId!;
+      const res = await callStarted(callSessionId, call!.body.session_variables);
+      expect(res.body).toMatchObject({ status: 'signaled', workflowId: callSessionId });
+      const callSession = temporal.client.workflow.getHandle(callSessionId);
+      expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
+      await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
+      if (process.env.RECORD_HISTORIES) {
+        saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
+        saveHistory('session-scheduling-follow-up', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+      }
+    });
+  });
+
+  it('does not redial after a timeout once the call has been received; the confirming session.created settles it', async () => {
+    agntix.callScript.push({ hang: true });
+    const w = await worker(followUpPolicy({ confirmGraceSeconds: 3 }), 500);
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      await waitFor(() => agntix.calls.length === 1, 'the call to reach calls/start');
+      await waitFor(
+        async () => (await followUp(sessionId).query(followUpStatusQuery)).state === 'awaiting-confirmation',
+        'the ambiguous failure',
+      );
+      const variables = agntix.calls[0]!.body.session_variables;
+      const callSessionId = randomUUID();
+      await callStarted(callSessionId, variables);
+
+      const done = await followUp(sessionId).result();
+      expect(done).toMatchObject({ state: 'placed', confirmed: true, callSessionId });
+      await new Promise((r) => setTimeout(r, 3500)); // past the grace period: still one call
+      expect(agntix.calls).toHaveLength(1);
+    });
+  });
+
+  it('dials again only after the grace period when no session.created confirms an ambiguous failure', async () => {
+    agntix.callScript.push({ hang: true });
+    const w = await worker(followUpPolicy({ confirmGraceSeconds: 2 }), 500);
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      const done = await followUp(sessionId).result();
+      expect(done.state).toBe('placed');
+      expect(agntix.calls).toHaveLength(2);
+      expect(agntix.calls[1]!.at - agntix.calls[0]!.at).toBeGreaterThanOrEqual(2000 + 500);
+      expect(agntix.calls[1]!.body.session_variables.followUpAttemptId).toMatch(/:dial-2$/);
+    });
+  });
+
+  it('places exactly one call when calls/start answers 429 and then 200', async () => {
+    agntix.callScript.push({ status: 429, retryAfter: '1' });
+    const w = await worker(followUpPolicy());
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      const done = await followUp(sessionId).result();
+      expect(done.state).toBe('placed');
+      expect(agntix.calls.map((c) => c.status)).toEqual([429, 200]);
+      expect(agntix.placed()).toHaveLength(1);
+      expect(agntix.calls[1]!.at - agntix.calls[0]!.at).toBeGreaterThanOrEqual(1000);
+    });
+  });
+
+  it('places the call at the time an operator moved it to', async () => {
+    const w = await worker(followUpPolicy({ rules: officeHours }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback();
+      await sessionResult(sessionId);
+      const handle = followUp(sessionId);
+      const at = new Date(Date.now() + 3000);
+      const saturday = new Date(Date.now() + ((6 - new Date().getUTCDay() + 7) % 7 || 7) * 86_400_000);
+      saturday.setUTCHours(12, 0, 0, 0);
+      await expect(
+        handle.executeUpdate(rescheduleFollowUpUpdate, { args: [{ at: saturday.toISOString() }] }),
+      ).rejects.toThrow(WorkflowUpdateFailedError); // outside calling days: only with force
+      const moved = await handle.executeUpdate(rescheduleFollowUpUpdate, {
+        args: [{ at: at.toISOString(), force: true }],
+      });
+      expect(moved.scheduledAt).toBe(at.toISOString());
+      expect((await handle.describe()).searchAttributes.AgntixFollowUpAt).toEqual([at]);
+      const done = await handle.result();
+      expect(done.state).toBe('placed');
+      expect(agntix.calls).toHaveLength(1);
+      expect(agntix.calls[0]!.at).toBeGreaterThanOrEqual(at.getTime());
+    });
+  });
+
+  it('lets an operator list, refuse a bad time, and cancel with `npm run followup`', async () => {
+    const w = await worker(followUpPolicy({ rules: officeHours }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback();
+      const id = followUpWorkflowId(sessionId, 1);
+      const run = async (...argv: string[]) => {
+        const lines: string[] = [];
+        const code = await runFollowUpCommand(argv, temporal.client, (l) => lines.push(l));
+        return { code, text: lines.join('\n') };
+      };
+      await waitFor(async () => (await run('list')).text.includes(id), 'the follow-up to be listed');
+      expect((await run('list')).text).toMatch(new RegExp(`${id}  RUNNING  at \\S+  of ${sessionId}  CRM CRM-40215`));
+      expect(await run('reschedule', id, '2020-01-01T10:00:00Z')).toEqual({
+        code: 1,
+        text: 'refused: 2020-01-01T10:00:00.000Z is in the past',
+      });
+      const cancelled = await run('cancel', id, 'customer', 'emailed');
+      expect(cancelled.code).toBe(0);
+      expect(cancelled.text).toContain('cancelled');
+      expect((await followUp(sessionId).result()).reason).toBe('cancelled: customer emailed');
+      expect((await run('nonsense')).code).toBe(2);
+    });
+  });
+
+  it('ends a chain of unanswered follow-ups at the attempt limit and says so in the external systems', async () => {
+    const w = await worker(followUpPolicy({ maxAttempts: 2 }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      await waitFor(() => followUpEvents(sessionId).includes('follow-up.chain-ended'), 'the chain to end', 40_000);
+      expect(agntix.placed()).toHaveLength(2);
+      expect(agntix.calls.map((c) => c.body.session_variables.followUpAttempt)).toEqual(['1', '2']);
+      const ended = [...receiver.recorded.values()].find(
+        (r) => r.type === 'follow-up.chain-ended' && r.data.originalSessionId === sessionId,
+      );
+      expect(ended?.data).toMatchObject({ attempt: 2, reason: 'attempt limit of 2 reached' });
+      const row = sqlite.db
+        .prepare('SELECT status, reason FROM follow_ups WHERE follow_up_id = ?')
+        .get(followUpWorkflowId(sessionId, 2));
+      expect(row).toEqual({ status: 'chain-ended', reason: 'attempt limit of 2 reached' });
+    });
+  });
+});
