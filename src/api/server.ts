@@ -28,12 +28,10 @@ export async function startApi(
 
   const connection = Connection.lazy(temporalConnectionOptions(config, env));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const app = createApp({
     verify: createVerifier(secrets),
-    signaler: createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE),
-    checkTemporal: async () => {
-      await client.withDeadline(Date.now() + 2000, () => client.workflowService.getSystemInfo({}));
-    },
+    signaler,
     logger,
     metrics: createIngestMetrics(),
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
@@ -58,6 +56,7 @@ export async function startApi(
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await signaler.drain();
       await connection.close();
     },
   };

@@ -20,6 +20,13 @@ export type SignalOutcome = 'started' | 'signaled' | 'duplicate';
 export interface SessionSignaler {
   /** Records the event in the session's workflow, creating it if needed; rejects when the deadline passes. */
   deliver(signal: SessionEventSignal, deadline: Date): Promise<SignalOutcome>;
+  /** Resolves when Temporal answers before the deadline (readiness). */
+  ping(deadline: Date): Promise<void>;
+  /**
+   * Settles once no Temporal call is in flight. Close the connection only after it: the SDK retries a call on a
+   * timer, and a retry firing on a closed channel throws outside any caller.
+   */
+  drain(): Promise<void>;
 }
 
 /*
@@ -43,41 +50,57 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
     return payloads;
   }
 
+  const inFlight = new Set<Promise<unknown>>();
+  function track<T>(call: Promise<T>): Promise<T> {
+    inFlight.add(call);
+    const forget = () => inFlight.delete(call);
+    call.then(forget, forget);
+    return call;
+  }
+
   return {
-    async deliver(signal, deadline) {
-      const { event } = signal;
-      const input: SessionWorkflowInput = { sessionId: event.id };
-      const searchAttributes: TypedSearchAttributes = initialSearchAttributes(event);
-      const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
-        namespace: client.options.namespace,
-        identity: client.options.identity,
-        requestId: randomUUID(),
-        workflowId: event.id,
-        workflowIdReusePolicy: encodeWorkflowIdReusePolicy('REJECT_DUPLICATE'),
-        workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
-        workflowType: { name: SESSION_WORKFLOW_TYPE },
-        taskQueue: { kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
-        input: { payloads: await encode(input) },
-        signalName: sessionEventSignal.name,
-        signalInput: { payloads: await encode(signal) },
-        searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
-        userMetadata: { summary: (await encode(sessionSummary(event)))[0] },
-      };
-      let outcome: SignalOutcome;
-      try {
-        const response = await client.withDeadline(deadline, () =>
-          client.workflowService.signalWithStartWorkflowExecution(request),
-        );
-        outcome = response.started ? 'started' : 'signaled';
-      } catch (err) {
-        if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
-        outcome = 'duplicate';
-      }
-      if (event.eventType === 'session.created')
-        await confirmFollowUp(event.id, event.metadata.sessionVariables, deadline);
-      return outcome;
+    deliver: (signal, deadline) => track(deliver(signal, deadline)),
+    ping: async (deadline) => {
+      await track(client.withDeadline(deadline, () => client.workflowService.getSystemInfo({})));
+    },
+    async drain() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
+
+  async function deliver(signal: SessionEventSignal, deadline: Date): Promise<SignalOutcome> {
+    const { event } = signal;
+    const input: SessionWorkflowInput = { sessionId: event.id };
+    const searchAttributes: TypedSearchAttributes = initialSearchAttributes(event);
+    const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
+      namespace: client.options.namespace,
+      identity: client.options.identity,
+      requestId: randomUUID(),
+      workflowId: event.id,
+      workflowIdReusePolicy: encodeWorkflowIdReusePolicy('REJECT_DUPLICATE'),
+      workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
+      workflowType: { name: SESSION_WORKFLOW_TYPE },
+      taskQueue: { kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
+      input: { payloads: await encode(input) },
+      signalName: sessionEventSignal.name,
+      signalInput: { payloads: await encode(signal) },
+      searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
+      userMetadata: { summary: (await encode(sessionSummary(event)))[0] },
+    };
+    let outcome: SignalOutcome;
+    try {
+      const response = await client.withDeadline(deadline, () =>
+        client.workflowService.signalWithStartWorkflowExecution(request),
+      );
+      outcome = response.started ? 'started' : 'signaled';
+    } catch (err) {
+      if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
+      outcome = 'duplicate';
+    }
+    if (event.eventType === 'session.created')
+      await confirmFollowUp(event.id, event.metadata.sessionVariables, deadline);
+    return outcome;
+  }
 
   /**
    * A follow-up call's own session.created echoes the attempt id we put in its session variables: it is the proof

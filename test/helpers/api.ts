@@ -19,12 +19,10 @@ export async function startTestApi(
   secrets: string[],
   overrides: { deadlineMs?: number; maxBodyBytes?: number } = {},
 ): Promise<TestApi> {
+  const signaler = createSessionSignaler(client, taskQueue);
   const app = createApp({
     verify: createVerifier(secrets),
-    signaler: createSessionSignaler(client, taskQueue),
-    checkTemporal: async () => {
-      await client.withDeadline(Date.now() + 1000, () => client.workflowService.getSystemInfo({}));
-    },
+    signaler,
     logger: createLogger('silent'),
     metrics: createIngestMetrics(),
     maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024,
@@ -37,10 +35,12 @@ export async function startTestApi(
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+      await signaler.drain();
+    },
   };
 }
