@@ -6,6 +6,8 @@ import { startDevServer, type DevServer } from '../temporal/devServer';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
 import { loadOrCreateDevSecret } from './devSecret';
+import { SANDBOX_PORT, sandboxEnv } from '../sandbox/env';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox';
 
 /**
  * `npm start`: the whole stack in one process on an embedded Temporal dev server (data kept in DATA_DIR, so a
@@ -21,6 +23,18 @@ async function main() {
     const dev = loadOrCreateDevSecret(dataDir);
     env.AGNTIX_WEBHOOK_SECRET = dev.secret;
     say(`Webhook signing secret (development, ${dev.created ? 'new' : 'kept'} in ${dev.file}): ${dev.secret}`);
+  }
+
+  let sandbox: Sandbox | undefined;
+  if (!env.AGNTIX_API_KEY && env.NODE_ENV !== 'production') {
+    sandbox = await startSandbox({
+      port: Number(env.SANDBOX_PORT ?? SANDBOX_PORT),
+      webhookUrl: `http://localhost:${env.PORT ?? 3000}/webhooks/agntix`,
+      webhookSecret: env.AGNTIX_WEBHOOK_SECRET!.split(/[\s,]+/)[0]!,
+      log: say,
+    });
+    Object.assign(env, sandboxEnv(sandbox.url, env));
+    say(`No AGNTIX_API_KEY: using the local Agntix sandbox at ${sandbox.url} (npm run demo plays a call through it).`);
   }
 
   let devServer: DevServer | undefined;
@@ -56,6 +70,7 @@ async function main() {
     say('Stopping...');
     await api.close();
     await worker.stop();
+    await sandbox?.close();
     await devServer?.stop().catch(() => undefined); // Ctrl-C reaches the dev server too; it may be gone already
     process.exit(0);
   };

@@ -54,7 +54,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   return {
     address: env.address,
     namespace,
-    uiUrl: options.uiPort !== undefined ? `http://localhost:${options.uiPort}` : undefined,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
     cli,
     stop: () => env.teardown(),
   };

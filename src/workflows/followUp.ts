@@ -230,6 +230,9 @@ async function trackCallSession(sessionId: string | undefined, input: FollowUpIn
         { key: SearchAttributes.agentId, value: input.policy.agentId ?? input.agentId },
         { key: SearchAttributes.followUpOf, value: input.rootSessionId },
         { key: SearchAttributes.followUpAttempt, value: input.attempt },
+        ...(input.sessionVariables.crmContactId
+          ? [{ key: SearchAttributes.crmContactId, value: input.sessionVariables.crmContactId }]
+          : []),
       ],
       staticSummary: `follow-up call ${input.attempt} of ${input.rootSessionId.slice(0, 8)}`,
     });

@@ -1,0 +1,102 @@
+import { Client, Connection } from '@temporalio/client';
+import Database from 'better-sqlite3';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { playDemo } from '../sandbox/demo';
+import { signedDelivery } from '../sandbox/deliver';
+import { SANDBOX_PORT } from '../sandbox/env';
+import { loadOrCreateDevSecret } from './devSecret';
+
+const USAGE = `Usage:
+  npm run demo                                   play an outbound call through the stack \`npm start\` runs
+  npm run demo -- send <file.json> [--url URL] [--secret whsec_...]
+                                                 deliver a payload file (an example, or a dead-lettered event
+                                                 saved from the Agntix dashboard) as a signed webhook`;
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function send(args: string[], env: NodeJS.ProcessEnv, dataDir: string): Promise<number> {
+  const file = args[0];
+  if (!file || !existsSync(file)) {
+    console.error(file ? `no such file: ${file}` : USAGE);
+    return 2;
+  }
+  const url = flag(args, '--url') ?? `http://localhost:${env.PORT ?? 3000}/webhooks/agntix`;
+  const secret =
+    flag(args, '--secret') ?? env.AGNTIX_WEBHOOK_SECRET?.split(/[\s,]+/)[0] ?? loadOrCreateDevSecret(dataDir).secret;
+  // Sent byte for byte as the file holds it: the signature covers the raw body.
+  const { status, body } = await signedDelivery(url, secret, readFileSync(file, 'utf8'));
+  console.log(`${status} ${JSON.stringify(body)}`);
+  return status >= 200 && status < 300 ? 0 : 1;
+}
+
+function printStore(file: string, sessionId: string) {
+  if (!existsSync(file)) return;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare('SELECT kind, outcome, summary, transcript_messages FROM sessions WHERE session_id = ?')
+      .get(sessionId);
+    const followUps = db
+      .prepare('SELECT follow_up_id, status, call_session_id FROM follow_ups WHERE original_session_id = ?')
+      .all(sessionId);
+    console.log(`\nThe local outcome store (${file}) holds:`);
+    console.log(`  session    ${JSON.stringify(row)}`);
+    for (const f of followUps) console.log(`  follow-up  ${JSON.stringify(f)}`);
+  } finally {
+    db.close();
+  }
+}
+
+async function main() {
+  const env = process.env;
+  const dataDir = path.resolve(env.DATA_DIR ?? '.data');
+  const [command, ...args] = process.argv.slice(2);
+  if (command === 'send') {
+    process.exitCode = await send(args, env, dataDir);
+    return;
+  }
+  if (command !== undefined) {
+    console.error(USAGE);
+    process.exitCode = 2;
+    return;
+  }
+
+  const sandboxUrl = env.SANDBOX_URL ?? `http://127.0.0.1:${env.SANDBOX_PORT ?? SANDBOX_PORT}`;
+  const healthy = await fetch(`http://localhost:${env.PORT ?? 3000}/healthz`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  const sandboxUp = await fetch(`${sandboxUrl}/api/v1/chat/sessions/none`).then(
+    () => true,
+    () => false,
+  );
+  if (!healthy || !sandboxUp) {
+    console.error('The stack is not running with its sandbox. Start it first, without AGNTIX_API_KEY: npm start');
+    process.exitCode = 1;
+    return;
+  }
+  const address = env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const connection = await Connection.connect({ address, connectTimeout: '10s' });
+  try {
+    const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+    const result = await playDemo({
+      sandboxUrl,
+      client: new Client({ connection, namespace }),
+      uiUrl: env.TEMPORAL_UI_URL ?? 'http://localhost:8233',
+      namespace,
+      say: (line) => console.log(line),
+    });
+    printStore(env.OUTCOME_SQLITE_PATH ?? path.join(dataDir, 'outcomes.sqlite'), result.sessionId);
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
