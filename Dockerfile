@@ -12,6 +12,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The post-call rules file is read at start-up (AUTOMATION_RULES_FILE).
+COPY src/automations/rules.json ./src/automations/rules.json
 COPY package.json ./
 USER node
 CMD ["node", "dist/api/main.js"]

@@ -81,6 +81,8 @@ export const ConfigSchema = z.object({
   FOLLOWUP_WINDOWS: NamedWindows.prefault('morning=09:00-12:00,afternoon=12:00-17:00,evening=17:00-20:00'),
   FOLLOWUP_MIN_DELAY_MINUTES: z.coerce.number().nonnegative().default(30),
   FOLLOWUP_DEFAULT_DELAY_MINUTES: z.coerce.number().nonnegative().default(120),
+  /** The post-call rules: JSON, or a module exporting `ruleSet` (docs/authoring.md). */
+  AUTOMATION_RULES_FILE: z.string().min(1).default('src/automations/rules.json'),
   /** Where `npm start` keeps its dev-server database and generated secrets. */
   DATA_DIR: z.string().min(1).default('.data'),
 });

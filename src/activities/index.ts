@@ -1,6 +1,7 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
 import type { ExternalEvent, TranscriptRef } from '../shared/outcome';
 import type { SessionPolicy } from '../shared/policy';
+import type { RuleSet } from '../shared/postCall';
 import type { AgntixClient, SessionDetail, TranscriptMessage } from './agntixClient';
 import type { CallsClient, StartCallRequest } from './calls';
 import type { OutcomeSink } from './sinks/types';
@@ -13,6 +14,8 @@ export interface ActivityDeps {
   transcripts: TranscriptStore;
   sinks: OutcomeSink[];
   policy: SessionPolicy;
+  /** The post-call rules in force (validated at start-up); a session captures them when its post-call step starts. */
+  rules: RuleSet;
   transcriptPageSize: number;
   /** A bound on pages, so an API that never reports its last page cannot loop an activity forever. */
   maxTranscriptPages: number;
@@ -26,6 +29,11 @@ export const createActivities = (deps: ActivityDeps) => ({
   /** The timers and external systems in force when a session starts; captured once per session. */
   loadSessionPolicy(): Promise<SessionPolicy> {
     return Promise.resolve(deps.policy);
+  },
+
+  /** The rules in force now; captured once per session, when its post-call step starts. */
+  loadPostCallRules(): Promise<RuleSet> {
+    return Promise.resolve(deps.rules);
   },
 
   /** Writes one outcome event to one external system, so a failing system never blocks the others. */

@@ -9,6 +9,8 @@ import { createLocalTranscriptStore } from '../activities/transcriptStore';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import type { FollowUpPolicy } from '../shared/followUp';
+import { loadRuleSet } from '../rules/ruleSetSchema';
+import * as workflows from '../workflows';
 
 /** Builds the activities' clients and external systems from configuration. */
 export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): void } {
@@ -50,6 +52,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       : undefined,
     transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
     sinks,
+    rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
     policy: {

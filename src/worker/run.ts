@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
+import { createAutomationActivities } from '../automations/activities';
 import { activityDepsFrom } from './activityDeps';
 import { createSessionWorker } from './createWorker';
 
@@ -25,7 +26,7 @@ export async function runWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities(deps),
+    activities: { ...createActivities(deps), ...createAutomationActivities(env, deps) },
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   const done = worker.run().finally(async () => {

@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -26,8 +27,12 @@ import { buildOutcome, decideFollowUp, endDeadlineMs, endedFromDetail, isClosed 
 import { SessionLedger } from './sessionLedger';
 import { API_OPTIONS, SINK_OPTIONS } from './activityOptions';
 import { scheduleFollowUp } from './scheduleFollowUp';
+import { startAutomation } from './startAutomation';
+import { evaluateRules, type PostCallContext } from '../shared/postCall';
 
-const { loadSessionPolicy } = proxyLocalActivities<SessionActivities>({ startToCloseTimeout: '10 seconds' });
+const { loadSessionPolicy, loadPostCallRules } = proxyLocalActivities<SessionActivities>({
+  startToCloseTimeout: '10 seconds',
+});
 
 const api = proxyActivities<SessionActivities>(API_OPTIONS);
 
@@ -39,6 +44,8 @@ export interface SessionResult {
   followUpDue: boolean;
   /** The follow-up workflow this session scheduled, if any. */
   followUp?: { followUpId: string; scheduledAt: string };
+  /** The post-call rules that matched, and the workflows they started. */
+  rules?: { matched: string[]; started: string[] };
   transcript?: TranscriptRef;
   seen: SessionStatus['seen'];
   failures: StepFailure[];
@@ -100,7 +107,18 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
     ended?: SessionEndedEvent,
     transcript?: TranscriptRef,
   ) {
-    const event = buildOutcome({
+    const event = buildOutcomeNow(kind, source, ended, transcript);
+    await tellEverywhere(event);
+    return event;
+  }
+
+  function buildOutcomeNow(
+    kind: OutcomeKind,
+    source: OutcomeEvent['source'],
+    ended?: SessionEndedEvent,
+    transcript?: TranscriptRef,
+  ): OutcomeEvent {
+    return buildOutcome({
       kind,
       sessionId,
       source,
@@ -112,8 +130,6 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
       now: new Date(),
       correlation: placedCall?.sessionVariables,
     });
-    await tellEverywhere(event);
-    return event;
   }
 
   function correlationNow(ended?: SessionEndedEvent): Record<string, string> {
@@ -221,8 +237,42 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
   moveTo('post-call');
   const archived = await step('archive transcript', () => api.archiveTranscript(sessionId));
   const transcript = archived && !isSkipped(archived) ? archived : undefined;
-  const outcome = await recordEverywhere('completed', end.source, end.ended, transcript);
-  const followUp = await followUpAfter(end.ended, outcome.followUpDue);
+  let outcome: OutcomeEvent;
+  let followUp: SessionResult['followUp'];
+  let rules: SessionResult['rules'];
+  if (patched('post-call-rules')) {
+    // The rules are captured here, once: a changed rules file never alters a session already past this point.
+    const ruleSet = await loadPostCallRules();
+    const context: PostCallContext = {
+      sessionId,
+      created: ledger.created,
+      ended: end.ended,
+      analysis: end.ended.analysis,
+      transcript,
+      correlation: correlationNow(end.ended),
+      chain: chainOf(end.ended.metadata.sessionVariables),
+      source: end.source,
+    };
+    const { matched, actions } = evaluateRules(ruleSet, context);
+    outcome = buildOutcomeNow('completed', end.source, end.ended, transcript);
+    if (actions.some((a) => a.action === 'recordOutcome')) await tellEverywhere(outcome);
+    if (actions.some((a) => a.action === 'scheduleCallback'))
+      followUp = await followUpAfter(end.ended, outcome.followUpDue);
+    const started: string[] = [];
+    for (const action of actions) {
+      if (action.action !== 'startWorkflow') continue;
+      const id = await startAutomation(action, context).catch((err: Error) => {
+        failures.push({ step: `start ${action.workflow}`, message: err.message });
+        return undefined;
+      });
+      if (id) started.push(id);
+    }
+    rules = { matched, started };
+  } else {
+    // Sessions that reached post-call before rules existed finish as they began (replay-safe; see the replay test).
+    outcome = await recordEverywhere('completed', end.source, end.ended, transcript);
+    followUp = await followUpAfter(end.ended, outcome.followUpDue);
+  }
   moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
   return {
     sessionId,
@@ -231,6 +281,7 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
     outcome: outcome.outcome,
     followUpDue: outcome.followUpDue,
     followUp,
+    rules,
     transcript,
     seen: ledger.seen,
     failures,

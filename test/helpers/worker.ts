@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../../src/activities';
+import { DEFAULT_RULES } from '../../src/shared/postCall';
 import { createLocalTranscriptStore } from '../../src/activities/transcriptStore';
 import { createSessionWorker } from '../../src/worker/createWorker';
 import { testPolicy } from './policy';
@@ -17,19 +18,25 @@ export function createTestWorker(
   taskQueue: string,
   workflowBundle: WorkflowBundleWithSourceMap,
   deps: Partial<ActivityDeps> = {},
+  /** More activities, e.g. your own from src/automations/activities. */
+  extraActivities: Record<string, (...args: never[]) => Promise<unknown>> = {},
 ) {
   return createSessionWorker({
     connection: temporal.nativeConnection,
     namespace: 'default',
     taskQueue,
     workflowBundle,
-    activities: createActivities({
-      transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
-      sinks: [],
-      policy: testPolicy,
-      transcriptPageSize: 100,
-      maxTranscriptPages: 50,
-      ...deps,
-    }),
+    activities: {
+      ...extraActivities,
+      ...createActivities({
+        transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
+        sinks: [],
+        policy: testPolicy,
+        rules: DEFAULT_RULES,
+        transcriptPageSize: 100,
+        maxTranscriptPages: 50,
+        ...deps,
+      }),
+    },
   });
 }

@@ -1,0 +1,45 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import type { PostCallContext } from '../../shared/postCall';
+
+/** The human queue the escalation example posts to: any HTTP endpoint of a helpdesk or ticketing system. */
+export const EscalationConfig = z.object({
+  ESCALATION_QUEUE_URL: z.url().optional(),
+  ESCALATION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export interface EscalationTicket {
+  ticketId: string;
+}
+
+/** Opens a ticket in the human queue for one session; idempotent on the session id, so retries open one ticket. */
+export function createEscalationActivities(config: z.infer<typeof EscalationConfig>) {
+  return {
+    async openEscalationTicket(context: PostCallContext, priority: 'high' | 'normal'): Promise<EscalationTicket> {
+      if (!config.ESCALATION_QUEUE_URL) {
+        throw ApplicationFailure.nonRetryable('ESCALATION_QUEUE_URL is not set', 'EscalationNotConfigured');
+      }
+      const res = await fetch(config.ESCALATION_QUEUE_URL, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `escalation:${context.sessionId}` },
+        body: JSON.stringify({
+          sessionId: context.sessionId,
+          priority,
+          summary: context.analysis?.summary,
+          resolution: context.analysis?.resolution?.classification,
+          sentiment: context.analysis?.sentiment?.conversation?.sentiment,
+          crmContactId: context.correlation.crmContactId,
+          transcript: context.transcript?.ref,
+          recording: context.ended.recordingUrl,
+        }),
+        signal: AbortSignal.timeout(config.ESCALATION_TIMEOUT_MS),
+      });
+      const body = (await res.json().catch(() => ({}))) as { ticketId?: unknown };
+      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
+        throw ApplicationFailure.nonRetryable(`the human queue refused the ticket: ${res.status}`, 'EscalationRefused');
+      }
+      if (!res.ok || typeof body.ticketId !== 'string') throw new Error(`the human queue answered ${res.status}`);
+      return { ticketId: body.ticketId };
+    },
+  };
+}

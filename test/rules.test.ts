@@ -1,0 +1,126 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SessionCreated, SessionEnded } from '../src/events/schemas';
+import { loadRuleSet, parseRuleSet, RulesError } from '../src/rules/ruleSetSchema';
+import { DEFAULT_RULES, evaluateRules, type PostCallContext, type RuleSet } from '../src/shared/postCall';
+import * as workflows from '../src/workflows';
+import { example } from './helpers/webhooks';
+
+const created = SessionCreated.parse(example('session-created.voice-outbound.json'));
+const ended = SessionEnded.parse(example('session-ended.voice-callback-requested.json'));
+const context = (analysis: Record<string, unknown> = {}, extra: Partial<PostCallContext> = {}): PostCallContext => {
+  const e = SessionEnded.parse({ ...ended, analysis: { ...ended.analysis, ...analysis } });
+  return {
+    sessionId: e.id,
+    created,
+    ended: e,
+    analysis: e.analysis,
+    correlation: { campaignId: 'FOLLOWUP-2026-07-14-A' },
+    source: 'webhook',
+    ...extra,
+  };
+};
+const complaint = {
+  resolution: { classification: 'UNRESOLVED' },
+  sentiment: { conversation: { sentiment: 'NEGATIVE', score: -0.7 } },
+};
+const repoRules = loadRuleSet(path.resolve(__dirname, '../src/automations/rules.json'), Object.keys(workflows));
+
+describe('evaluateRules', () => {
+  it('by default records the outcome and calls back', () => {
+    expect(evaluateRules(DEFAULT_RULES, context()).actions).toEqual([
+      { action: 'recordOutcome' },
+      { action: 'scheduleCallback' },
+    ]);
+  });
+
+  it('escalates an unresolved call with negative sentiment, and still records it (the repo rules)', () => {
+    expect(evaluateRules(repoRules, context(complaint))).toEqual({
+      matched: ['escalate unresolved complaints', 'record and call back'],
+      actions: [
+        { action: 'startWorkflow', workflow: 'escalationWorkflow' },
+        { action: 'recordOutcome' },
+        { action: 'scheduleCallback' },
+      ],
+    });
+  });
+
+  it.each([
+    ['resolved', { resolution: { classification: 'RESOLVED' }, sentiment: complaint.sentiment }],
+    ['unresolved but neutral', { ...complaint, sentiment: { conversation: { sentiment: 'NEUTRAL' } } }],
+    ['without analysis parts', { resolution: undefined, sentiment: undefined }],
+  ])('does not escalate a call %s', (_label, analysis) => {
+    expect(evaluateRules(repoRules, context(analysis)).matched).toEqual(['record and call back']);
+  });
+
+  const rules: RuleSet = {
+    rules: [
+      { name: 'one campaign only', when: { 'variables.campaignId': 'OTHER' }, then: [{ action: 'none' }], final: true },
+      {
+        name: 'agent A outbound',
+        when: { agentId: created.agentId!, direction: 'OUTBOUND' },
+        then: [{ action: 'recordOutcome' }],
+      },
+      {
+        name: 'confirmed or rescheduled',
+        when: { 'extractedData.callOutcome': { in: ['Confirmed', 'Unavailable'] } },
+        then: [{ action: 'recordOutcome' }],
+      },
+      { name: 'no intent at all', when: { intent: { exists: false } }, then: [{ action: 'scheduleCallback' }] },
+      { name: 'stop here', when: {}, then: [{ action: 'none' }], final: true },
+      { name: 'never reached', when: {}, then: [{ action: 'startWorkflow', workflow: 'x' }] },
+    ],
+  };
+
+  it('matches event fields, correlation variables, extracted data, presence; stops at a final rule', () => {
+    expect(evaluateRules(rules, context())).toEqual({
+      matched: ['agent A outbound', 'confirmed or rescheduled', 'stop here'],
+      actions: [{ action: 'recordOutcome' }],
+    });
+    expect(evaluateRules(rules, context({ intent: undefined })).actions).toEqual([
+      { action: 'recordOutcome' },
+      { action: 'scheduleCallback' },
+    ]);
+    expect(evaluateRules(rules, context({}, { correlation: { campaignId: 'OTHER' } }))).toEqual({
+      matched: ['one campaign only'],
+      actions: [],
+    });
+  });
+});
+
+describe('the rules file', () => {
+  const known = ['escalationWorkflow'];
+  it.each([
+    [
+      { rules: [{ name: 'a', when: {} }] },
+      'rules.json: rule 1 "a" then: Invalid input: expected array, received undefined',
+    ],
+    [
+      { rules: [{ name: 'a', when: {}, then: [{ action: 'sendFax' }] }] },
+      /rule 1 "a" then\.0\.action: Invalid discriminator value/,
+    ],
+    [
+      { rules: [{ name: 'a', when: {}, then: [{ action: 'none' }], fnial: true }] },
+      'rules.json: rule 1 "a": Unrecognized key: "fnial"',
+    ],
+    [
+      { rules: [{ name: 'a', when: { resolution: ['X'] }, then: [{ action: 'none' }] }] },
+      /rule 1 "a" when\.resolution: Invalid input/,
+    ],
+    [
+      { rules: [{ name: 'escalate', when: {}, then: [{ action: 'startWorkflow', workflow: 'escalaton' }] }] },
+      'rules.json: rule 1 "escalate" then.0.workflow: "escalaton" is not a registered workflow (known: escalationWorkflow)',
+    ],
+  ])('refuses %j with the rule and field named', (raw, message) => {
+    expect(() => parseRuleSet(raw, 'rules.json', known)).toThrow(RulesError);
+    expect(() => parseRuleSet(raw, 'rules.json', known)).toThrow(message);
+  });
+
+  it('loads a module exporting ruleSet, and says so when a file cannot be read', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'rules-'));
+    writeFileSync(path.join(dir, 'rules.js'), `exports.ruleSet = ${JSON.stringify(DEFAULT_RULES)};`);
+    expect(loadRuleSet(path.join(dir, 'rules.js'), known)).toEqual(DEFAULT_RULES);
+    expect(() => loadRuleSet(path.join(dir, 'missing.json'), known)).toThrow(/missing\.json: cannot be read/);
+  });
+});
