@@ -4,8 +4,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createAgntixClient } from '../src/activities/agntixClient';
-import { createCallsClient } from '../src/activities/calls';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { runFollowUpCommand } from '../src/followups/cli';
@@ -18,6 +16,7 @@ import {
   type FollowUpPolicy,
 } from '../src/shared/followUp';
 import type { followUpWorkflow, sessionWorkflow } from '../src/workflows';
+import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
@@ -99,18 +98,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
 
   function worker(followUp: FollowUpPolicy, callTimeoutMs = 5000): Promise<Worker> {
     return createTestWorker(temporal, taskQueue, bundle, {
-      agntix: createAgntixClient({
-        baseUrl: agntix.url,
-        apiKey: API_KEY,
-        paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
-        timeoutMs: 2000,
-      }),
-      calls: createCallsClient({
-        baseUrl: agntix.url,
-        apiKey: API_KEY,
-        path: '/api/v1/phone-numbers/{id}/calls/start',
-        timeoutMs: callTimeoutMs,
-      }),
+      ...agntixClientsFor(agntix.url, API_KEY, callTimeoutMs),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], followUp },
     });

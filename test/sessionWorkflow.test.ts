@@ -3,13 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createAgntixClient } from '../src/activities/agntixClient';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
 import { statusQuery } from '../src/shared/definitions';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
+import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { saveHistory } from './helpers/histories';
@@ -58,12 +58,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
 
   async function runToCompletion(sessionId: string, during: () => Promise<unknown> = () => Promise.resolve()) {
     const worker = await createTestWorker(temporal, taskQueue, bundle, {
-      agntix: createAgntixClient({
-        baseUrl: agntix.url,
-        apiKey: API_KEY,
-        paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
-        timeoutMs: 5000,
-      }),
+      agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
       transcripts: createLocalTranscriptStore(transcriptsDir),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },

@@ -2,14 +2,13 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createAgntixClient } from '../src/activities/agntixClient';
-import { createCallsClient } from '../src/activities/calls';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { playDemo, type DemoResult } from '../src/sandbox/demo';
 import { signedDelivery } from '../src/sandbox/deliver';
 import { SANDBOX_API_KEY, SANDBOX_PHONE_NUMBER_ID, startSandbox, type Sandbox } from '../src/sandbox/sandbox';
 import { sessionEndedEvent } from '../src/sandbox/script';
 import { followUpWorkflowId } from '../src/shared/followUp';
+import { agntixClientsFor } from './helpers/agntixClients';
 import { startTestApi, type TestApi } from './helpers/api';
 import { testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
@@ -53,18 +52,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
     });
     sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'webui-')), 'outcomes.sqlite'));
     const worker = await createTestWorker(temporal, taskQueue, await bundleWorkflows(), {
-      agntix: createAgntixClient({
-        baseUrl: sandbox.url,
-        apiKey: SANDBOX_API_KEY,
-        paths: { session: '/api/v1/chat/sessions/{id}', messages: '/api/v1/chat/sessions/{id}/messages' },
-        timeoutMs: 5000,
-      }),
-      calls: createCallsClient({
-        baseUrl: sandbox.url,
-        apiKey: SANDBOX_API_KEY,
-        path: '/api/v1/phone-numbers/{id}/calls/start',
-        timeoutMs: 5000,
-      }),
+      ...agntixClientsFor(sandbox.url, SANDBOX_API_KEY),
       sinks: [sqlite],
       policy: {
         ...testPolicy,

@@ -5,6 +5,7 @@ import { resolveCallbackTime } from '../shared/callingTime';
 import {
   FOLLOW_UP_WORKFLOW_TYPE,
   FollowUpVariables,
+  chainOf,
   followUpWorkflowId,
   type FollowUpInput,
   type PlacedCall,
@@ -12,7 +13,8 @@ import {
 import type { SessionPolicy } from '../shared/policy';
 import { SearchAttributes } from '../shared/searchAttributes';
 import { correlationOf } from '../shared/sessionView';
-import { callbackWishOf } from './decisions';
+import type { ExternalEvent } from '../shared/outcome';
+import { callbackWishOf, decideFollowUp } from './decisions';
 
 export type Scheduled = { followUpId: string; scheduledAt: string } | { notScheduled: string };
 
@@ -81,4 +83,44 @@ export async function scheduleFollowUp(args: {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   return { followUpId, scheduledAt: scheduledAt.toISOString() };
+}
+
+/**
+ * What follows a session in its follow-up chain (see decideFollowUp): the next follow-up is scheduled, or the
+ * external systems are told how the chain ended. Undefined when nothing follows or the chain ended.
+ */
+export async function followUpAfterSession(args: {
+  sessionId: string;
+  created?: SessionCreatedEvent;
+  ended?: SessionEndedEvent;
+  placedCall?: PlacedCall;
+  policy: SessionPolicy;
+  followUpDue: boolean;
+  correlation: Record<string, string>;
+  tell: (event: ExternalEvent) => Promise<void>;
+}): Promise<Scheduled | undefined> {
+  const variables = (args.created ?? args.ended)?.metadata.sessionVariables ?? args.placedCall?.sessionVariables ?? {};
+  const decision = decideFollowUp({
+    sessionId: args.sessionId,
+    chain: chainOf(variables),
+    callbackRequested: args.followUpDue,
+    expired: args.ended === undefined,
+    maxAttempts: args.policy.followUp?.maxAttempts ?? 0,
+  });
+  if (decision.action === 'none') return undefined;
+  if (decision.action === 'end-chain') {
+    await args.tell({
+      idempotencyKey: `${decision.root}:follow-up.chain-ended`,
+      kind: 'follow-up.chain-ended',
+      followUpId: followUpWorkflowId(decision.root, decision.attempt),
+      originalSessionId: decision.root,
+      attempt: decision.attempt,
+      callSessionId: args.sessionId,
+      reason: decision.reason,
+      correlation: args.correlation,
+      recordedAt: new Date().toISOString(),
+    });
+    return undefined;
+  }
+  return scheduleFollowUp({ ...args, root: decision.root, attempt: decision.attempt });
 }

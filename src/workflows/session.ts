@@ -20,13 +20,13 @@ import {
   type StepFailure,
 } from '../shared/definitions';
 import type { ExternalEvent, OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
-import { chainOf, followUpWorkflowId } from '../shared/followUp';
+import { chainOf } from '../shared/followUp';
 import { SearchAttributes } from '../shared/searchAttributes';
 import { correlationOf } from '../shared/sessionView';
-import { buildOutcome, decideFollowUp, endDeadlineMs, endedFromDetail, isClosed } from './decisions';
+import { buildOutcome, endDeadlineMs, endedFromDetail, isClosed } from './decisions';
 import { SessionLedger } from './sessionLedger';
 import { API_OPTIONS, SINK_OPTIONS } from './activityOptions';
-import { scheduleFollowUp } from './scheduleFollowUp';
+import { followUpAfterSession } from './scheduleFollowUp';
 import { startAutomation } from './startAutomation';
 import { evaluateRules, type PostCallContext } from '../shared/postCall';
 
@@ -147,46 +147,24 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
     );
   }
 
-  /** Schedules the next follow-up, or tells the external systems how the chain ended. Returns the new phase. */
+  /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
   async function followUpAfter(ended: SessionEndedEvent | undefined, followUpDue: boolean) {
     if (!policy.followUp) return undefined; // a session begun before follow-ups existed replays as it ran
-    const variables = (ledger.created ?? ended)?.metadata.sessionVariables ?? placedCall?.sessionVariables ?? {};
-    const decision = decideFollowUp({
+    const next = await followUpAfterSession({
       sessionId,
-      chain: chainOf(variables),
-      callbackRequested: followUpDue,
-      expired: ended === undefined,
-      maxAttempts: policy.followUp?.maxAttempts ?? 0,
-    });
-    if (decision.action === 'none') return undefined;
-    if (decision.action === 'end-chain') {
-      await tellEverywhere({
-        idempotencyKey: `${decision.root}:follow-up.chain-ended`,
-        kind: 'follow-up.chain-ended',
-        followUpId: followUpWorkflowId(decision.root, decision.attempt),
-        originalSessionId: decision.root,
-        attempt: decision.attempt,
-        callSessionId: sessionId,
-        reason: decision.reason,
-        correlation: correlationNow(ended),
-        recordedAt: new Date().toISOString(),
-      });
-      return undefined;
-    }
-    const scheduled = await scheduleFollowUp({
-      sessionId,
-      root: decision.root,
-      attempt: decision.attempt,
       created: ledger.created,
       ended,
       placedCall,
       policy,
+      followUpDue,
+      correlation: correlationNow(ended),
+      tell: tellEverywhere,
     });
-    if ('notScheduled' in scheduled) {
-      failures.push({ step: 'schedule follow-up', message: `not scheduled: ${scheduled.notScheduled}` });
+    if (next && 'notScheduled' in next) {
+      failures.push({ step: 'schedule follow-up', message: `not scheduled: ${next.notScheduled}` });
       return undefined;
     }
-    return scheduled;
+    return next;
   }
 
   // A call placed by a follow-up is followed from the start; any other session begins with its first webhook.
