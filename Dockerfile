@@ -16,4 +16,4 @@ COPY --from=build /app/dist ./dist
 COPY src/automations/rules.json ./src/automations/rules.json
 COPY package.json ./
 USER node
-CMD ["node", "dist/api/main.js"]
+CMD ["node", "dist/bin/api.js"]

@@ -15,8 +15,10 @@ export default tseslint.config(
     },
   },
   {
-    // Workflow code is replayed by the worker's sandbox: it must stay deterministic and free of I/O.
-    files: ['src/workflows/**/*.ts'],
+    // Workflow code is replayed by the worker's sandbox: it must stay deterministic and free of I/O. The contracts
+    // are bundled with it (the Agntix webhook schemas excepted: workflows import only their types).
+    files: ['src/workflows/**/*.ts', 'src/automations/workflows/**/*.ts', 'src/contracts/**/*.ts'],
+    ignores: ['src/contracts/agntixEvents.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -40,9 +42,20 @@ export default tseslint.config(
               message: 'Workflows must not import I/O libraries.',
             },
             {
-              group: ['../api/*', '../activities/*', '../worker/*'],
+              group: [
+                'zod',
+                '**/activities',
+                '**/activities/**',
+                '**/api',
+                '**/api/**',
+                '**/worker',
+                '**/worker/**',
+                '**/automations/ruleSchema',
+                '**/automations/core',
+                '**/contracts/agntixEvents',
+              ],
               allowTypeImports: true,
-              message: 'Workflows import activities as types only.',
+              message: 'Workflows import activities, the API, the worker and schemas as types only.',
             },
           ],
         },

@@ -1,7 +1,7 @@
 /**
  * npm run bench:ingest: ack latency and sustained throughput of POST /webhooks/agntix against a real dev server,
  * next to bare signalWithStart calls made directly with the Temporal client in the same run (the ceiling).
- * The API runs as its own process (src/api/main.ts) so the load generator does not share its event loop.
+ * The API runs as its own process (src/bin/api.ts) so the load generator does not share its event loop.
  */
 import { Client, Connection } from '@temporalio/client';
 import { spawn } from 'node:child_process';
@@ -10,10 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'svix';
-import { sessionEventSignal, SESSION_WORKFLOW_TYPE } from '../src/shared/definitions';
-import { startDevServer } from '../src/temporal/devServer';
+import { agntixEventSignal, SESSION_WORKFLOW_TYPE } from '../src/contracts';
+import { startDevServer } from '../src/dev/devServer';
 import { writeBenchSection } from './report';
-import { example } from '../test/helpers/webhooks';
+import { example } from '../src/dev/examples';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 2000);
 /** In-flight requests to try; the highest sustained rate of each side is compared, so neither is held back. */
@@ -70,7 +70,7 @@ async function main() {
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
       '-r',
       'ts-node/register/transpile-only',
-      path.resolve(__dirname, '../src/api/main.ts'),
+      path.resolve(__dirname, '../src/bin/api.ts'),
     ],
     {
       env: {
@@ -129,7 +129,7 @@ async function main() {
         workflowId: event.id as string,
         taskQueue: TASK_QUEUE,
         args: [{ sessionId: event.id }],
-        signal: sessionEventSignal,
+        signal: agntixEventSignal,
         signalArgs: [{ svixId: `msg_${randomUUID()}`, receivedAt: new Date().toISOString(), event: event as never }],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });

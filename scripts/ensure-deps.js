@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test`: installs node modules when they are missing or older than the lock file,
-// so the two commands work on a fresh clone. (The Temporal CLI is provisioned by src/temporal/cli.ts.)
+// so the two commands work on a fresh clone. (The Temporal CLI is provisioned by src/dev/temporalCli.ts.)
 'use strict';
 const { execSync } = require('node:child_process');
 const { existsSync, statSync } = require('node:fs');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Minutes } from './shared/callingTime';
+import type { Minutes } from './workflows/followUp/callingTime';
 
 /*
  * zod schemas for the follow-up calling settings, each turning one environment string into the shape the

@@ -2,7 +2,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAgntixClient, retryAfterMs } from '../src/activities/agntixClient';
+import { createAgntixClient } from '../src/activities/agntix/client';
+import { isRetryableStatus, retryAfterMs } from '../src/activities/httpStatus';
 
 describe('Agntix API client', () => {
   let server: Server;
@@ -20,6 +21,7 @@ describe('Agntix API client', () => {
           .set('Retry-After', '7')
           .json({ error: { code: 'RATE_LIMITED' } });
       if (id === 'down') return void res.status(503).json({ error: { code: 'GENERIC_ERROR' } });
+      if (id === 'unimplemented') return void res.status(501).json({ error: { code: 'GENERIC_ERROR' } });
       if (id === 'gone')
         return void res.status(404).json({ error: { code: 'SESSION_NOT_FOUND', message: 'x', requestId: 'req_9' } });
       if (id === 'weird') return void res.json({ id: 42 });
@@ -60,6 +62,10 @@ describe('Agntix API client', () => {
     expect((await failureOf('down')).nonRetryable).toBe(false);
   });
 
+  it('retries a 5xx outside 500/502/503/504, such as 501', async () => {
+    expect((await failureOf('unimplemented')).nonRetryable).toBe(false);
+  });
+
   it('does not retry 404, and names the status and request id', async () => {
     const failure = await failureOf('gone');
     expect(failure.nonRetryable).toBe(true);
@@ -79,5 +85,21 @@ describe('Agntix API client', () => {
     ['soon', undefined],
   ])('reads Retry-After %p as %p ms, capped at 60 s', (header, ms) => {
     expect(retryAfterMs(header)).toBe(ms);
+  });
+
+  it.each([
+    [400, false],
+    [401, false],
+    [404, false],
+    [408, true],
+    [409, false],
+    [422, false],
+    [429, true],
+    [500, true],
+    [501, true],
+    [504, true],
+    [599, true],
+  ])('treats HTTP %p as retryable: %p (one rule for every HTTP peer)', (status, retryable) => {
+    expect(isRetryableStatus(status)).toBe(retryable);
   });
 });

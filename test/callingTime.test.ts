@@ -1,4 +1,4 @@
-import { insideCallingHours, resolveCallbackTime, type CallingRules } from '../src/shared/callingTime';
+import { insideCallingHours, resolveCallbackTime, type CallingRules } from '../src/workflows/followUp/callingTime';
 
 const hm = (text: string) => Number(text.slice(0, 2)) * 60 + Number(text.slice(3));
 const london: CallingRules = {

@@ -1,15 +1,11 @@
-import { SessionDetail } from '../src/activities/agntixClient';
-import { SessionCreated, SessionEnded } from '../src/events/schemas';
-import {
-  buildOutcome,
-  decideFollowUp,
-  endDeadlineMs,
-  followUpDue,
-  isClosed,
-  outcomeLabel,
-} from '../src/workflows/decisions';
+import { SessionDetail } from '../src/activities/agntix/client';
+import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
+import { decideFollowUp } from '../src/workflows/followUp/decisions';
+import { endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/session/decisions';
+import { buildOutcome } from '../src/workflows/session/outcome';
 import { testPolicy as policy } from './helpers/policy';
-import { example } from './helpers/webhooks';
+import { correlationOf, sessionSearchAttributes } from '../src/contracts';
+import { example } from '../src/dev/examples';
 
 const created = SessionCreated.parse(example('session-created.voice-outbound.json'));
 const ended = SessionEnded.parse(example('session-ended.voice-callback-requested.json'));
@@ -103,5 +99,59 @@ describe('session decisions', () => {
     ],
   ])('decides what follows %s', (_label, chain, callbackRequested, expired, expected) => {
     expect(decideFollowUp({ sessionId: 's', chain, callbackRequested, expired, maxAttempts: 3 })).toEqual(expected);
+  });
+});
+
+describe('what operators see of a session (one home for each fact)', () => {
+  const withVariables = <T extends { metadata: { sessionVariables: Record<string, unknown> } }>(
+    event: T,
+    sessionVariables: Record<string, unknown>,
+  ): T => ({ ...event, metadata: { ...event.metadata, sessionVariables } });
+
+  it('reads correlation ids from the latest event: ended, then created, then the placed call', () => {
+    const placedCall = {
+      agentId: 'a',
+      ttlSeconds: 30,
+      customerPhoneNumber: '+447700900000',
+      sessionVariables: { taskId: 'placed' },
+    };
+    const olderCreated = withVariables(created, { taskId: 'created', attempt: 2, ok: true, nested: { no: 1 } });
+    const newerEnded = withVariables(ended, { taskId: 'ended' });
+    expect(correlationOf({ created: olderCreated, ended: newerEnded, placedCall })).toEqual({ taskId: 'ended' });
+    expect(correlationOf({ created: olderCreated, placedCall })).toEqual({
+      taskId: 'created',
+      attempt: '2',
+      ok: 'true',
+    });
+    expect(correlationOf({ placedCall })).toEqual({ taskId: 'placed' });
+    expect(correlationOf({})).toEqual({});
+  });
+
+  it('gives a session and the call a follow-up placed the same search attributes, never a phone number', () => {
+    const variables = { crmContactId: 'CRM-1', followUpOf: 'root-session', followUpAttempt: '2' };
+    const fromWebhook = sessionSearchAttributes({ created: withVariables(created, variables) }, 'awaiting-end');
+    const fromPlacedCall = sessionSearchAttributes(
+      {
+        placedCall: {
+          agentId: created.agentId!,
+          ttlSeconds: 30,
+          customerPhoneNumber: '+447700900000',
+          sessionVariables: variables,
+        },
+      },
+      'awaiting-end',
+    );
+    const byName = (pairs: typeof fromWebhook) => Object.fromEntries(pairs.map((p) => [p.key.name, p.value]));
+    expect(byName(fromPlacedCall)).toEqual(byName(fromWebhook));
+    expect(byName(fromWebhook)).toEqual({
+      AgntixPhase: 'awaiting-end',
+      AgntixSessionType: 'VOICE',
+      AgntixDirection: 'OUTBOUND',
+      AgntixAgentId: created.agentId,
+      AgntixFollowUpOf: 'root-session',
+      AgntixFollowUpAttempt: 2,
+      AgntixCrmContactId: 'CRM-1',
+    });
+    expect(JSON.stringify(fromWebhook)).not.toContain('+44');
   });
 });

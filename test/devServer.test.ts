@@ -1,5 +1,5 @@
 import { MIN_RETENTION_SECONDS } from '../src/temporal/namespace';
-import { SearchAttributes } from '../src/shared/searchAttributes';
+import { SearchAttributes } from '../src/contracts';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 
 describe('the dev server the suite runs on', () => {

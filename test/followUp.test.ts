@@ -6,25 +6,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
-import { runFollowUpCommand } from '../src/followups/cli';
-import { resolveCallbackTime, type CallingRules } from '../src/shared/callingTime';
+import { runFollowUpCommand } from '../src/bin/followup';
+import { resolveCallbackTime, type CallingRules } from '../src/workflows/followUp/callingTime';
 import {
   cancelFollowUpUpdate,
   followUpStatusQuery,
   followUpWorkflowId,
   rescheduleFollowUpUpdate,
-  type FollowUpPolicy,
-} from '../src/shared/followUp';
+} from '../src/contracts';
+import type { RuleSet } from '../src/automations/ruleSchema';
+import type { FollowUpPolicy } from '../src/workflows/policy';
 import type { followUpWorkflow, sessionWorkflow } from '../src/workflows';
 import { agntixClientsFor } from './helpers/agntixClients';
-import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
+import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
-import { freshSession, newSecret, post, sign } from './helpers/webhooks';
+import { freshSession } from '../src/dev/examples';
+import { newSecret, post, sign } from '../src/dev/signing';
 import { createTestWorker } from './helpers/worker';
 
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -88,7 +90,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
   });
   beforeEach(async () => {
     taskQueue = uniqueTaskQueue('followup');
-    agntix = await startFakeAgntix(API_KEY);
+    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
     api = await startTestApi(temporal.client, taskQueue, [secret]);
   });
   afterEach(async () => {
@@ -96,11 +98,12 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     await agntix.close();
   });
 
-  function worker(followUp: FollowUpPolicy, callTimeoutMs = 5000): Promise<Worker> {
+  function worker(followUp: FollowUpPolicy, callTimeoutMs = 5000, rules?: RuleSet): Promise<Worker> {
     return createTestWorker(temporal, taskQueue, bundle, {
       ...agntixClientsFor(agntix.url, API_KEY, callTimeoutMs),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], followUp },
+      ...(rules ? { rules } : {}),
     });
   }
 
@@ -272,6 +275,12 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect(done.state).toBe('placed');
       expect(agntix.calls).toHaveLength(1);
       expect(agntix.calls[0]!.at).toBeGreaterThanOrEqual(at.getTime());
+      // The external systems heard of the move, under its own idempotency key.
+      const scheduledTimes = [...receiver.recorded.values()]
+        .filter((r) => r.type === 'follow-up.scheduled' && r.data.originalSessionId === sessionId)
+        .map((r) => r.data.scheduledAt);
+      expect(scheduledTimes).toHaveLength(2);
+      expect(scheduledTimes).toContain(at.toISOString());
     });
   });
 
@@ -314,6 +323,31 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .prepare('SELECT status, reason FROM follow_ups WHERE follow_up_id = ?')
         .get(followUpWorkflowId(sessionId, 2));
       expect(row).toEqual({ status: 'chain-ended', reason: 'attempt limit of 2 reached' });
+    });
+  });
+
+  it('records the outcome and ends the chain even when the rules say neither recordOutcome nor scheduleCallback', async () => {
+    const bareRules: RuleSet = { rules: [{ name: 'nothing of ours', when: {}, then: [{ action: 'none' }] }] };
+    const w = await worker(followUpPolicy(), 5000, bareRules);
+    await w.runUntil(async () => {
+      const root = randomUUID();
+      const callSessionId = randomUUID();
+      const event = freshSession(ENDED, callSessionId) as {
+        metadata: { sessionVariables: Record<string, string> };
+        analysis: { extractedData: Record<string, unknown> };
+      };
+      event.metadata.sessionVariables = { crmContactId: 'CRM-1', followUpOf: root, followUpAttempt: '1' };
+      event.analysis.extractedData = { callbackRequested: false, callOutcome: 'Confirmed' };
+      await deliver(event);
+      const result = await sessionResult(callSessionId);
+      expect(result).toMatchObject({ phase: 'done', outcome: 'Confirmed', rules: { matched: ['nothing of ours'] } });
+      await waitFor(
+        () => receiver.forSession(callSessionId).some((r) => r.type === 'session.completed'),
+        'the outcome',
+      );
+      await waitFor(() => followUpEvents(root).includes('follow-up.chain-ended'), 'the chain to end');
+      const row = sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(callSessionId);
+      expect(row).toEqual({ kind: 'completed' });
     });
   });
 });

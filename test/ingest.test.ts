@@ -1,13 +1,40 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { statusQuery } from '../src/shared/definitions';
+import net from 'node:net';
+import { statusQuery } from '../src/contracts';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startTcpProxy } from './helpers/tcpProxy';
 import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
-import { freshSession, newSecret, post, sign } from './helpers/webhooks';
+import { freshSession } from '../src/dev/examples';
+import { newSecret, post, sign } from '../src/dev/signing';
+import { waitFor } from './helpers/wait';
+
+/** The API's own count of deliveries with an outcome, read from its /metrics as Prometheus would. */
+async function deliveriesCounted(apiUrl: string, outcome: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const lines = text
+    .split('\n')
+    .filter((l) => l.startsWith('agntix_webhook_deliveries_total') && l.includes(`outcome="${outcome}"`));
+  return lines.reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** Sends the headers and half the body, then drops the connection, as a client that gives up midway does. */
+function abortMidway(url: string, headers: Record<string, string>, body: string): Promise<void> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(port), hostname, () => {
+      const head = Object.entries({ ...headers, 'content-length': String(body.length), host: hostname })
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n');
+      socket.write(`POST ${pathname} HTTP/1.1\r\n${head}\r\n\r\n${body.slice(0, body.length / 2)}`);
+      setTimeout(() => socket.destroy(), 50);
+    });
+    socket.on('close', () => resolve());
+  });
+}
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -120,6 +147,23 @@ describe('POST /webhooks/agntix', () => {
       const res = await post(hook, sign(secret, big));
       expect(res.status).toBe(413);
       expect(res.body.error).toBe('payload_too_large');
+    });
+
+    it.each(['toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+      'answers 200 ignored, not 500, for a signed event type named %s',
+      async (eventType) => {
+        const res = await post(hook, sign(secret, { id: randomUUID(), eventType }));
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ status: 'ignored', eventType });
+      },
+    );
+
+    it('counts and logs an upload aborted midway like any other delivery', async () => {
+      const rejected = () => deliveriesCounted(api.url, 'rejected');
+      const before = await rejected();
+      const delivery = sign(secret, freshSession(CREATED));
+      await abortMidway(hook, delivery.headers, delivery.body);
+      await waitFor(async () => (await rejected()) === before + 1, 'the aborted delivery to be counted');
     });
 
     it('answers 415 for a content type other than JSON', async () => {

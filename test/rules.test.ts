@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SessionCreated, SessionEnded } from '../src/events/schemas';
-import { loadRuleSet, parseRuleSet, RulesError } from '../src/rules/ruleSetSchema';
-import { DEFAULT_RULES, evaluateRules, type PostCallContext, type RuleSet } from '../src/shared/postCall';
+import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
+import { DEFAULT_RULES, loadRuleSet, parseRuleSet, RulesError, type RuleSet } from '../src/automations/ruleSchema';
+import { evaluateRules, type PostCallContext } from '../src/workflows/postCall/rules';
 import * as workflows from '../src/workflows';
-import { example } from './helpers/webhooks';
+import { example } from '../src/dev/examples';
 
 const created = SessionCreated.parse(example('session-created.voice-outbound.json'));
 const ended = SessionEnded.parse(example('session-ended.voice-callback-requested.json'));

@@ -5,19 +5,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
-import { createLocalTranscriptStore } from '../src/activities/transcriptStore';
-import { statusQuery } from '../src/shared/definitions';
+import { createLocalTranscriptStore } from '../src/activities/agntix/transcripts';
+import { statusQuery } from '../src/contracts';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { agntixClientsFor } from './helpers/agntixClients';
-import { startFakeAgntix, type FakeAgntix } from './helpers/agntixServer';
+import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
-import { example, freshSession, newSecret, post, sign } from './helpers/webhooks';
+import { example, freshSession } from '../src/dev/examples';
+import { newSecret, post, sign } from '../src/dev/signing';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -38,7 +39,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   beforeAll(async () => {
     temporal = await connectTestTemporal();
     bundle = await bundleWorkflows();
-    agntix = await startFakeAgntix(API_KEY, 3);
+    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
     receiver = await startOutcomeReceiver(outcomeSecret);
     const dir = mkdtempSync(path.join(tmpdir(), 'session-wf-'));
     sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));

@@ -1,5 +1,5 @@
 import { setupNamespace } from '../src/temporal/setup';
-import { SearchAttributes } from '../src/shared/searchAttributes';
+import { SearchAttributes } from '../src/contracts';
 import { connectTestTemporal, type TestTemporal } from './helpers/temporal';
 import { Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';

@@ -3,17 +3,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
-import { playDemo, type DemoResult } from '../src/sandbox/demo';
-import { signedDelivery } from '../src/sandbox/deliver';
-import { SANDBOX_API_KEY, SANDBOX_PHONE_NUMBER_ID, startSandbox, type Sandbox } from '../src/sandbox/sandbox';
-import { sessionEndedEvent } from '../src/sandbox/script';
-import { followUpWorkflowId } from '../src/shared/followUp';
+import { playDemo, type DemoResult } from '../src/dev/sandbox/demo';
+import { deliverSigned } from '../src/dev/signing';
+import {
+  SANDBOX_API_KEY,
+  SANDBOX_PHONE_NUMBER_ID,
+  startFakeAgntix,
+  type FakeAgntix,
+} from '../src/dev/sandbox/fakeAgntix';
+import { sessionEndedEvent } from '../src/dev/sandbox/script';
+import { followUpWorkflowId } from '../src/contracts';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startTestApi, type TestApi } from './helpers/api';
 import { testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
-import { newSecret } from './helpers/webhooks';
+import { newSecret } from '../src/dev/signing';
 import { createTestWorker } from './helpers/worker';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,7 +34,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
   const secret = newSecret();
   let temporal: TestTemporal;
   let api: TestApi;
-  let sandbox: Sandbox;
+  let sandbox: FakeAgntix;
   let browser: Browser;
   let page: Page;
   let sqlite: ReturnType<typeof createSqliteSink>;
@@ -44,12 +49,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
     temporal = await connectTestTemporal();
     const taskQueue = uniqueTaskQueue('webui');
     api = await startTestApi(temporal.client, taskQueue, [secret]);
-    sandbox = await startSandbox({
-      port: 0,
-      webhookUrl: `${api.url}/webhooks/agntix`,
-      webhookSecret: secret,
-      callSeconds: 1,
-    });
+    sandbox = await startFakeAgntix({ webhooks: { url: `${api.url}/webhooks/agntix`, secret }, callSeconds: 1 });
     sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'webui-')), 'outcomes.sqlite'));
     const worker = await createTestWorker(temporal, taskQueue, await bundleWorkflows(), {
       ...agntixClientsFor(sandbox.url, SANDBOX_API_KEY),
@@ -91,9 +91,9 @@ describe('the demo, seen in the Temporal Web UI', () => {
     scheduledSessionId = (
       (await (await fetch(`${sandbox.url}/sandbox/sessions`, { method: 'POST' })).json()) as { sessionId: string }
     ).sessionId;
-    const ended = sessionEndedEvent({ id: scheduledSessionId, state: 'CLOSED', variables: undefined, messages: [] });
+    const ended = sessionEndedEvent({ id: scheduledSessionId, variables: undefined, messages: [] });
     (ended.analysis as { extractedData: Record<string, unknown> }).extractedData.preferredDay = '2099-06-01';
-    await signedDelivery(`${api.url}/webhooks/agntix`, secret, ended);
+    await deliverSigned(`${api.url}/webhooks/agntix`, secret, ended);
     await temporal.client.workflow.getHandle(scheduledSessionId).result();
     worker.shutdown();
     await running;
@@ -178,7 +178,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
     await openList(`AgntixCrmContactId="CRM-40215" AND AgntixOutcome="Confirmed" AND WorkflowId="${demo.sessionId}"`);
     await page
       .getByText('No Workflows running in this Namespace')
-      .or(page.getByText(/No Results/i))
+      .or(page.getByText(/No Results|No Workflows Found/i))
       .first()
       .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SHOTS, 'webui-filter-empty.png') });

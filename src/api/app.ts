@@ -5,6 +5,7 @@ import type { SessionSignaler } from './sessionSignaler';
 import type { Verification } from './verifier';
 import { webhookRouter } from './webhookRoute';
 
+/** Everything the ingest app needs, built once by the entry point (src/api/server.ts) or a test. */
 export interface AppDeps {
   verify: (raw: Buffer, headers: Request['headers']) => Verification;
   signaler: SessionSignaler;

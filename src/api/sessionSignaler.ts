@@ -1,25 +1,30 @@
-import { WorkflowNotFoundError, isGrpcServiceError, type Client } from '@temporalio/client';
-import type { Payload, TypedSearchAttributes } from '@temporalio/common';
-import { encodeWorkflowIdConflictPolicy, encodeWorkflowIdReusePolicy } from '@temporalio/common';
+import { isGrpcServiceError, type Client } from '@temporalio/client';
+import {
+  TypedSearchAttributes,
+  encodeWorkflowIdConflictPolicy,
+  encodeWorkflowIdReusePolicy,
+  type Payload,
+} from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   SESSION_WORKFLOW_TYPE,
-  sessionEventSignal,
-  type SessionEventSignal,
+  agntixEventSignal,
+  sessionSearchAttributes,
+  sessionSummary,
+  type AgntixEventSignal,
+  type SessionFacts,
   type SessionWorkflowInput,
-} from '../shared/definitions';
-import { FollowUpVariables, chainOf, followUpConfirmedSignal, followUpWorkflowId } from '../shared/followUp';
-import { initialSearchAttributes, sessionSummary } from '../shared/sessionView';
+} from '../contracts';
 
 /** What Temporal did with a delivery. Every value means the event is durably recorded or was already. */
 export type SignalOutcome = 'started' | 'signaled' | 'duplicate';
 
 export interface SessionSignaler {
   /** Records the event in the session's workflow, creating it if needed; rejects when the deadline passes. */
-  deliver(signal: SessionEventSignal, deadline: Date): Promise<SignalOutcome>;
+  deliver(signal: AgntixEventSignal, deadline: Date): Promise<SignalOutcome>;
   /** Resolves when Temporal answers before the deadline (readiness). */
   ping(deadline: Date): Promise<void>;
   /**
@@ -36,7 +41,8 @@ export interface SessionSignaler {
  * - Reuse REJECT_DUPLICATE: once the workflow has closed, its outcome is recorded; a redelivery (Svix retries for a
  *   day) must not start a second run that would redo the post-call work. Temporal answers ALREADY_EXISTS, which we
  *   report as `duplicate`. This holds for as long as the namespace retains the closed run (see namespace.ts).
- * - Duplicates of a running session are signals like any other and are ignored by the workflow by svix-id.
+ * - Duplicates of a running session are signals like any other; the workflow counts only the first event of each
+ *   type (workflows/session/ledger.ts).
  *
  * The SDK's `signalWithStart` returns only a run id; the raw call also says whether it started the workflow, which
  * the webhook response reports. The payloads go through the client's data converter and codecs as the SDK would.
@@ -68,10 +74,12 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
     },
   };
 
-  async function deliver(signal: SessionEventSignal, deadline: Date): Promise<SignalOutcome> {
+  async function deliver(signal: AgntixEventSignal, deadline: Date): Promise<SignalOutcome> {
     const { event } = signal;
     const input: SessionWorkflowInput = { sessionId: event.id };
-    const searchAttributes: TypedSearchAttributes = initialSearchAttributes(event);
+    const facts: SessionFacts = event.eventType === 'session.created' ? { created: event } : { ended: event };
+    const phase = event.eventType === 'session.ended' ? 'post-call' : 'awaiting-end';
+    const searchAttributes = new TypedSearchAttributes(sessionSearchAttributes(facts, phase));
     const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
       namespace: client.options.namespace,
       identity: client.options.identity,
@@ -82,10 +90,10 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
       workflowType: { name: SESSION_WORKFLOW_TYPE },
       taskQueue: { kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL, name: taskQueue },
       input: { payloads: await encode(input) },
-      signalName: sessionEventSignal.name,
+      signalName: agntixEventSignal.name,
       signalInput: { payloads: await encode(signal) },
       searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
-      userMetadata: { summary: (await encode(sessionSummary(event)))[0] },
+      userMetadata: { summary: (await encode(sessionSummary(facts)))[0] },
     };
     let outcome: SignalOutcome;
     try {
@@ -97,26 +105,6 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
       if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
       outcome = 'duplicate';
     }
-    if (event.eventType === 'session.created')
-      await confirmFollowUp(event.id, event.metadata.sessionVariables, deadline);
     return outcome;
-  }
-
-  /**
-   * A follow-up call's own session.created echoes the attempt id we put in its session variables: it is the proof
-   * that the call started, which the follow-up workflow waits for after an ambiguous calls/start failure. Signalled
-   * before the delivery is acknowledged, so the confirmation is as durable as the event. A follow-up that has
-   * already finished needs no confirmation.
-   */
-  async function confirmFollowUp(sessionId: string, variables: Record<string, unknown>, deadline: Date) {
-    const chain = chainOf(variables);
-    const attemptId = variables[FollowUpVariables.attemptId];
-    if (!chain || typeof attemptId !== 'string') return;
-    const handle = client.workflow.getHandle(followUpWorkflowId(chain.root, chain.attempt));
-    try {
-      await client.withDeadline(deadline, () => handle.signal(followUpConfirmedSignal, { attemptId, sessionId }));
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
-    }
   }
 }

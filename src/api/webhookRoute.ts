@@ -1,20 +1,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { z } from 'zod';
-import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../events/schemas';
-import type { Logger } from '../logging';
-import type { IngestMetrics } from './metrics';
-import type { SessionSignaler, SignalOutcome } from './sessionSignaler';
-import type { Verification } from './verifier';
-
-export interface WebhookRouteDeps {
-  verify: (raw: Buffer, headers: Request['headers']) => Verification;
-  signaler: SessionSignaler;
-  logger: Logger;
-  metrics: IngestMetrics;
-  maxBodyBytes: number;
-  deadlineMs: number;
-  retryAfterSeconds: number;
-}
+import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../contracts/agntixEvents';
+import type { AppDeps } from './app';
+import type { SignalOutcome } from './sessionSignaler';
 
 type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
 
@@ -23,6 +11,14 @@ function describeIssue(error: z.ZodError): { field: string; message: string } {
   const issue = error.issues[0];
   const field = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
   return { field, message: issue?.message ?? 'invalid' };
+}
+
+/**
+ * The schema for an event name, looked up as an own property: a name such as `constructor` or `__proto__` comes from
+ * the payload and must find nothing, not something every object inherits.
+ */
+function ownSchema<S extends Record<string, z.ZodType>>(schemas: S, name: string | undefined): S[keyof S] | undefined {
+  return name !== undefined && Object.hasOwn(schemas, name) ? schemas[name as keyof S] : undefined;
 }
 
 class DeadlineExceeded extends Error {}
@@ -51,7 +47,7 @@ interface Reply {
 }
 
 /** Verify, parse, record in Temporal: everything but the response itself. */
-async function handleDelivery(deps: WebhookRouteDeps, req: Request): Promise<Reply> {
+async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const verification = deps.verify(raw, req.headers);
   if (!verification.ok) {
@@ -61,9 +57,9 @@ async function handleDelivery(deps: WebhookRouteDeps, req: Request): Promise<Rep
   }
 
   const eventType = eventNameOf(verification.payload);
-  const delivered = eventType ? deliveredEventSchemas[eventType as keyof typeof deliveredEventSchemas] : undefined;
+  const delivered = ownSchema(deliveredEventSchemas, eventType);
   if (!delivered) {
-    const planned = eventType ? plannedEventSchemas[eventType as keyof typeof plannedEventSchemas] : undefined;
+    const planned = ownSchema(plannedEventSchemas, eventType);
     // Planned or unknown events start nothing. A planned one that does not match its documented shape is still
     // answered 2xx (nothing depends on it, and a 4xx would only make Svix retry it for a day), but logged.
     const check = planned?.safeParse(verification.payload);
@@ -112,7 +108,7 @@ async function handleDelivery(deps: WebhookRouteDeps, req: Request): Promise<Rep
  * because that is the durable enqueue; 503 with Retry-After before the deadline otherwise, so Svix retries.
  * Every delivery, rejected ones included, gets one JSON answer, one metric and one log line through `send`.
  */
-export function webhookRouter(deps: WebhookRouteDeps): Router {
+export function webhookRouter(deps: AppDeps): Router {
   const send = (req: Request, res: Response, reply: Reply) => {
     const seconds = Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9;
     deps.metrics.deliveries.inc({ event_type: reply.eventType ?? 'unknown', outcome: reply.outcome });
@@ -145,13 +141,21 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
     });
   };
 
-  // Body-parser errors (oversize, aborted upload) arrive here: answered and logged like any other delivery.
+  // Body-parser errors (oversize, an upload aborted midway, a bad encoding) arrive here: answered, counted and
+  // logged like any other delivery. An aborted client never reads the answer, but the log line and metric remain.
   const bodyErrors = (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
-    if (err.type !== 'entity.too.large') return next(err);
+    if (err.type === 'entity.too.large') {
+      return send(req, res, {
+        outcome: 'rejected',
+        status: 413,
+        body: { error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` },
+      });
+    }
+    if (err.type === undefined || err.status === undefined || err.status >= 500) return next(err);
     send(req, res, {
       outcome: 'rejected',
-      status: 413,
-      body: { error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` },
+      status: err.status,
+      body: { error: err.type.replace(/[.]/g, '_'), message: 'the request body could not be read' },
     });
   };
 

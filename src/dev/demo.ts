@@ -2,9 +2,10 @@ import { Client, Connection } from '@temporalio/client';
 import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { playDemo } from '../sandbox/demo';
-import { signedDelivery } from '../sandbox/deliver';
-import { SANDBOX_PORT } from '../sandbox/env';
+import { fatal } from '../bin/fatal';
+import { playDemo } from './sandbox/demo';
+import { SANDBOX_PORT } from './sandbox/env';
+import { deliverSigned } from './signing';
 import { loadOrCreateDevSecret } from './devSecret';
 
 const USAGE = `Usage:
@@ -28,7 +29,7 @@ async function send(args: string[], env: NodeJS.ProcessEnv, dataDir: string): Pr
   const secret =
     flag(args, '--secret') ?? env.AGNTIX_WEBHOOK_SECRET?.split(/[\s,]+/)[0] ?? loadOrCreateDevSecret(dataDir).secret;
   // Sent byte for byte as the file holds it: the signature covers the raw body.
-  const { status, body } = await signedDelivery(url, secret, readFileSync(file, 'utf8'));
+  const { status, body } = await deliverSigned(url, secret, readFileSync(file, 'utf8'));
   console.log(`${status} ${JSON.stringify(body)}`);
   return status >= 200 && status < 300 ? 0 : 1;
 }
@@ -96,7 +97,4 @@ async function main() {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+main().catch(fatal);

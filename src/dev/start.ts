@@ -1,13 +1,14 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { fatal } from '../bin/fatal';
 import { createLogger } from '../logging';
 import { startApi } from '../api/server';
-import { startDevServer, type DevServer } from '../temporal/devServer';
+import { startDevServer, type DevServer } from './devServer';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
 import { loadOrCreateDevSecret } from './devSecret';
-import { SANDBOX_PORT, sandboxEnv } from '../sandbox/env';
-import { startSandbox, type Sandbox } from '../sandbox/sandbox';
+import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
+import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
 
 /**
  * `npm start`: the whole stack in one process on an embedded Temporal dev server (data kept in DATA_DIR, so a
@@ -25,12 +26,14 @@ async function main() {
     say(`Webhook signing secret (development, ${dev.created ? 'new' : 'kept'} in ${dev.file}): ${dev.secret}`);
   }
 
-  let sandbox: Sandbox | undefined;
+  let sandbox: FakeAgntix | undefined;
   if (!env.AGNTIX_API_KEY && env.NODE_ENV !== 'production') {
-    sandbox = await startSandbox({
+    sandbox = await startFakeAgntix({
       port: Number(env.SANDBOX_PORT ?? SANDBOX_PORT),
-      webhookUrl: `http://localhost:${env.PORT ?? 3000}/webhooks/agntix`,
-      webhookSecret: env.AGNTIX_WEBHOOK_SECRET!.split(/[\s,]+/)[0]!,
+      webhooks: {
+        url: `http://localhost:${env.PORT ?? 3000}/webhooks/agntix`,
+        secret: env.AGNTIX_WEBHOOK_SECRET!.split(/[\s,]+/)[0]!,
+      },
       log: say,
     });
     Object.assign(env, sandboxEnv(sandbox.url, env));
@@ -80,7 +83,4 @@ async function main() {
   if (!stopping) throw new Error('the worker stopped unexpectedly');
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+main().catch(fatal);

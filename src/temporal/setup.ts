@@ -1,6 +1,6 @@
 import type { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
-import { SearchAttributes } from '../shared/searchAttributes';
+import { SearchAttributes } from '../contracts';
 import { ensureRetention } from './namespace';
 
 /**

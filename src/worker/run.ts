@@ -4,7 +4,7 @@ import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
-import { activityDepsFrom } from './activityDeps';
+import { activityDepsFrom } from './deps';
 import { createSessionWorker } from './createWorker';
 
 export interface RunningWorker {
@@ -26,7 +26,7 @@ export async function runWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { ...createActivities(deps), ...createAutomationActivities(env, deps) },
+    activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   const done = worker.run().finally(async () => {

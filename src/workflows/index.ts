@@ -1,4 +1,4 @@
-export { followUpWorkflow } from './followUp';
-export { sessionWorkflow } from './session';
+export { followUpWorkflow } from './followUp/workflow';
+export { sessionWorkflow } from './session/workflow';
 // The engineers' own workflows (src/automations/workflows), registered with the worker and startable by rules.
 export * from '../automations/workflows';

@@ -8,15 +8,20 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
 import { createAutomationActivities } from '../../src/automations/activities';
+import { loadConfig } from '../../src/config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { escalationWorkflow } from '../../src/automations/workflows/escalation';
-import { loadRuleSet } from '../../src/rules/ruleSetSchema';
+import { loadRuleSet } from '../../src/automations/ruleSchema';
 import * as workflows from '../../src/workflows';
 import type { sessionWorkflow } from '../../src/workflows';
 import { startTestApi } from '../helpers/api';
 import { saveHistory } from '../helpers/histories';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue } from '../helpers/temporal';
-import { freshSession, newSecret, post, sign } from '../helpers/webhooks';
+import { freshSession } from '../../src/dev/examples';
+import { newSecret, post, sign } from '../../src/dev/signing';
 import { createTestWorker } from '../helpers/worker';
 
 /** A stand-in for the helpdesk your workflow talks to: a local HTTP server that keeps what it received. */
@@ -50,7 +55,10 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
     taskQueue,
     await bundleWorkflows(),
     { rules: loadRuleSet(path.resolve(__dirname, '../../src/automations/rules.json'), Object.keys(workflows)) },
-    createAutomationActivities({ ESCALATION_QUEUE_URL: queue.url }),
+    createAutomationActivities(loadConfig({ ESCALATION_QUEUE_URL: queue.url }), {
+      transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
+      sinks: [],
+    }),
   );
   try {
     await worker.runUntil(async () => {

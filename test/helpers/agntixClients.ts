@@ -1,5 +1,5 @@
-import { createAgntixClient } from '../../src/activities/agntixClient';
-import { createCallsClient } from '../../src/activities/calls';
+import { createAgntixClient } from '../../src/activities/agntix/client';
+import { createCallsClient } from '../../src/activities/agntix/calls';
 import { loadConfig } from '../../src/config';
 
 /** The real Agntix clients pointed at a local server, on the configured default paths. */

@@ -1,4 +1,4 @@
-import type { SessionPolicy } from '../../src/shared/policy';
+import type { SessionPolicy } from '../../src/workflows/policy';
 
 /** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice. */
 export const testPolicy: SessionPolicy = {

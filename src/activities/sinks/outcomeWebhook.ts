@@ -1,6 +1,6 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import { Webhook } from 'svix';
-import { isFollowUpEvent } from '../../shared/outcome';
+import { isFollowUpEvent } from '../../contracts';
+import { httpFailure } from '../httpStatus';
 import type { OutcomeSink } from './types';
 
 /**
@@ -30,12 +30,10 @@ export function createOutcomeWebhookSink(url: string, secret: string, timeoutMs:
       });
       await res.arrayBuffer();
       if (res.ok) return;
-      const message = `outcome webhook answered ${res.status}`;
-      // A receiver that refuses the request (4xx) will refuse it again; 408/429/5xx are worth retrying.
-      if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) {
-        throw ApplicationFailure.nonRetryable(message, 'OutcomeWebhookRejected');
-      }
-      throw ApplicationFailure.retryable(message, 'OutcomeWebhookUnavailable');
+      throw httpFailure(`outcome webhook answered ${res.status}`, res, {
+        retry: 'OutcomeWebhookUnavailable',
+        final: 'OutcomeWebhookRejected',
+      });
     },
   };
 }

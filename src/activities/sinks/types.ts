@@ -1,4 +1,4 @@
-import type { ExternalEvent } from '../../shared/outcome';
+import type { ExternalEvent } from '../../contracts';
 
 /** An external system that records session outcomes and follow-ups. Writes are idempotent on `idempotencyKey`. */
 export interface OutcomeSink {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import type { PostCallContext } from '../../shared/postCall';
+import { httpFailure, type CoreClients, type PostCallContext } from '../core';
 
 /** The human queue the escalation example posts to: any HTTP endpoint of a helpdesk or ticketing system. */
 export const EscalationConfig = z.object({
@@ -13,7 +13,7 @@ export interface EscalationTicket {
 }
 
 /** Opens a ticket in the human queue for one session; idempotent on the session id, so retries open one ticket. */
-export function createEscalationActivities(config: z.infer<typeof EscalationConfig>) {
+export function createEscalationActivities(config: z.infer<typeof EscalationConfig>, _core: CoreClients) {
   return {
     async openEscalationTicket(context: PostCallContext, priority: 'high' | 'normal'): Promise<EscalationTicket> {
       if (!config.ESCALATION_QUEUE_URL) {
@@ -35,10 +35,13 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
         signal: AbortSignal.timeout(config.ESCALATION_TIMEOUT_MS),
       });
       const body = (await res.json().catch(() => ({}))) as { ticketId?: unknown };
-      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
-        throw ApplicationFailure.nonRetryable(`the human queue refused the ticket: ${res.status}`, 'EscalationRefused');
+      if (!res.ok) {
+        throw httpFailure(`the human queue answered ${res.status}`, res, {
+          retry: 'EscalationUnavailable',
+          final: 'EscalationRefused',
+        });
       }
-      if (!res.ok || typeof body.ticketId !== 'string') throw new Error(`the human queue answered ${res.status}`);
+      if (typeof body.ticketId !== 'string') throw new Error('the human queue answered without a ticketId');
       return { ticketId: body.ticketId };
     },
   };

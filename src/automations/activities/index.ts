@@ -1,14 +1,20 @@
-import type { ActivityDeps } from '../../activities';
+import type { CoreClients } from '../core';
 import { EscalationConfig, createEscalationActivities } from './escalation';
 
 /**
- * Your activities, registered with the worker next to the project's own. Add a factory here; read your settings
- * from `env` with a zod schema of your own (a bad value stops start-up like any other setting).
- * `core` gives you the project's clients: the Agntix API, the external systems, the transcript store.
+ * Your settings: add each activity's zod object here. They are validated with the rest of the configuration at
+ * start-up (src/config.ts), so a bad value stops the worker with one line naming it.
  */
-export function createAutomationActivities(env: NodeJS.ProcessEnv, _core?: ActivityDeps) {
+export const AutomationConfig = EscalationConfig;
+export type AutomationConfig = ReturnType<typeof AutomationConfig.parse>;
+
+/**
+ * Your activities, registered with the worker next to the project's own. Add a factory here; `core` gives you the
+ * project's clients: the Agntix API, the external systems, the transcript store.
+ */
+export function createAutomationActivities(config: AutomationConfig, core: CoreClients) {
   return {
-    ...createEscalationActivities(EscalationConfig.parse(env)),
+    ...createEscalationActivities(config, core),
   };
 }
 

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { PostCallContext } from '../../shared/postCall';
+import type { PostCallContext } from '../core';
 import type { AutomationActivities } from '../activities';
 
 const { openEscalationTicket } = proxyActivities<AutomationActivities>({

@@ -1,0 +1,93 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import { isRetryableStatus, retryAfterMs } from '../httpStatus';
+
+/*
+ * POST .../phone-numbers/{id}/calls/start. The endpoint has no idempotency key (API.md 7.1), so a failure is
+ * classified by what it proves, and the workflow, not Temporal's retry policy, decides whether to dial again:
+ * - CallNotStarted: nothing can have been placed (connection refused before sending, 408, 429). Safe to redial.
+ * - CallRejected: a 4xx that a repeat would get again (bad number, agent not voice-enabled, auth). Never redial.
+ * - CallOutcomeUnknown: the request may have been accepted (timeout or reset after sending, 5xx). Wait for the
+ *   call's own session.created, which echoes the attempt id, before dialling again.
+ */
+
+export interface CallsClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  /** e.g. /api/v1/phone-numbers/{id}/calls/start */
+  path: string;
+  timeoutMs: number;
+}
+
+export interface StartCallRequest {
+  phoneNumberId: string;
+  to: string;
+  agentId: string;
+  ttlSeconds: number;
+  sessionVariables: Record<string, string>;
+}
+
+const StartCallResponse = z.looseObject({ sessionId: z.string().min(1).nullish() });
+
+const NOT_STARTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+function errorCode(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+export function createCallsClient(options: CallsClientOptions) {
+  return {
+    async startCall(request: StartCallRequest): Promise<{ sessionId?: string }> {
+      const path = options.path.replace('{id}', encodeURIComponent(request.phoneNumberId));
+      let res: Response;
+      try {
+        res = await fetch(`${options.baseUrl.replace(/\/$/, '')}${path}`, {
+          method: 'POST',
+          headers: { 'x-api-key': options.apiKey, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({
+            to_phone_number: request.to,
+            agent_id: request.agentId,
+            ttl: request.ttlSeconds,
+            session_variables: request.sessionVariables,
+          }),
+          signal: AbortSignal.timeout(options.timeoutMs),
+        });
+      } catch (err) {
+        const code = errorCode(err);
+        if (code && NOT_STARTED_CODES.has(code)) {
+          throw ApplicationFailure.nonRetryable(`calls/start unreachable (${code}): no call placed`, 'CallNotStarted');
+        }
+        throw ApplicationFailure.nonRetryable(
+          `calls/start gave no answer (${code ?? (err as Error).name}): the call may have been placed`,
+          'CallOutcomeUnknown',
+        );
+      }
+      const text = await res.text();
+      if (res.ok) {
+        let body: unknown;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = {};
+        }
+        const parsed = StartCallResponse.safeParse(body);
+        return { sessionId: parsed.success ? (parsed.data.sessionId ?? undefined) : undefined };
+      }
+      const message = `calls/start answered ${res.status}: ${text.slice(0, 300)}`;
+      if (res.status === 429 || res.status === 408) {
+        throw ApplicationFailure.create({
+          message,
+          type: 'CallNotStarted',
+          nonRetryable: true,
+          details: [retryAfterMs(res.headers.get('retry-after')) ?? null],
+        });
+      }
+      // Any other retryable status (5xx) may have come after the call was placed.
+      if (isRetryableStatus(res.status)) throw ApplicationFailure.nonRetryable(message, 'CallOutcomeUnknown');
+      throw ApplicationFailure.nonRetryable(message, 'CallRejected');
+    },
+  };
+}
+
+export type CallsClient = ReturnType<typeof createCallsClient>;

@@ -1,0 +1,117 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { z } from 'zod';
+import { Analysis, SessionMetadata, SessionState } from '../../contracts/agntixEvents';
+import { httpFailure } from '../httpStatus';
+
+/*
+ * The Agntix REST client. Every response is validated with zod; every call has a timeout. Failed answers are
+ * classified for Temporal's retry policy by ../httpStatus.ts (API.md section 9); network failures are retried. The
+ * paths come from configuration because the docs use two path families (API.md section 0).
+ */
+
+export interface AgntixPaths {
+  /** e.g. /api/v1/chat/sessions/{id} */
+  session: string;
+  /** e.g. /api/v1/chat/sessions/{id}/messages */
+  messages: string;
+}
+
+export interface AgntixClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  paths: AgntixPaths;
+  timeoutMs: number;
+}
+
+/**
+ * GET session. The documented path nests the analysis under `analysis`; the gateway's canonical path returns the
+ * same parts flat at the top level (API.md 7.2). Both are validated with the webhook's schemas and folded into
+ * `analysis`, so callers see one shape.
+ */
+export const SessionDetail = z
+  .looseObject({
+    id: z.string(),
+    state: SessionState.nullish(),
+    endedAt: z.string().nullish(),
+    metadata: SessionMetadata.nullish(),
+    analysis: Analysis.nullish(),
+    summary: Analysis.shape.summary,
+    intent: Analysis.shape.intent,
+    resolution: Analysis.shape.resolution,
+    sentiment: Analysis.shape.sentiment,
+    extractedData: Analysis.shape.extractedData,
+    recordingUrl: z.string().nullish(),
+  })
+  .transform(({ summary, intent, resolution, sentiment, extractedData, ...detail }) => ({
+    ...detail,
+    analysis: detail.analysis ?? { summary, intent, resolution, sentiment, extractedData },
+  }));
+export type SessionDetail = z.infer<typeof SessionDetail>;
+
+export const TranscriptMessage = z.looseObject({
+  id: z.string(),
+  role: z.string(),
+  content: z.string().nullish(),
+  createdAt: z.string().nullish(),
+});
+export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
+
+const Paging = z.looseObject({ page: z.number().optional(), totalPages: z.number().optional() });
+export const MessagesPage = z.looseObject({
+  data: z.array(TranscriptMessage),
+  // Documented as `pagination`; the gateway spec uses `meta` with `currentPage` (API.md 7.3). Read either.
+  pagination: Paging.nullish(),
+  meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
+});
+
+function requestIdOf(body: unknown): string | undefined {
+  const b = body as { error?: { requestId?: string }; meta?: { requestId?: string } } | undefined;
+  return b?.error?.requestId ?? b?.meta?.requestId;
+}
+
+export function createAgntixClient(options: AgntixClientOptions) {
+  async function get<T>(pathTemplate: string, id: string, schema: z.ZodType<T, unknown>, query = ''): Promise<T> {
+    const url = `${options.baseUrl.replace(/\/$/, '')}${pathTemplate.replace('{id}', encodeURIComponent(id))}${query}`;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        headers: { 'x-api-key': options.apiKey, accept: 'application/json' },
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+    } catch (err) {
+      throw ApplicationFailure.retryable(`Agntix API unreachable: ${(err as Error).message}`, 'AgntixUnavailable');
+    }
+    const text = await res.text();
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const requestId = requestIdOf(body);
+      const message = `Agntix API ${res.status} for GET ${pathTemplate.replace('{id}', id)}${requestId ? ` (requestId ${requestId})` : ''}`;
+      throw httpFailure(message, res, {
+        retry: 'AgntixRetryable',
+        final: res.status === 404 ? 'AgntixNotFound' : 'AgntixRejected',
+      });
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw ApplicationFailure.nonRetryable(
+        `Agntix API answered an unexpected shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+        'AgntixUnexpectedResponse',
+      );
+    }
+    return parsed.data;
+  }
+
+  return {
+    getSession: (id: string) => get(options.paths.session, id, SessionDetail),
+    getMessagesPage: (id: string, page: number, limit: number) =>
+      get(options.paths.messages, id, MessagesPage, `?page=${page}&limit=${limit}`),
+  };
+}
+
+export type AgntixClient = ReturnType<typeof createAgntixClient>;

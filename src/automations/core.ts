@@ -1,0 +1,23 @@
+import type { AgntixClient } from '../activities/agntix/client';
+import type { TranscriptStore } from '../activities/agntix/transcripts';
+import type { OutcomeSink } from '../activities/sinks/types';
+
+/*
+ * The one module your workflows and activities import from the core (docs/authoring.md). Workflows take types
+ * only from here; activities may also use the helpers.
+ */
+
+export type { PostCallContext } from '../workflows/postCall/rules';
+export type { Condition, Rule, RuleAction, RuleSet } from './ruleSchema';
+export type { AnalysisData, ExternalEvent, OutcomeEvent, SessionEndedEvent, TranscriptRef } from '../contracts';
+export { httpFailure, isRetryableStatus } from '../activities/httpStatus';
+
+/** The core's clients, handed to your activity factories by the worker. */
+export interface CoreClients {
+  /** The Agntix API; undefined without AGNTIX_API_KEY. */
+  agntix?: AgntixClient;
+  /** Where transcripts are archived; a TranscriptRef's `ref` names one. */
+  transcripts: TranscriptStore;
+  /** The external systems outcomes are recorded in. */
+  sinks: OutcomeSink[];
+}

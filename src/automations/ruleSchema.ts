@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const Scalar = z.union([z.string(), z.number(), z.boolean()]);
+const Condition = z.union([
+  Scalar,
+  z.strictObject({ in: z.array(Scalar).min(1) }),
+  z.strictObject({ exists: z.boolean() }),
+]);
+const Action = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('recordOutcome') }),
+  z.strictObject({ action: z.literal('scheduleCallback') }),
+  z.strictObject({
+    action: z.literal('startWorkflow'),
+    workflow: z.string().min(1),
+    taskQueue: z.string().min(1).optional(),
+  }),
+  z.strictObject({ action: z.literal('none') }),
+]);
+const Rule = z.strictObject({
+  name: z.string().min(1),
+  when: z.record(z.string().min(1), Condition),
+  then: z.array(Action).min(1),
+  final: z.boolean().optional(),
+});
+
+/** The rules file: strict, so a typo in a key is an error rather than a rule that silently never matches. */
+export const RuleSetSchema = z.strictObject({ rules: z.array(Rule) });
+
+/** A condition on one field: equal to a value, one of several, present or absent. */
+export type Condition = z.infer<typeof Condition>;
+export type RuleAction = z.infer<typeof Action>;
+/** `when`: field path → condition, all must hold (paths: `fieldsOf`); an empty `when` always matches. `final`: when
+ * this rule matches, later rules are not considered. */
+export type Rule = z.infer<typeof Rule>;
+export type RuleSet = z.infer<typeof RuleSetSchema>;
+
+/**
+ * The default rules. The outcome is always recorded and a follow-up chain's end always told (core bookkeeping);
+ * these rules add the callback. Kept as they were so sessions that captured them replay as they ran.
+ */
+export const DEFAULT_RULES: RuleSet = {
+  rules: [
+    { name: 'record and call back', when: {}, then: [{ action: 'recordOutcome' }, { action: 'scheduleCallback' }] },
+  ],
+};
+
+export class RulesError extends Error {
+  override name = 'RulesError';
+}
+
+/**
+ * Validates a rule set and that every workflow it starts is registered with the worker. The message names the file,
+ * the rule and the field, e.g. `rules.json: rule 2 "escalate" then.0.workflow: "escalaton" is not a registered workflow`.
+ */
+export function parseRuleSet(raw: unknown, source: string, knownWorkflows: readonly string[]): RuleSet {
+  const result = RuleSetSchema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const [, index, ...field] = issue?.path ?? [];
+    const where =
+      typeof index === 'number'
+        ? [describeRule(raw, index), field.join('.')].filter(Boolean).join(' ')
+        : issue?.path.join('.') || '(root)';
+    throw new RulesError(`${source}: ${where}: ${issue?.message}`);
+  }
+  result.data.rules.forEach((rule, index) => {
+    rule.then.forEach((action, at) => {
+      if (action.action === 'startWorkflow' && !knownWorkflows.includes(action.workflow)) {
+        throw new RulesError(
+          `${source}: rule ${index + 1} "${rule.name}" then.${at}.workflow: "${action.workflow}" is not a registered ` +
+            `workflow (known: ${knownWorkflows.join(', ')})`,
+        );
+      }
+    });
+  });
+  return result.data;
+}
+
+function describeRule(raw: unknown, index: number): string {
+  const name = (raw as { rules?: Array<{ name?: unknown }> }).rules?.[index]?.name;
+  return `rule ${index + 1}${typeof name === 'string' ? ` "${name}"` : ''}`;
+}
+
+/** Reads a rules file: JSON, or a TypeScript/JavaScript module exporting `ruleSet`. */
+export function loadRuleSet(file: string, knownWorkflows: readonly string[]): RuleSet {
+  const resolved = path.resolve(file);
+  let raw: unknown;
+  try {
+    raw = resolved.endsWith('.json')
+      ? JSON.parse(readFileSync(resolved, 'utf8'))
+      : // eslint-disable-next-line @typescript-eslint/no-require-imports
+        (require(resolved) as { ruleSet?: unknown }).ruleSet;
+  } catch (err) {
+    throw new RulesError(`${file}: cannot be read: ${(err as Error).message}`);
+  }
+  return parseRuleSet(raw, path.basename(file), knownWorkflows);
+}

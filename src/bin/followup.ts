@@ -1,0 +1,81 @@
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { loadConfig } from '../config';
+import {
+  FOLLOW_UP_WORKFLOW_TYPE,
+  SearchAttributes,
+  cancelFollowUpUpdate,
+  rescheduleFollowUpUpdate,
+  type FollowUpStatus,
+} from '../contracts';
+import { temporalConnectionOptions } from '../temporal/connection';
+import { fatal } from './fatal';
+
+const USAGE = `Usage: npm run followup -- <command>
+  list [--all]                            scheduled follow-ups (--all: also finished ones)
+  cancel <follow-up id> [reason...]       cancel a scheduled follow-up
+  reschedule <follow-up id> <ISO time> [--force]
+                                          move it; --force allows a time outside calling hours`;
+
+function line(s: FollowUpStatus): string {
+  return `${s.followUpId}  ${s.state}  attempt ${s.attempt}  at ${s.scheduledAt}${s.reason ? `  (${s.reason})` : ''}`;
+}
+
+/** `npm run followup -- list|cancel|reschedule`: the operator's side of follow-up calls, through Temporal updates. */
+export async function runFollowUpCommand(argv: string[], client: Client, out: (text: string) => void): Promise<number> {
+  const [command, id, ...rest] = argv;
+  if (command === 'list') {
+    const running = argv.includes('--all') ? '' : " AND ExecutionStatus = 'Running'";
+    const query = `WorkflowType = '${FOLLOW_UP_WORKFLOW_TYPE}'${running}`;
+    let count = 0;
+    for await (const wf of client.workflow.list({ query })) {
+      const at = wf.typedSearchAttributes.get(SearchAttributes.followUpAt)?.toISOString() ?? '?';
+      const of = wf.typedSearchAttributes.get(SearchAttributes.followUpOf) ?? '?';
+      const crm = wf.typedSearchAttributes.get(SearchAttributes.crmContactId);
+      out(`${wf.workflowId}  ${wf.status.name}  at ${at}  of ${of}${crm ? `  CRM ${crm}` : ''}`);
+      count += 1;
+    }
+    if (count === 0) out('no follow-ups found');
+    return 0;
+  }
+  if ((command === 'cancel' || command === 'reschedule') && id) {
+    const handle = client.workflow.getHandle(id);
+    try {
+      if (command === 'cancel') {
+        out(
+          line(await handle.executeUpdate(cancelFollowUpUpdate, { args: [{ reason: rest.join(' ') || undefined }] })),
+        );
+        return 0;
+      }
+      const at = rest.find((a) => !a.startsWith('--'));
+      if (!at) {
+        out(USAGE);
+        return 2;
+      }
+      const force = rest.includes('--force');
+      out(line(await handle.executeUpdate(rescheduleFollowUpUpdate, { args: [{ at, force }] })));
+      return 0;
+    } catch (err) {
+      // The workflow's validator says why (past, outside calling hours, no longer scheduled): show just that.
+      if (err instanceof WorkflowUpdateFailedError) {
+        out(`refused: ${err.cause?.message ?? err.message}`);
+        return 1;
+      }
+      throw err;
+    }
+  }
+  out(USAGE);
+  return 2;
+}
+
+async function main() {
+  const config = loadConfig();
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
+  try {
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    process.exitCode = await runFollowUpCommand(process.argv.slice(2), client, (text) => console.log(text));
+  } finally {
+    await connection.close();
+  }
+}
+
+if (require.main === module) main().catch(fatal);

@@ -1,0 +1,17 @@
+import { loadConfig } from '../config';
+import { createLogger } from '../logging';
+import { runWorker } from '../worker/run';
+import { installRuntime } from '../worker/runtime';
+import { fatal } from './fatal';
+
+/** A worker on its own (production, compose). SIGTERM stops polling and lets in-flight tasks finish. */
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  installRuntime(config.LOG_LEVEL);
+  const worker = await runWorker(config, logger);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void worker.stop());
+  await worker.done;
+}
+
+main().catch(fatal);

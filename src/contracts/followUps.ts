@@ -1,0 +1,53 @@
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+
+/*
+ * The follow-up call contract, shared by the session workflow (which schedules and confirms one), the follow-up
+ * workflow (which places it) and the operator command. Node-free.
+ */
+
+export const FOLLOW_UP_WORKFLOW_TYPE = 'followUpWorkflow';
+
+/** Session variables this service adds to a follow-up call; the platform echoes them back in its webhooks. */
+export const FollowUpVariables = {
+  of: 'followUpOf',
+  attempt: 'followUpAttempt',
+  attemptId: 'followUpAttemptId',
+} as const;
+
+/** One id per follow-up: derived from the chain's original session and the attempt number. */
+export const followUpWorkflowId = (rootSessionId: string, attempt: number) => `followup-${rootSessionId}-${attempt}`;
+
+/** Where a session sits in a follow-up chain, read from its echoed session variables. */
+export function chainOf(sessionVariables: Record<string, unknown>): { root: string; attempt: number } | undefined {
+  const root = sessionVariables[FollowUpVariables.of];
+  const attempt = Number(sessionVariables[FollowUpVariables.attempt]);
+  return typeof root === 'string' && root !== '' && Number.isInteger(attempt) && attempt > 0
+    ? { root, attempt }
+    : undefined;
+}
+
+export type FollowUpState = 'scheduled' | 'dialling' | 'awaiting-confirmation' | 'placed' | 'cancelled' | 'failed';
+
+export interface FollowUpStatus {
+  followUpId: string;
+  state: FollowUpState;
+  attempt: number;
+  scheduledAt: string;
+  dials: string[];
+  callSessionId?: string;
+  confirmed: boolean;
+  reason?: string;
+  /** Writes to external systems that failed past their retry budget. */
+  failedWrites: number;
+}
+
+/** Sent by the call's own session workflow when its first webhook echoes the attempt id of a dial. */
+export interface FollowUpConfirmation {
+  attemptId: string;
+  sessionId: string;
+}
+
+export const followUpConfirmedSignal = defineSignal<[FollowUpConfirmation]>('followUpConfirmed');
+export const followUpStatusQuery = defineQuery<FollowUpStatus>('status');
+export const cancelFollowUpUpdate = defineUpdate<FollowUpStatus, [{ reason?: string }]>('cancel');
+export const rescheduleFollowUpUpdate = defineUpdate<FollowUpStatus, [{ at: string; force?: boolean }]>('reschedule');

@@ -1,0 +1,61 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { SearchAttributes } from '../contracts';
+import { resolveTemporalCli, type TemporalCli } from './temporalCli';
+import { ensureRetention } from '../temporal/namespace';
+
+export interface DevServerOptions {
+  /** gRPC port; a free one when omitted. */
+  port?: number;
+  /** Web UI port; no UI when omitted. */
+  uiPort?: number;
+  /** SQLite file that keeps workflows across restarts; in memory when omitted. */
+  dbFilename?: string;
+  namespace?: string;
+  log?: (line: string) => void;
+}
+
+export interface DevServer {
+  /** host:port of the frontend gRPC service. */
+  address: string;
+  namespace: string;
+  uiUrl?: string;
+  cli: TemporalCli;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a real `temporal server start-dev` with the project's search attributes registered and waits until it
+ * answers. The SDK's ephemeral-server support does the spawning, port choice and health wait; this module decides
+ * which binary it runs (see `resolveTemporalCli`).
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const namespace = options.namespace ?? 'default';
+  const cli = await resolveTemporalCli(process.env, log);
+  if (options.dbFilename) mkdirSync(path.dirname(options.dbFilename), { recursive: true });
+
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: cli.kind === 'binary' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      ip: '127.0.0.1',
+      port: options.port,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFilename,
+      namespace,
+      searchAttributes: Object.values(SearchAttributes),
+      log: { format: 'pretty', level: 'error' },
+    },
+  });
+  await ensureRetention(env.connection, namespace);
+
+  return {
+    address: env.address,
+    namespace,
+    uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
+    cli,
+    stop: () => env.teardown(),
+  };
+}

@@ -1,0 +1,170 @@
+import express from 'express';
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { deliverSigned } from '../signing';
+import { scriptedTranscript, sessionCreatedEvent, sessionEndedEvent, type ScriptedSession } from './script';
+
+/*
+ * The one local stand-in for Agntix, shared by `npm start` (its sandbox), the demo and the tests. It implements the
+ * documented endpoints this service calls (session detail, paged messages, calls/start; API.md 7.1-7.3, 9): x-api-key
+ * auth, a page size of its own (it clamps `limit` silently, as the docs say), the documented error envelope. With a
+ * webhook target it also plays the platform's side: scripted calls and the webhooks of the calls it places, signed
+ * as Svix signs them.
+ */
+
+export const SANDBOX_API_KEY = 'pk_sandbox_local';
+export const SANDBOX_PHONE_NUMBER_ID = '00000000-0000-4000-8000-00000000a9e1';
+
+/** How the fake answers one calls/start request; the default places the call and returns its session id. */
+export type CallBehaviour = { status: number; retryAfter?: string } | { hang: true };
+
+export interface PlacedCallRecord {
+  phoneNumberId: string;
+  body: { to_phone_number: string; agent_id: string; ttl: number; session_variables: Record<string, string> };
+  at: number;
+  /** The session id it answered with; undefined when it did not place the call (or hung). */
+  sessionId?: string;
+  status?: number;
+}
+
+/** What the API serves for one session id. */
+export interface FakeSession {
+  detail?: Record<string, unknown>;
+  messages?: Array<Record<string, unknown>>;
+}
+
+export interface FakeAgntixOptions {
+  /** The key x-api-key must carry; the sandbox's by default. */
+  apiKey?: string;
+  /** Messages per page, whatever `limit` asks for. */
+  pageSize?: number;
+  /** 0 (a free port) by default. */
+  port?: number;
+  /** Where to deliver webhooks; without it the fake is only an API (tests deliver their own). */
+  webhooks?: { url: string; secret: string };
+  /** Seconds a placed call lasts before its session.ended. */
+  callSeconds?: number;
+  log?: (line: string) => void;
+}
+
+export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
+  const apiKey = options.apiKey ?? SANDBOX_API_KEY;
+  const pageSize = options.pageSize ?? 4;
+  const log = options.log ?? (() => undefined);
+  const sessions = new Map<string, FakeSession>();
+  const requests: string[] = [];
+  const calls: PlacedCallRecord[] = [];
+  const callScript: CallBehaviour[] = [];
+  const webhooks = options.webhooks;
+
+  const deliver = async (event: Record<string, unknown>) => {
+    if (!webhooks) return undefined;
+    const { status, body } = await deliverSigned(webhooks.url, webhooks.secret, event);
+    log(`sandbox → ${String(event.eventType)} ${String(event.id)}: ${status} ${JSON.stringify(body)}`);
+    return { status, body };
+  };
+  /** A scripted session's state as the API serves it: the webhook's shape without its event name (API.md 7.2). */
+  const serve = (event: Record<string, unknown>, messages: Array<Record<string, unknown>>) => {
+    const detail = { ...event };
+    delete detail.eventType;
+    sessions.set(String(event.id), { detail, messages });
+    return event;
+  };
+  const open = (session: ScriptedSession) => deliver(serve(sessionCreatedEvent(session), session.messages));
+  const close = (session: ScriptedSession, callbackRequested: boolean) =>
+    deliver(serve(sessionEndedEvent(session, { callbackRequested }), session.messages));
+
+  const app = express();
+  const scripted = new Map<string, ScriptedSession>();
+  // The demo's controls: start a scripted outbound call, then end it with a callback request.
+  app.post('/sandbox/sessions', async (_req, res) => {
+    const session: ScriptedSession = { id: randomUUID(), variables: undefined, messages: scriptedTranscript() };
+    scripted.set(session.id, session);
+    res.json({ sessionId: session.id, delivery: await open(session) });
+  });
+  app.post('/sandbox/sessions/:id/end', async (req, res) => {
+    const session = scripted.get(req.params.id);
+    if (!session) return void res.status(404).json({ error: 'unknown sandbox session' });
+    res.json({ sessionId: session.id, delivery: await close(session, true) });
+  });
+
+  // The Agntix API, as documented. Everything below requires the key, like the real x-api-key.
+  const api = express.Router();
+  api.use((req, res, next) => {
+    requests.push(`${req.method} ${req.path}`);
+    if (req.header('x-api-key') === apiKey) return next();
+    res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'unknown API key', requestId: 'req_auth' } });
+  });
+  const notFound = (res: express.Response) =>
+    res.status(404).json({ error: { code: 'SESSION_NOT_FOUND', message: 'Session not found', requestId: 'req_404' } });
+  api.get('/api/v1/chat/sessions/:id', (req, res) => {
+    const detail = sessions.get(req.params.id)?.detail;
+    if (!detail) return void notFound(res);
+    res.json(detail);
+  });
+  api.get('/api/v1/chat/sessions/:id/messages', (req, res) => {
+    const messages = sessions.get(req.params.id)?.messages;
+    if (!messages) return void notFound(res);
+    const limit = Math.min(Number(req.query.limit ?? 50) || 50, pageSize);
+    const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    res.json({
+      data: messages.slice((page - 1) * limit, page * limit),
+      pagination: { page, limit, total: messages.length, totalPages: Math.ceil(messages.length / limit) },
+    });
+  });
+  // POST calls/start (API.md 7.1): the call is "placed" on a 2xx; a hang receives the request and never answers.
+  api.post('/api/v1/phone-numbers/:id/calls/start', express.json(), (req, res) => {
+    const body = req.body as PlacedCallRecord['body'];
+    const record: PlacedCallRecord = { phoneNumberId: req.params.id, body, at: Date.now() };
+    calls.push(record);
+    if (!body.to_phone_number) {
+      return void res.status(422).json({ detail: [{ loc: ['body', 'to_phone_number'], msg: 'field required' }] });
+    }
+    const behaviour = callScript.shift() ?? { status: 200 };
+    if ('hang' in behaviour) return;
+    record.status = behaviour.status;
+    if (behaviour.status < 200 || behaviour.status >= 300) {
+      if (behaviour.retryAfter) res.setHeader('Retry-After', behaviour.retryAfter);
+      res
+        .status(behaviour.status)
+        .json({ error: { code: 'CALL_FAILED', message: 'not placed', requestId: 'req_call' } });
+      return;
+    }
+    const session: ScriptedSession = {
+      id: randomUUID(),
+      variables: body.session_variables ?? {},
+      messages: scriptedTranscript(),
+    };
+    record.sessionId = session.id;
+    res.status(behaviour.status).json({ sessionId: session.id });
+    if (!webhooks) return;
+    log(`sandbox ← calls/start: follow-up call ${session.id} (attempt ${session.variables?.followUpAttempt ?? '?'})`);
+    // The call rings and is answered: its own webhooks follow, like the platform's.
+    setTimeout(() => {
+      void open(session).then(() => setTimeout(() => void close(session, false), (options.callSeconds ?? 3) * 1000));
+    }, 500);
+  });
+  app.use(api);
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    sessions,
+    requests,
+    calls,
+    callScript,
+    /** Calls that placed a call (2xx). */
+    placed: () => calls.filter((c) => c.sessionId !== undefined),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export type FakeAgntix = Awaited<ReturnType<typeof startFakeAgntix>>;

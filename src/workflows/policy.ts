@@ -1,0 +1,42 @@
+import type { CallingRules } from './followUp/callingTime';
+
+/*
+ * The settings a session runs with, built by the worker from configuration and captured by each session once, when
+ * it starts (a local activity), so a configuration change never alters a session already running.
+ */
+
+/** The timers and external systems a session runs with. */
+export interface SessionPolicy {
+  /** Used when a voice session's variables carry no `ttl`. calls/start defaults to 100 s (docs) or 600 s (gateway). */
+  voiceTtlSeconds: number;
+  /** Added to a voice session's ttl before the end is considered overdue. */
+  endGraceSeconds: number;
+  /** How long a chat may stay open before it is reconciled. */
+  chatTimeoutSeconds: number;
+  /** How many times to ask the API again while it still says the session is open. */
+  reconcileAttempts: number;
+  reconcileIntervalSeconds: number;
+  /** Names of the enabled external systems (activities/sinks). */
+  sinks: string[];
+  /** The agent's extraction field that asks for a callback. */
+  callbackField: string;
+  /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */
+  followUp?: FollowUpPolicy;
+}
+
+export interface FollowUpPolicy {
+  /** Follow-ups are placed only with an API key and AGNTIX_PHONE_NUMBER_ID; otherwise the reason is here. */
+  disabledBecause?: string;
+  phoneNumberId?: string;
+  /** The agent to call with; the original session's agent when unset. */
+  agentId?: string;
+  ttlSeconds: number;
+  maxAttempts: number;
+  /** Dial attempts per follow-up, after failures that prove no call started or an unconfirmed ambiguous one. */
+  maxDials: number;
+  /** How long to wait for the call's own webhook after an ambiguous calls/start failure before dialling again. */
+  confirmGraceSeconds: number;
+  rules: CallingRules;
+  /** The agent's extraction field names for the wished day and window. */
+  fields: { day: string; window: string };
+}

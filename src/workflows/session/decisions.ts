@@ -1,0 +1,53 @@
+import type { SessionDetail } from '../../activities/agntix/client';
+import type { SessionCreatedEvent, SessionEndedEvent } from '../../contracts';
+import type { SessionPolicy } from '../policy';
+
+/*
+ * Pure decisions of the session workflow, kept apart so they have their own tests and so a change to them is a
+ * visible, reviewable change (put it behind `patched()` when running workflows would decide differently).
+ */
+
+/** How long to wait for session.ended before asking the API: voice ttl + grace, or the chat timeout. */
+export function endDeadlineMs(
+  first: SessionCreatedEvent | SessionEndedEvent | undefined,
+  policy: SessionPolicy,
+): number {
+  if (first?.type === 'CHAT') return policy.chatTimeoutSeconds * 1000;
+  const declared = Number(first?.metadata.sessionVariables.ttl);
+  const ttl = Number.isFinite(declared) && declared > 0 ? declared : policy.voiceTtlSeconds;
+  return (ttl + policy.endGraceSeconds) * 1000;
+}
+
+/** The API says the session is over. EXPIRED counts: it will not send anything more. */
+export function isClosed(detail: SessionDetail): boolean {
+  return detail.state === 'CLOSED' || detail.state === 'EXPIRED' || Boolean(detail.endedAt && detail.state !== 'OPEN');
+}
+
+/** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
+export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {
+  const { state, endedAt, metadata, analysis, recordingUrl, ...rest } = detail;
+  return {
+    ...created,
+    ...rest,
+    eventType: 'session.ended',
+    state: state ?? 'CLOSED',
+    endedAt: endedAt ?? undefined,
+    metadata: metadata ??
+      created?.metadata ?? { customerPhoneNumber: undefined, roomName: undefined, sessionVariables: {} },
+    analysis,
+    recordingUrl: recordingUrl ?? undefined,
+  } as SessionEndedEvent;
+}
+
+/** True when the customer asked to be called back. */
+export function followUpDue(ended: SessionEndedEvent | undefined, policy: SessionPolicy): boolean {
+  const value = ended?.analysis?.extractedData?.[policy.callbackField];
+  return value === true || value === 'true' || value === 'yes';
+}
+
+/** The label operators filter on: the agent's callOutcome when it has one, else the resolution classification. */
+export function outcomeLabel(ended: SessionEndedEvent | undefined): string | undefined {
+  const callOutcome = ended?.analysis?.extractedData?.callOutcome;
+  if (typeof callOutcome === 'string' && callOutcome !== '') return callOutcome;
+  return ended?.analysis?.resolution?.classification ?? undefined;
+}
