@@ -45,6 +45,8 @@ export interface FakeAgntixOptions {
   webhooks?: { url: string; secret: string };
   /** Seconds a placed call lasts before its session.ended. */
   callSeconds?: number;
+  /** How long each API answer takes, as across a real network (benchmarks). */
+  latencyMs?: number;
   log?: (line: string) => void;
 }
 
@@ -91,10 +93,14 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
 
   // The Agntix API, as documented. Everything below requires the key, like the real x-api-key.
   const api = express.Router();
-  api.use((req, res, next) => {
-    requests.push(`${req.method} ${req.path}`);
+  const authorize = (req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (req.header('x-api-key') === apiKey) return next();
     res.status(401).json({ error: { code: 'UNAUTHORIZED', message: 'unknown API key', requestId: 'req_auth' } });
+  };
+  api.use((req, res, next) => {
+    requests.push(`${req.method} ${req.path}`);
+    if (options.latencyMs) return void setTimeout(authorize, options.latencyMs, req, res, next);
+    authorize(req, res, next);
   });
   const notFound = (res: express.Response) =>
     res.status(404).json({ error: { code: 'SESSION_NOT_FOUND', message: 'Session not found', requestId: 'req_404' } });

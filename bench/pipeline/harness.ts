@@ -1,0 +1,226 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { Webhook } from 'svix';
+import { startDevServer, type DevServer } from '../../src/dev/devServer';
+import { example } from '../../src/dev/examples';
+import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
+import { newSecret } from '../../src/dev/signing';
+
+/*
+ * The stack as deployed, on one machine, for the pipeline benchmarks: a Temporal dev server (file-backed, as
+ * `npm start` runs it), the webhook API and one worker as separate processes, the fake Agntix API and an outcome
+ * webhook receiver as local HTTP servers that answer after a realistic latency.
+ */
+
+const API_KEY = 'pk_bench';
+const ROOT = path.resolve(__dirname, '../..');
+
+export interface Stack {
+  server: DevServer;
+  agntix: FakeAgntix;
+  receiver: Receiver;
+  apiUrl: string;
+  worker: ChildProcess;
+  api: ChildProcess;
+  /** Signs and POSTs one event as Svix does; resolves with the status and the ack latency in ms. */
+  deliver(event: Record<string, unknown>): Promise<{ status: number; ms: number }>;
+  stop(): Promise<void>;
+}
+
+export interface Receiver {
+  url: string;
+  /** When each session's completed (or expired) outcome arrived, by session id. */
+  outcomes: Map<string, number>;
+  /** Sessions whose in-flight mark arrived. */
+  inFlight: Set<string>;
+  close(): Promise<void>;
+}
+
+/** A signed-webhook receiver that answers 204 after `latencyMs`, like a CRM middleware on the other side of a network. */
+async function startReceiver(secret: string, latencyMs: number): Promise<Receiver> {
+  const webhook = new Webhook(secret);
+  const outcomes = new Map<string, number>();
+  const inFlight = new Set<string>();
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      setTimeout(() => {
+        try {
+          const body = webhook.verify(Buffer.concat(chunks), req.headers as Record<string, string>) as {
+            type: string;
+            data: { sessionId?: string };
+          };
+          const sessionId = body.data.sessionId;
+          if (sessionId && (body.type === 'session.completed' || body.type === 'session.expired')) {
+            if (!outcomes.has(sessionId)) outcomes.set(sessionId, performance.now());
+          }
+          if (sessionId && body.type === 'session.in-flight') inFlight.add(sessionId);
+          res.writeHead(204).end();
+        } catch {
+          res.writeHead(401).end();
+        }
+      }, latencyMs);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/outcomes`,
+    outcomes,
+    inFlight,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, entry)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function until(what: string, timeoutMs: number, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Starts the whole stack. Latencies are one-way answers of the peers, in ms. */
+export async function startStack(options: {
+  agntixLatencyMs: number;
+  receiverLatencyMs: number;
+  transcriptPages: number;
+  workerEnv?: NodeJS.ProcessEnv;
+}): Promise<Stack> {
+  const data = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
+  const server = await startDevServer({ dbFilename: path.join(data, 'temporal.db'), log: () => undefined });
+  const agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 4, latencyMs: options.agntixLatencyMs });
+  const outcomeSecret = newSecret();
+  const receiver = await startReceiver(outcomeSecret, options.receiverLatencyMs);
+  const secret = newSecret();
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const common = {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_TASK_QUEUE: 'bench-pipeline',
+    AGNTIX_WEBHOOK_SECRET: secret,
+    AGNTIX_API_URL: agntix.url,
+    AGNTIX_API_KEY: API_KEY,
+    OUTCOME_WEBHOOK_URL: receiver.url,
+    OUTCOME_WEBHOOK_SECRET: outcomeSecret,
+    OUTCOME_SQLITE_PATH: path.join(data, 'outcomes.sqlite'),
+    TRANSCRIPT_DIR: path.join(data, 'transcripts'),
+    DATA_DIR: data,
+    LOG_LEVEL: 'warn',
+  };
+  const worker = spawnEntry('src/bin/worker.ts', { ...common, ...options.workerEnv });
+  const api = spawnEntry('src/bin/api.ts', { ...common, PORT: String(port) });
+  const apiUrl = `http://127.0.0.1:${port}`;
+  await until('the API to be ready', 60_000, () =>
+    fetch(`${apiUrl}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    ),
+  );
+
+  const webhook = new Webhook(secret);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const messages = Array.from({ length: options.transcriptPages * 4 }, (_, i) => ({
+    id: `msg_${i}`,
+    role: i % 2 ? 'ASSISTANT' : 'USER',
+    content: `turn ${i}`,
+    createdAt: new Date().toISOString(),
+  }));
+
+  const deliver = (event: Record<string, unknown>) => {
+    if (event.eventType === 'session.created') agntix.sessions.set(String(event.id), { messages });
+    const body = JSON.stringify(event);
+    const id = `msg_${randomUUID()}`;
+    const now = new Date();
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(body)),
+      'svix-id': id,
+      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'svix-signature': webhook.sign(id, now, body),
+    };
+    const t0 = performance.now();
+    return new Promise<{ status: number; ms: number }>((resolve, reject) => {
+      const req = http.request(`${apiUrl}/webhooks/agntix`, { method: 'POST', headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+
+  return {
+    server,
+    agntix,
+    receiver,
+    apiUrl,
+    worker,
+    api,
+    deliver,
+    async stop() {
+      for (const child of [api, worker]) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        child.kill('SIGKILL');
+      }
+      agent.destroy();
+      await agntix.close();
+      await receiver.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A session's two webhooks, from the examples, under a fresh id; the customer asks for no callback. */
+export function sessionEvents(): { created: Record<string, unknown>; ended: Record<string, unknown> } {
+  const id = randomUUID();
+  const created = { ...example('session-created.voice-outbound.json'), id };
+  const ended = example<Record<string, unknown> & { analysis: { extractedData: Record<string, unknown> } }>(
+    'session-ended.voice-callback-requested.json',
+  );
+  ended.analysis.extractedData = { ...ended.analysis.extractedData, callbackRequested: false };
+  return { created, ended: { ...ended, id } };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+/** Resident memory of a process in MB, from /proc. */
+export function rssMb(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D+/g, '') ?? NaN) / 1024;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+export const machine = () =>
+  `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+  `Temporal dev server (file-backed, as npm start runs it), run ${new Date().toISOString().slice(0, 10)}`;
+
+export { until };
