@@ -1,5 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import type { ExternalEvent, TranscriptRef } from '../shared/outcome';
+import type { ContactDetails, ExternalEvent, TranscriptRef } from '../shared/outcome';
 import type { SessionPolicy } from '../shared/policy';
 import type { RuleSet } from '../shared/postCall';
 import type { AgntixClient, SessionDetail, TranscriptMessage } from './agntixClient';
@@ -37,10 +37,10 @@ export const createActivities = (deps: ActivityDeps) => ({
   },
 
   /** Writes one outcome event to one external system, so a failing system never blocks the others. */
-  async recordOutcome(sinkName: string, event: ExternalEvent): Promise<void> {
+  async recordOutcome(sinkName: string, event: ExternalEvent, contact?: ContactDetails): Promise<void> {
     const sink = deps.sinks.find((s) => s.name === sinkName);
     if (!sink) throw ApplicationFailure.nonRetryable(`no external system named ${sinkName}`, 'UnknownSink');
-    await sink.record(event);
+    await sink.record(event, contact);
   },
 
   /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */

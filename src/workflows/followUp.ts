@@ -2,6 +2,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -32,6 +33,8 @@ import { SearchAttributes } from '../shared/searchAttributes';
 const acts = proxyActivities<SessionActivities>(SINK_OPTIONS);
 
 export type FollowUpResult = FollowUpStatus;
+
+const TELL_RESCHEDULED = 'tell-rescheduled-follow-up';
 
 const failureType = (err: ActivityFailure) => (err.cause instanceof ApplicationFailure ? err.cause.type : undefined);
 
@@ -119,17 +122,28 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
     // A system that stays down past its retry budget is noted; the follow-up itself goes on.
     const results = await Promise.allSettled(
       input.sinks.map((sink) =>
-        acts.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${kind} → ${sink}` }, [sink, event]),
+        acts.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${kind} → ${sink}` }, [
+          sink,
+          event,
+          { phoneNumber: input.customerPhoneNumber },
+        ]),
       ),
     );
     failedWrites += results.filter((r) => r.status === 'rejected').length;
   }
 
   show();
+  let told = scheduledAt;
   await tell('follow-up.scheduled');
 
   // Wait for the slot; an update may cancel the follow-up or move the slot, which restarts the wait.
   while (state === 'scheduled') {
+    // A moved slot is told again (a CRM moves its callback task); follow-ups begun before this replay as they ran.
+    if (scheduledAt !== told && patched(TELL_RESCHEDULED)) {
+      told = scheduledAt;
+      await tell('follow-up.scheduled');
+      continue;
+    }
     const due = scheduledAt.getTime() - Date.now();
     if (due <= 0) break;
     const waitingFor = scheduledAt;

@@ -19,7 +19,7 @@ import {
   type SessionWorkflowInput,
   type StepFailure,
 } from '../shared/definitions';
-import type { ExternalEvent, OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
+import type { ContactDetails, ExternalEvent, OutcomeEvent, OutcomeKind, TranscriptRef } from '../shared/outcome';
 import { chainOf } from '../shared/followUp';
 import { SearchAttributes } from '../shared/searchAttributes';
 import { correlationOf } from '../shared/sessionView';
@@ -137,11 +137,23 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
     return event ? correlationOf(event) : { ...placedCall?.sessionVariables };
   }
 
+  /** How a CRM finds the customer; passed beside the event, which carries no phone number. */
+  function contactNow(): ContactDetails {
+    const phoneNumber =
+      (ledger.ended ?? ledger.created)?.metadata.customerPhoneNumber ?? placedCall?.customerPhoneNumber;
+    return phoneNumber ? { phoneNumber } : {};
+  }
+
   async function tellEverywhere(event: ExternalEvent) {
+    const contact = contactNow();
     await Promise.all(
       policy.sinks.map((sink) =>
         step(`record ${event.kind} in ${sink}`, () =>
-          api.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [sink, event]),
+          api.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
+            sink,
+            event,
+            contact,
+          ]),
         ),
       ),
     );

@@ -1,7 +1,8 @@
-import type { ExternalEvent } from '../../shared/outcome';
+import type { ContactDetails, ExternalEvent } from '../../shared/outcome';
 
 /** An external system that records session outcomes and follow-ups. Writes are idempotent on `idempotencyKey`. */
 export interface OutcomeSink {
   name: string;
-  record(event: ExternalEvent): Promise<void>;
+  /** `contact` is for systems that must find the customer (a CRM); the others ignore it. */
+  record(event: ExternalEvent, contact?: ContactDetails): Promise<void>;
 }
