@@ -1,3 +1,5 @@
+import { ASSOCIATION_TYPE, defaultProperties } from './fakeHubspotProperties';
+
 /*
  * The data behind the local HubSpot stand-in (fakeHubspot.ts): records, property definitions and associations,
  * with the rules HubSpot documents and the sink relies on: unknown properties and bad enum values are refused,
@@ -57,80 +59,6 @@ function invalid(problems: Array<{ name: string; error: string; message: string 
     errorBody('VALIDATION_ERROR', `Property values were not valid: ${JSON.stringify(list)}`),
   );
 }
-
-const definition = (
-  name: string,
-  type = 'string',
-  options: string[] = [],
-  hasUniqueValue = false,
-): PropertyDefinition => ({
-  name,
-  label: name,
-  type,
-  fieldType: options.length > 0 ? 'select' : type === 'datetime' ? 'date' : type === 'number' ? 'number' : 'text',
-  groupName: 'hubspot_defined',
-  description: '',
-  hasUniqueValue,
-  hubspotDefined: true,
-  options: options.map((value, i) => ({ label: value, value, displayOrder: i, hidden: false })),
-});
-
-/** The HubSpot-defined properties the sink reads or writes (a small subset of each object's real list). */
-function defaultProperties(): Record<ObjectType, Map<string, PropertyDefinition>> {
-  const common = [definition('hs_object_id', 'number', [], true), definition('hubspot_owner_id')];
-  const map = (defs: PropertyDefinition[]) => new Map([...common, ...defs].map((d) => [d.name, d]));
-  return {
-    contacts: map([
-      definition('email', 'string', [], true),
-      ...['firstname', 'lastname', 'phone', 'mobilephone', 'company'].map((n) => definition(n)),
-      definition('createdate', 'datetime'),
-      definition('lastmodifieddate', 'datetime'),
-    ]),
-    calls: map([
-      definition('hs_timestamp', 'datetime'),
-      definition('hs_call_title'),
-      definition('hs_call_body'),
-      definition('hs_call_direction', 'enumeration', ['INBOUND', 'OUTBOUND']),
-      definition('hs_call_status', 'enumeration', [
-        'BUSY',
-        'CALLING_CRM_USER',
-        'CANCELED',
-        'COMPLETED',
-        'CONNECTING',
-        'FAILED',
-        'IN_PROGRESS',
-        'NO_ANSWER',
-        'QUEUED',
-        'RINGING',
-      ]),
-      definition('hs_call_disposition'),
-      definition('hs_call_duration', 'number'),
-      definition('hs_call_recording_url'),
-      definition('hs_call_to_number'),
-      definition('hs_call_from_number'),
-      definition('hs_createdate', 'datetime'),
-      definition('hs_lastmodifieddate', 'datetime'),
-    ]),
-    tasks: map([
-      definition('hs_timestamp', 'datetime'),
-      definition('hs_task_subject'),
-      definition('hs_task_body'),
-      definition('hs_task_status', 'enumeration', ['NOT_STARTED', 'IN_PROGRESS', 'WAITING', 'COMPLETED', 'DEFERRED']),
-      definition('hs_task_priority', 'enumeration', ['NONE', 'LOW', 'MEDIUM', 'HIGH']),
-      definition('hs_task_type', 'enumeration', ['EMAIL', 'CALL', 'TODO', 'LINKED_IN', 'MEETING']),
-      definition('hs_createdate', 'datetime'),
-      definition('hs_lastmodifieddate', 'datetime'),
-    ]),
-  };
-}
-
-/** HubSpot-defined association type ids for the default (unlabelled) associations used here. */
-export const ASSOCIATION_TYPE: Record<string, number> = {
-  'calls→contacts': 194,
-  'contacts→calls': 193,
-  'tasks→contacts': 204,
-  'contacts→tasks': 203,
-};
 
 const READ_ONLY = new Set(['hs_object_id', 'createdate', 'lastmodifieddate', 'hs_createdate', 'hs_lastmodifieddate']);
 
