@@ -272,6 +272,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect(done.state).toBe('placed');
       expect(agntix.calls).toHaveLength(1);
       expect(agntix.calls[0]!.at).toBeGreaterThanOrEqual(at.getTime());
+      if (process.env.RECORD_HISTORIES) saveHistory('follow-up-rescheduled', await handle.fetchHistory());
     });
   });
 
