@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hubspotConfigFields } from './activities/sinks/hubspot/config';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
@@ -87,6 +88,8 @@ export const ConfigSchema = z
     AUTOMATION_RULES_FILE: z.string().min(1).default('src/automations/rules.json'),
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
+    /** The HubSpot sink (docs/hubspot.md): on when HUBSPOT_ACCESS_TOKEN is set. */
+    ...hubspotConfigFields,
   })
   .extend(AutomationConfig.shape);
 

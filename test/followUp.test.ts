@@ -281,6 +281,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
       expect(scheduledTimes).toContain(at.toISOString());
+      if (process.env.RECORD_HISTORIES) saveHistory('follow-up-rescheduled', await handle.fetchHistory());
     });
   });
 

@@ -23,6 +23,8 @@ export interface OutcomeEvent {
   agentId?: string;
   sessionType?: string;
   direction?: string;
+  /** When the session began (its createdAt), so a CRM can show the call's duration. */
+  startedAt?: string;
   endedAt?: string;
   summary?: string;
   intent?: string;
@@ -55,6 +57,15 @@ export interface FollowUpEvent {
   reason?: string;
   correlation: Record<string, string>;
   recordedAt: string;
+}
+
+/**
+ * How to reach the customer, for the systems that must find them (a CRM looks the contact up by phone). Passed
+ * beside the event, never inside it: the event itself carries no phone number (the outcome webhook and the local
+ * store record it as it is).
+ */
+export interface ContactDetails {
+  phoneNumber?: string;
 }
 
 /** Everything the external systems record. */

@@ -3,7 +3,11 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fatal } from '../bin/fatal';
-import { playDemo } from './sandbox/demo';
+import { createHubSpotClient } from '../activities/sinks/hubspot/client';
+import { HubSpotConfigSchema, hubspotSettingsFrom } from '../activities/sinks/hubspot/config';
+import { playDemo, type DemoResult } from './sandbox/demo';
+import { SANDBOX_HUBSPOT_PORT, SANDBOX_HUBSPOT_TOKEN } from './sandbox/fakeHubspot';
+import { hubspotRecords } from './sandbox/hubspotReport';
 import { SANDBOX_PORT } from './sandbox/env';
 import { deliverSigned } from './signing';
 import { loadOrCreateDevSecret } from './devSecret';
@@ -52,6 +56,26 @@ function printStore(file: string, sessionId: string) {
   }
 }
 
+/** The CRM records the HubSpot sink wrote: in your HubSpot account, or in the stand-in `npm start` runs. */
+async function printHubSpot(env: NodeJS.ProcessEnv, demo: DemoResult) {
+  const stand = env.HUBSPOT_SANDBOX_URL ?? `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT ?? SANDBOX_HUBSPOT_PORT}`;
+  const settings = hubspotSettingsFrom(
+    HubSpotConfigSchema.parse(
+      env.HUBSPOT_ACCESS_TOKEN ? env : { ...env, HUBSPOT_ACCESS_TOKEN: SANDBOX_HUBSPOT_TOKEN, HUBSPOT_BASE_URL: stand },
+    ),
+  );
+  if (!settings) return;
+  const lines = await hubspotRecords(
+    createHubSpotClient(settings),
+    [demo.sessionId, demo.callSessionId],
+    [demo.followUpId],
+    settings.contactProperties,
+  ).catch(() => undefined); // no HubSpot sink in this stack: nothing to show
+  if (!lines) return;
+  console.log(`\nHubSpot (${env.HUBSPOT_ACCESS_TOKEN ? settings.baseUrl : `the local stand-in, ${stand}`}) holds:`);
+  for (const line of lines) console.log(line);
+}
+
 async function main() {
   const env = process.env;
   const dataDir = path.resolve(env.DATA_DIR ?? '.data');
@@ -92,6 +116,7 @@ async function main() {
       say: (line) => console.log(line),
     });
     printStore(env.OUTCOME_SQLITE_PATH ?? path.join(dataDir, 'outcomes.sqlite'), result.sessionId);
+    await printHubSpot(env, result);
   } finally {
     await connection.close();
   }

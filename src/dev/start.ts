@@ -9,6 +9,7 @@ import { installRuntime } from '../worker/runtime';
 import { loadOrCreateDevSecret } from './devSecret';
 import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
+import { startHubSpotSandbox, type HubSpotSandbox } from './sandbox/hubspotSandbox';
 
 /**
  * `npm start`: the whole stack in one process on an embedded Temporal dev server (data kept in DATA_DIR, so a
@@ -38,6 +39,13 @@ async function main() {
     });
     Object.assign(env, sandboxEnv(sandbox.url, env));
     say(`No AGNTIX_API_KEY: using the local Agntix sandbox at ${sandbox.url} (npm run demo plays a call through it).`);
+  }
+
+  let hubspot: HubSpotSandbox | undefined;
+  if (sandbox && !env.HUBSPOT_ACCESS_TOKEN) {
+    hubspot = await startHubSpotSandbox(env);
+    Object.assign(env, hubspot.env);
+    say(`No HUBSPOT_ACCESS_TOKEN: the HubSpot sink writes to a local HubSpot stand-in at ${hubspot.url}.`);
   }
 
   let devServer: DevServer | undefined;
@@ -74,6 +82,7 @@ async function main() {
     await api.close();
     await worker.stop();
     await sandbox?.close();
+    await hubspot?.close();
     await devServer?.stop().catch(() => undefined); // Ctrl-C reaches the dev server too; it may be gone already
     process.exit(0);
   };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
+import { hubspotSinkFrom } from '../activities/sinks/hubspot/sink';
 import { createOutcomeWebhookSink } from '../activities/sinks/outcomeWebhook';
 import { createSqliteSink } from '../activities/sinks/sqliteStore';
 import type { OutcomeSink } from '../activities/sinks/types';
@@ -30,6 +31,8 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       ),
     );
   }
+  const hubspot = hubspotSinkFrom(config);
+  if (hubspot) sinks.push(hubspot);
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
   }

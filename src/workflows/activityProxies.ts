@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities';
-import type { ExternalEvent, StepFailure } from '../contracts';
+import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
 
 /*
  * The activities the core workflows call, proxied once, each group with the retry policy its peer deserves.
@@ -37,13 +37,22 @@ export function failureMessage(err: unknown): string {
 }
 
 /**
- * Writes one event to every external system, each its own activity, concurrently. Resolves with the failures of
+ * Writes one event to every external system, each its own activity, concurrently. `contact` goes beside the event
+ * (which carries no phone number) for the systems that must find the customer, a CRM. Resolves with the failures of
  * systems that stayed down past their retry budget, so the caller notes them and goes on.
  */
-export async function tellEverySink(sinkNames: string[], event: ExternalEvent): Promise<StepFailure[]> {
+export async function tellEverySink(
+  sinkNames: string[],
+  event: ExternalEvent,
+  contact: ContactDetails,
+): Promise<StepFailure[]> {
   const results = await Promise.allSettled(
     sinkNames.map((sink) =>
-      sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [sink, event]),
+      sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
+        sink,
+        event,
+        contact,
+      ]),
     ),
   );
   return results.flatMap((result, i) =>

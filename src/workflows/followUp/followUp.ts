@@ -173,18 +173,23 @@ export class FollowUp {
   /** Tells every external system; one that stays down past its retry budget is counted, and the follow-up goes on. */
   async tell(kind: FollowUpEventKind): Promise<void> {
     const scheduledAt = this.scheduledAt.toISOString();
-    const failures = await tellEverySink(this.input.sinks, {
-      idempotencyKey: `${this.followUpId}:${kind}${kind === 'follow-up.scheduled' ? `:${scheduledAt}` : ''}`,
-      kind,
-      followUpId: this.followUpId,
-      originalSessionId: this.input.rootSessionId,
-      attempt: this.input.attempt,
-      scheduledAt,
-      callSessionId: this.placedSessionId(),
-      reason: this.reason,
-      correlation: this.input.sessionVariables,
-      recordedAt: new Date().toISOString(),
-    });
+    const contact = { phoneNumber: this.input.customerPhoneNumber };
+    const failures = await tellEverySink(
+      this.input.sinks,
+      {
+        idempotencyKey: `${this.followUpId}:${kind}${kind === 'follow-up.scheduled' ? `:${scheduledAt}` : ''}`,
+        kind,
+        followUpId: this.followUpId,
+        originalSessionId: this.input.rootSessionId,
+        attempt: this.input.attempt,
+        scheduledAt,
+        callSessionId: this.placedSessionId(),
+        reason: this.reason,
+        correlation: this.input.sessionVariables,
+        recordedAt: new Date().toISOString(),
+      },
+      contact,
+    );
     this.failedWrites += failures.length;
   }
 

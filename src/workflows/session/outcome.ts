@@ -31,6 +31,7 @@ export function buildOutcome(input: OutcomeInput): OutcomeEvent {
     agentId: event?.agentId,
     sessionType: event?.type,
     direction: event?.direction,
+    startedAt: (input.created ?? input.ended)?.createdAt,
     endedAt: input.ended?.endedAt,
     summary: analysis?.summary,
     intent: analysis?.intent?.conversation?.intent ?? undefined,

@@ -13,6 +13,7 @@ import {
   correlationOf,
   followUpConfirmedSignal,
   followUpWorkflowId,
+  type ContactDetails,
   type ExternalEvent,
   type OutcomeEvent,
   type OutcomeKind,
@@ -248,7 +249,14 @@ export class Session {
   }
 
   private async tell(event: ExternalEvent): Promise<void> {
-    this.failures.push(...(await tellEverySink(this.policy.sinks, event)));
+    this.failures.push(...(await tellEverySink(this.policy.sinks, event, this.contact())));
+  }
+
+  /** How a CRM finds the customer; passed beside the event, which carries no phone number. */
+  private contact(): ContactDetails {
+    const { created, ended } = this.ledger;
+    const phoneNumber = (ended ?? created)?.metadata.customerPhoneNumber ?? this.placedCall?.customerPhoneNumber;
+    return phoneNumber ? { phoneNumber } : {};
   }
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */

@@ -1,0 +1,30 @@
+import { isFollowUpEvent } from '../../../contracts';
+import type { OutcomeSink } from '../types';
+import type { CrmPort } from './port';
+import { callOf, contactRefOf, factsAfter, taskOf } from './records';
+
+export interface CrmSinkOptions {
+  /** The session variable holding the CRM's id for the customer (crmContactId by default). */
+  contactIdVariable: string;
+}
+
+/**
+ * Writes every session and follow-up to a CRM through its adapter: the contact (found, or created once), one call
+ * per session, one callback task per follow-up, and the facts kept on the contact. Each write is keyed on the
+ * session or follow-up id, so retries and redeliveries update what was written before.
+ */
+export function createCrmSink(name: string, port: CrmPort, options: CrmSinkOptions): OutcomeSink {
+  return {
+    name,
+    async record(event, details) {
+      const call = isFollowUpEvent(event) ? undefined : callOf(event);
+      if (!isFollowUpEvent(event) && !call) return; // a chat is not a call: nothing for the CRM's call log
+      const contact = await port.contactFor(contactRefOf(event, details, options.contactIdVariable));
+      if (isFollowUpEvent(event)) await port.saveTask(taskOf(event), contact);
+      else if (call) await port.saveCall(call, contact);
+      if (!contact) return;
+      const facts = factsAfter(event, contact.facts);
+      if (Object.keys(facts).length > 0) await port.updateContact(contact, facts);
+    },
+  };
+}
