@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
+import { whsecProblem } from './configSecrets';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 
 /** A duration in milliseconds, written as a plain integer. */
@@ -11,12 +12,26 @@ const secretList = z
   .string()
   .transform((raw) => raw.split(/[\s,]+/).filter((s) => s.length > 0))
   .refine((list) => list.length > 0, 'must hold at least one secret')
-  .refine((list) => list.every((s) => s.startsWith('whsec_')), 'each secret must start with whsec_');
+  .superRefine((list, ctx) => {
+    list.forEach((secret, i) => {
+      const problem = whsecProblem(secret);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: list.length > 1 ? `secret ${i + 1} of ${list.length} ${problem}` : problem,
+        });
+    });
+  });
 
 const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalSecret = optionalText.superRefine((secret, ctx) => {
+  const problem = secret === undefined ? undefined : whsecProblem(secret);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * Every setting the service reads, in one schema. Temporal connection security (TLS, mTLS, API key) is not here:
@@ -53,7 +68,7 @@ export const ConfigSchema = z
     /** Transcript archive directory; defaults to DATA_DIR/transcripts. */
     TRANSCRIPT_DIR: optionalText,
     OUTCOME_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-    OUTCOME_WEBHOOK_SECRET: optionalText.pipe(z.string().startsWith('whsec_').optional()),
+    OUTCOME_WEBHOOK_SECRET: optionalSecret,
     OUTCOME_WEBHOOK_TIMEOUT_MS: millis(10_000),
     /** The local SQLite outcome store: a file path, or "off". Defaults to DATA_DIR/outcomes.sqlite. */
     OUTCOME_SQLITE_PATH: optionalText,
