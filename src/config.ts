@@ -53,11 +53,23 @@ export const ConfigSchema = z
     INGEST_DEADLINE_MS: millis(10_000),
     /** Seconds Svix is told to wait before retrying a delivery we could not record. */
     INGEST_RETRY_AFTER_SECONDS: z.coerce.number().int().positive().default(5),
+    /**
+     * Larger deliveries get 413. A session.ended carries no transcript (it is fetched later): the examples are 0.6 to
+     * 2.8 KB, and 64 KiB is over twenty times the largest. Each delivery is signalled whole into the session's
+     * history, so this is also its history budget: a session records a handful of distinct Svix messages
+     * (redeliveries of one message add nothing, see src/api/requestId.ts), each one signal event of at most this
+     * size plus about three workflow-task events. Even 100 distinct messages come to 6.4 MB and some 400 events,
+     * far from Temporal's limits of 50 MB and 51,200 events (and its 10 MB / 10,240 warnings).
+     */
     WEBHOOK_MAX_BODY_BYTES: z.coerce
       .number()
       .int()
       .positive()
-      .default(1024 * 1024),
+      .default(64 * 1024),
+    /** Open HTTP connections the API accepts at once (src/api/httpServer.ts); past it new ones are dropped. */
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
+    /** Idle keep-alive; keep it above a load balancer's idle timeout (src/api/httpServer.ts). */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000),
     /** API paths: the docs use two families (API.md section 0); the documented outbound-calling one by default. */
     AGNTIX_SESSION_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}'),
     AGNTIX_MESSAGES_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}/messages'),

@@ -10,7 +10,7 @@ describe('loadConfig', () => {
       TEMPORAL_TASK_QUEUE: 'agntix-sessions',
       AGNTIX_API_URL: 'https://api.agntix.ai',
       INGEST_DEADLINE_MS: 10_000,
-      WEBHOOK_MAX_BODY_BYTES: 1024 * 1024,
+      WEBHOOK_MAX_BODY_BYTES: 64 * 1024,
     });
     expect(config.AGNTIX_API_KEY).toBeUndefined();
   });

@@ -149,6 +149,48 @@ describe('POST /webhooks/agntix', () => {
       const { answer } = await rawExchange(hook, incompletePost(hook, fresh(), 60_000), 500);
       expect(answer).toBe('no answer');
     });
+
+    it('cuts off a request whose body never completes at the request timeout', async () => {
+      const strict = await startTestApi(temporal.client, taskQueue, [secret], {
+        http: { headersTimeoutMs: 300, requestTimeoutMs: 600 },
+      });
+      try {
+        const url = `${strict.url}/webhooks/agntix`;
+        const { answer, ms } = await rawExchange(url, incompletePost(url, fresh(), 60_000), 5000);
+        expect(answer).toMatch(/^HTTP\/1\.1 408 |^closed$/);
+        expect(ms).toBeLessThan(2500);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('drops connections past the cap, and serves again once one closes', async () => {
+      const capped = await startTestApi(temporal.client, taskQueue, [secret], { http: { maxConnections: 2 } });
+      const idle = await Promise.all(
+        [1, 2].map(
+          () =>
+            new Promise<net.Socket>((resolve) => {
+              const socket = net.connect(Number(new URL(capped.url).port), '127.0.0.1', () => resolve(socket));
+            }),
+        ),
+      );
+      try {
+        const third = await rawExchange(capped.url, 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n', 2000);
+        expect(third.answer).toBe('closed');
+        idle[0]!.destroy();
+        await waitFor(
+          async () =>
+            (await fetch(`${capped.url}/healthz`).then(
+              (r) => r.status,
+              () => 0,
+            )) === 200,
+          'a free slot',
+        );
+      } finally {
+        for (const socket of idle) socket.destroy();
+        await capped.close();
+      }
+    });
   });
 
   describe('bad input', () => {
