@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hubspotConfigFields } from './activities/sinks/hubspot/config';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
+import { whsecProblem } from './configSecrets';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 
 /** A duration in milliseconds, written as a plain integer. */
@@ -12,12 +13,26 @@ const secretList = z
   .string()
   .transform((raw) => raw.split(/[\s,]+/).filter((s) => s.length > 0))
   .refine((list) => list.length > 0, 'must hold at least one secret')
-  .refine((list) => list.every((s) => s.startsWith('whsec_')), 'each secret must start with whsec_');
+  .superRefine((list, ctx) => {
+    list.forEach((secret, i) => {
+      const problem = whsecProblem(secret);
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message: list.length > 1 ? `secret ${i + 1} of ${list.length} ${problem}` : problem,
+        });
+    });
+  });
 
 const optionalText = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const optionalSecret = optionalText.superRefine((secret, ctx) => {
+  const problem = secret === undefined ? undefined : whsecProblem(secret);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 /**
  * Every setting the service reads, in one schema. Temporal connection security (TLS, mTLS, API key) is not here:
@@ -39,11 +54,23 @@ export const ConfigSchema = z
     INGEST_DEADLINE_MS: millis(10_000),
     /** Seconds Svix is told to wait before retrying a delivery we could not record. */
     INGEST_RETRY_AFTER_SECONDS: z.coerce.number().int().positive().default(5),
+    /**
+     * Larger deliveries get 413. A session.ended carries no transcript (it is fetched later): the examples are 0.6 to
+     * 2.8 KB, and 64 KiB is over twenty times the largest. Each delivery is signalled whole into the session's
+     * history, so this is also its history budget: a session records a handful of distinct Svix messages
+     * (redeliveries of one message add nothing, see src/api/requestId.ts), each one signal event of at most this
+     * size plus about three workflow-task events. Even 100 distinct messages come to 6.4 MB and some 400 events,
+     * far from Temporal's limits of 50 MB and 51,200 events (and its 10 MB / 10,240 warnings).
+     */
     WEBHOOK_MAX_BODY_BYTES: z.coerce
       .number()
       .int()
       .positive()
-      .default(1024 * 1024),
+      .default(64 * 1024),
+    /** Open HTTP connections the API accepts at once (src/api/httpServer.ts); past it new ones are dropped. */
+    HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
+    /** Idle keep-alive; keep it above a load balancer's idle timeout (src/api/httpServer.ts). */
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000),
     /** API paths: the docs use two families (API.md section 0); the documented outbound-calling one by default. */
     AGNTIX_SESSION_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}'),
     AGNTIX_MESSAGES_PATH: z.string().startsWith('/').default('/api/v1/chat/sessions/{id}/messages'),
@@ -54,7 +81,7 @@ export const ConfigSchema = z
     /** Transcript archive directory; defaults to DATA_DIR/transcripts. */
     TRANSCRIPT_DIR: optionalText,
     OUTCOME_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-    OUTCOME_WEBHOOK_SECRET: optionalText.pipe(z.string().startsWith('whsec_').optional()),
+    OUTCOME_WEBHOOK_SECRET: optionalSecret,
     OUTCOME_WEBHOOK_TIMEOUT_MS: millis(10_000),
     /** The local SQLite outcome store: a file path, or "off". Defaults to DATA_DIR/outcomes.sqlite. */
     OUTCOME_SQLITE_PATH: optionalText,

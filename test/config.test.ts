@@ -10,14 +10,51 @@ describe('loadConfig', () => {
       TEMPORAL_TASK_QUEUE: 'agntix-sessions',
       AGNTIX_API_URL: 'https://api.agntix.ai',
       INGEST_DEADLINE_MS: 10_000,
-      WEBHOOK_MAX_BODY_BYTES: 1024 * 1024,
+      WEBHOOK_MAX_BODY_BYTES: 64 * 1024,
     });
     expect(config.AGNTIX_API_KEY).toBeUndefined();
   });
 
+  // Svix endpoint secrets hold 24 to 64 random bytes; these are 18, 24 and 32.
+  const secrets = [
+    `whsec_${Buffer.alloc(18, 1).toString('base64')}`,
+    `whsec_${Buffer.alloc(24, 2).toString('base64')}`,
+    `whsec_${Buffer.alloc(32, 3).toString('base64')}`,
+  ];
+
   it('splits a rotated secret list on spaces and commas', () => {
-    const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: 'whsec_b2xk, whsec_bmV3 whsec_dGhyZWU=' });
-    expect(config.AGNTIX_WEBHOOK_SECRET).toEqual(['whsec_b2xk', 'whsec_bmV3', 'whsec_dGhyZWU=']);
+    const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: `${secrets[0]}, ${secrets[1]} ${secrets[2]}` });
+    expect(config.AGNTIX_WEBHOOK_SECRET).toEqual(secrets);
+  });
+
+  it.each(['AGNTIX_WEBHOOK_SECRET', 'OUTCOME_WEBHOOK_SECRET'])('accepts a real whsec_ key in %s', (variable) => {
+    expect(loadConfig({ [variable]: secrets[1] })).toMatchObject({
+      [variable]: variable === 'AGNTIX_WEBHOOK_SECRET' ? [secrets[1]] : secrets[1],
+    });
+  });
+
+  describe.each(['AGNTIX_WEBHOOK_SECRET', 'OUTCOME_WEBHOOK_SECRET'])('%s', (variable) => {
+    it.each([
+      ['an empty key', 'whsec_', /must hold a key/],
+      ['a one-byte key', 'whsec_AA==', /key of 1 byte.*at least 16/],
+      ['a 15-byte key', `whsec_${Buffer.alloc(15, 7).toString('base64')}`, /key of 15 bytes.*at least 16/],
+      ['a key that is not base64', 'whsec_not*base64!!not*base64!!', /not base64/],
+      ['a key with broken padding', `whsec_${Buffer.alloc(20, 7).toString('base64').slice(0, -1)}`, /not base64/],
+    ])('stops start-up on %s, naming the variable and never echoing the secret', (_label, value, message) => {
+      const run = () => loadConfig({ [variable]: value });
+      expect(run).toThrow(ConfigError);
+      expect(run).toThrow(new RegExp(`^Invalid configuration: ${variable} `));
+      expect(run).toThrow(message);
+      if (value.length > 'whsec_'.length) expect(run).not.toThrow(value.slice('whsec_'.length));
+    });
+
+    if (variable === 'AGNTIX_WEBHOOK_SECRET') {
+      it('names the bad entry of a rotated list by its position', () => {
+        expect(() => loadConfig({ [variable]: `${secrets[0]} whsec_AA==` })).toThrow(
+          /^Invalid configuration: AGNTIX_WEBHOOK_SECRET secret 2 of 2/,
+        );
+      });
+    }
   });
 
   it.each([

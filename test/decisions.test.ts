@@ -4,7 +4,14 @@ import { decideFollowUp } from '../src/workflows/followUp/decisions';
 import { endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/session/decisions';
 import { buildOutcome } from '../src/workflows/session/outcome';
 import { testPolicy as policy } from './helpers/policy';
-import { correlationOf, sessionSearchAttributes } from '../src/contracts';
+import {
+  MAX_KEYWORD_BYTES,
+  boundedSessionSearchAttributes,
+  chainOf,
+  correlationOf,
+  sessionSearchAttributes,
+  sessionSummary,
+} from '../src/contracts';
 import { example } from '../src/dev/examples';
 
 const created = SessionCreated.parse(example('session-created.voice-outbound.json'));
@@ -153,5 +160,44 @@ describe('what operators see of a session (one home for each fact)', () => {
       AgntixCrmContactId: 'CRM-1',
     });
     expect(JSON.stringify(fromWebhook)).not.toContain('+44');
+  });
+
+  it.each([
+    ['3,000 characters', 'C'.repeat(3000)],
+    ['one byte over, in ASCII', 'C'.repeat(MAX_KEYWORD_BYTES + 1)],
+    ['under the limit in characters, over it in UTF-8 bytes', 'é'.repeat(MAX_KEYWORD_BYTES / 2 + 1)],
+  ])('leaves out a crmContactId of %s and names it, keeping the rest', (_label, crmContactId) => {
+    const facts = { created: withVariables(created, { crmContactId }) };
+    const { pairs, omitted } = boundedSessionSearchAttributes(facts, 'awaiting-end');
+    expect(omitted).toEqual(['AgntixCrmContactId']);
+    expect(pairs.map((p) => p.key.name)).toEqual([
+      'AgntixPhase',
+      'AgntixSessionType',
+      'AgntixDirection',
+      'AgntixAgentId',
+    ]);
+    expect(sessionSummary(facts).length).toBeLessThan(120);
+  });
+
+  it('keeps a crmContactId of exactly the limit', () => {
+    const crmContactId = 'C'.repeat(MAX_KEYWORD_BYTES);
+    const { omitted } = boundedSessionSearchAttributes({ created: withVariables(created, { crmContactId }) }, 'done');
+    expect(omitted).toEqual([]);
+  });
+
+  it.each([
+    ['1e300', { followUpOf: 'root', followUpAttempt: 1e300 }],
+    ['attempt 101', { followUpOf: 'root', followUpAttempt: '101' }],
+    ['attempt 0', { followUpOf: 'root', followUpAttempt: 0 }],
+    ['attempt 1.5', { followUpOf: 'root', followUpAttempt: 1.5 }],
+    ['a root that is no session id', { followUpOf: 'a b', followUpAttempt: 1 }],
+    ['a root of 1,500 characters', { followUpOf: 'r'.repeat(1500), followUpAttempt: 1 }],
+  ])('reads %s as no follow-up chain', (_label, variables) => {
+    expect(chainOf(variables)).toBeUndefined();
+  });
+
+  it('reads a chain up to attempt 100 under a prefixed or UUID root', () => {
+    expect(chainOf({ followUpOf: 'ses_01H', followUpAttempt: '100' })).toEqual({ root: 'ses_01H', attempt: 100 });
+    expect(chainOf({ followUpOf: created.id, followUpAttempt: 1 })).toEqual({ root: created.id, attempt: 1 });
   });
 });

@@ -2,9 +2,11 @@ import { Client, Connection } from '@temporalio/client';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
-import { statusQuery } from '../src/contracts';
+import { SearchAttributes, statusQuery } from '../src/contracts';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
+import { captureLogs } from './helpers/logs';
+import { incompletePost, rawExchange } from './helpers/rawHttp';
 import { startTcpProxy } from './helpers/tcpProxy';
 import { createTestWorker } from './helpers/worker';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
@@ -46,6 +48,7 @@ describe('POST /webhooks/agntix', () => {
   let taskQueue: string;
   let api: TestApi;
   let hook: string;
+  let logs: ReturnType<typeof captureLogs>;
 
   beforeAll(async () => {
     temporal = await connectTestTemporal();
@@ -55,7 +58,8 @@ describe('POST /webhooks/agntix', () => {
 
   beforeEach(async () => {
     taskQueue = uniqueTaskQueue('ingest');
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
+    logs = captureLogs();
+    api = await startTestApi(temporal.client, taskQueue, [secret], { logger: logs.logger });
     hook = `${api.url}/webhooks/agntix`;
   });
   afterEach(() => api.close());
@@ -128,6 +132,67 @@ describe('POST /webhooks/agntix', () => {
     });
   });
 
+  describe('a client cannot tie up the API', () => {
+    const fresh = () => sign(secret, freshSession(CREATED)).headers;
+
+    it.each([
+      ['a stale timestamp', { ...fresh(), 'svix-timestamp': String(Math.floor(Date.now() / 1000) - 360) }],
+      ['a timestamp 6 minutes ahead', { ...fresh(), 'svix-timestamp': String(Math.floor(Date.now() / 1000) + 360) }],
+      ['no signature header', { 'content-type': 'application/json', 'svix-id': 'msg_1', 'svix-timestamp': '1' }],
+    ])('answers a delivery with %s 401 at once, without waiting for its body', async (_label, headers) => {
+      const { answer, ms } = await rawExchange(hook, incompletePost(hook, headers, 60_000), 3000);
+      expect(answer).toMatch(/^HTTP\/1\.1 401 /);
+      expect(ms).toBeLessThan(1000);
+    });
+
+    it('waits for the body of a delivery whose headers could verify (the control for the case above)', async () => {
+      const { answer } = await rawExchange(hook, incompletePost(hook, fresh(), 60_000), 500);
+      expect(answer).toBe('no answer');
+    });
+
+    it('cuts off a request whose body never completes at the request timeout', async () => {
+      const strict = await startTestApi(temporal.client, taskQueue, [secret], {
+        http: { headersTimeoutMs: 300, requestTimeoutMs: 600 },
+      });
+      try {
+        const url = `${strict.url}/webhooks/agntix`;
+        const { answer, ms } = await rawExchange(url, incompletePost(url, fresh(), 60_000), 5000);
+        expect(answer).toMatch(/^HTTP\/1\.1 408 |^closed$/);
+        expect(ms).toBeLessThan(2500);
+      } finally {
+        await strict.close();
+      }
+    });
+
+    it('drops connections past the cap, and serves again once one closes', async () => {
+      const capped = await startTestApi(temporal.client, taskQueue, [secret], { http: { maxConnections: 2 } });
+      const idle = await Promise.all(
+        [1, 2].map(
+          () =>
+            new Promise<net.Socket>((resolve) => {
+              const socket = net.connect(Number(new URL(capped.url).port), '127.0.0.1', () => resolve(socket));
+            }),
+        ),
+      );
+      try {
+        const third = await rawExchange(capped.url, 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n', 2000);
+        expect(third.answer).toBe('closed');
+        idle[0]!.destroy();
+        await waitFor(
+          async () =>
+            (await fetch(`${capped.url}/healthz`).then(
+              (r) => r.status,
+              () => 0,
+            )) === 200,
+          'a free slot',
+        );
+      } finally {
+        for (const socket of idle) socket.destroy();
+        await capped.close();
+      }
+    });
+  });
+
   describe('bad input', () => {
     it('answers 400 naming the field when a signed body fails the schema', async () => {
       const event = { ...freshSession(CREATED), direction: 'SIDEWAYS' };
@@ -173,6 +238,100 @@ describe('POST /webhooks/agntix', () => {
     });
   });
 
+  describe('signed deliveries Temporal could never record as sent (4xx naming the field, or recorded without it)', () => {
+    const withVariables = (variables: Record<string, unknown>) => {
+      const event = freshSession(CREATED) as { id: string; metadata: { sessionVariables: Record<string, unknown> } };
+      Object.assign(event.metadata.sessionVariables, variables);
+      return event;
+    };
+    const deliveryLog = () => logs.lines.find((line) => line.msg === 'webhook delivery');
+
+    it('records a session whose crmContactId is too long for a search attribute, without that attribute, and logs it', async () => {
+      const event = withVariables({ crmContactId: 'C'.repeat(3000) });
+      const res = await post(hook, sign(secret, event));
+      expect(res.status).toBe(200);
+      expect(res.body.status).toBe('started');
+      const attributes = (await temporal.client.workflow.getHandle(event.id).describe()).typedSearchAttributes;
+      expect(attributes.get(SearchAttributes.crmContactId)).toBeUndefined();
+      expect(attributes.get(SearchAttributes.phase)).toBe('awaiting-end');
+      expect(deliveryLog()).toMatchObject({ outcome: 'started', searchAttributesOmitted: ['AgntixCrmContactId'] });
+    });
+
+    it('records a session whose followUpAttempt is 1e300 as no follow-up chain, not as an Int search attribute', async () => {
+      const event = withVariables({ followUpOf: randomUUID(), followUpAttempt: 1e300 });
+      const res = await post(hook, sign(secret, event));
+      expect(res.status).toBe(200);
+      const attributes = (await temporal.client.workflow.getHandle(event.id).describe()).typedSearchAttributes;
+      expect(attributes.get(SearchAttributes.followUpAttempt)).toBeUndefined();
+      expect(attributes.get(SearchAttributes.followUpOf)).toBeUndefined();
+    });
+
+    it('answers 400 naming id for a session id of 1,500 characters', async () => {
+      const res = await post(hook, sign(secret, freshSession(CREATED, 'a'.repeat(1500))));
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'id' });
+    });
+
+    it.each([
+      ['1,000 deep, inside the body limit', 1_000, undefined],
+      ['200,000 deep, with the body limit raised past it', 200_000, 1024 * 1024],
+    ])(
+      'answers 400 naming the field for an array nested %s in sessionVariables',
+      async (_label, depth, maxBodyBytes) => {
+        const deep = await startTestApi(temporal.client, taskQueue, [secret], { maxBodyBytes });
+        try {
+          const event = withVariables({ nested: 'PLACEHOLDER' });
+          const body = JSON.stringify(event).replace('"PLACEHOLDER"', '['.repeat(depth) + ']'.repeat(depth));
+          const res = await post(`${deep.url}/webhooks/agntix`, sign(secret, undefined, { body }));
+          expect(res.status).toBe(400);
+          expect(res.body).toMatchObject({ error: 'invalid_payload' });
+          expect(res.body.field).toMatch(/^metadata\.sessionVariables\.nested\b/);
+          await expect(temporal.client.workflow.getHandle(event.id).describe()).rejects.toThrow(/not found/i);
+        } finally {
+          await deep.close();
+        }
+      },
+    );
+
+    it('answers 400 naming the field for a string over the per-string bound', async () => {
+      const res = await post(hook, sign(secret, withVariables({ note: 'n'.repeat(20 * 1024) })));
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ error: 'invalid_payload', field: 'metadata.sessionVariables.note' });
+    });
+
+    it('answers 4xx, not 503, when Temporal refuses a signed delivery as invalid (here: over its 2 MB payload limit)', async () => {
+      // The body limit raised past Temporal's own, so Temporal is the one to refuse: a limit this service does not know.
+      const lax = await startTestApi(temporal.client, taskQueue, [secret], { maxBodyBytes: 4 * 1024 * 1024 });
+      try {
+        const chunks = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`part${i}`, 'p'.repeat(10_000)]));
+        const event = withVariables({ chunks });
+        const res = await post(`${lax.url}/webhooks/agntix`, sign(secret, event));
+        expect(res.status).toBe(422);
+        expect(res.body).toMatchObject({ error: 'unrecordable' });
+      } finally {
+        await lax.close();
+      }
+    });
+  });
+
+  it('adds nothing to the history when one Svix message is delivered 200 times', async () => {
+    const event = freshSession(CREATED);
+    const delivery = sign(secret, event);
+    expect((await post(hook, delivery)).body.status).toBe('started');
+    const handle = temporal.client.workflow.getHandle(event.id as string);
+    const eventsAfterFirst = (await handle.fetchHistory()).events?.length;
+
+    const answers = [];
+    for (let sent = 1; sent < 200; sent += 10) {
+      answers.push(
+        ...(await Promise.all(Array.from({ length: Math.min(10, 200 - sent) }, () => post(hook, delivery)))),
+      );
+    }
+    expect(answers).toHaveLength(199);
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect((await handle.fetchHistory()).events?.length).toBe(eventsAfterFirst);
+  });
+
   it.each([
     ['session.updated', { id: randomUUID(), eventType: 'session.updated', changedFields: ['state'], state: 'OPEN' }],
     [
@@ -204,21 +363,24 @@ describe('POST /webhooks/agntix', () => {
     await expect(temporal.client.workflow.getHandle(event.id).describe()).rejects.toThrow(/not found/i);
   });
 
-  it('records the same event delivered 5 times, concurrently and in sequence, once in one run', async () => {
+  it('records the same event delivered 5 times, concurrently and in sequence, and resent twice, once in one run', async () => {
     const event = freshSession(CREATED);
     const delivery = sign(secret, event);
     const concurrent = await Promise.all(Array.from({ length: 5 }, () => post(hook, delivery)));
     const sequential = [];
     for (let i = 0; i < 5; i++) sequential.push(await post(hook, delivery));
+    // The same event under new Svix message ids (a resend from the dashboard): Temporal cannot dedupe these.
+    for (let i = 0; i < 2; i++) sequential.push(await post(hook, sign(secret, event)));
     const statuses = [...concurrent, ...sequential].map((r) => r.body.status);
     expect(statuses.filter((s) => s === 'started')).toHaveLength(1);
-    expect(statuses.filter((s) => s === 'signaled')).toHaveLength(9);
+    expect(statuses.filter((s) => s === 'signaled')).toHaveLength(11);
 
     const status = await withWorker(() => temporal.client.workflow.getHandle(event.id as string).query(statusQuery));
     expect(status.seen).toEqual([
       expect.objectContaining({ eventType: 'session.created', svixId: delivery.headers['svix-id'] }),
     ]);
-    expect(status.duplicatesIgnored).toBe(9);
+    // Redeliveries of one message never reached the workflow (one request id); the two resends did, and were dropped.
+    expect(status.duplicatesIgnored).toBe(2);
   });
 
   it('takes session.ended before session.created into one run that has both', async () => {
@@ -264,7 +426,10 @@ describe('POST /webhooks/agntix', () => {
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('5');
       expect(Date.now() - started).toBeLessThan(3000);
-      expect((await fetch(`${viaProxy.url}/readyz`)).status).toBe(503);
+      const readiness = await fetch(`${viaProxy.url}/readyz`);
+      expect(readiness.status).toBe(503);
+      // A fixed answer: the gRPC error names internal addresses, which belong in the log only.
+      expect(await readiness.json()).toEqual({ status: 'unavailable', message: 'Temporal did not answer' });
 
       await proxy.up();
       let retried = await post(`${viaProxy.url}/webhooks/agntix`, delivery);

@@ -30,7 +30,9 @@ export function createApp(deps: AppDeps): express.Express {
       await deps.signaler.ping(new Date(Date.now() + 2000));
       res.json({ status: 'ready' });
     } catch (err) {
-      res.status(503).json({ status: 'unavailable', message: err instanceof Error ? err.message : String(err) });
+      // The gRPC error names internal addresses and TLS details: the log has it, the (often public) probe does not.
+      deps.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'readiness: Temporal did not answer');
+      res.status(503).json({ status: 'unavailable', message: 'Temporal did not answer' });
     }
   });
 

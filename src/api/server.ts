@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
 import { createVerifier } from './verifier';
@@ -39,13 +40,12 @@ export async function startApi(
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.PORT, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const server: Server = await listenHttp(app, config.PORT, undefined, {
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
   });
-  // Keep idle connections longer than a load balancer's usual 60 s, so it is never the server that closes a
-  // connection a client is about to reuse (that race surfaces as a reset delivery).
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 

@@ -7,24 +7,34 @@ import {
 } from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
-import { randomUUID } from 'node:crypto';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   SESSION_WORKFLOW_TYPE,
   agntixEventSignal,
-  sessionSearchAttributes,
+  boundedSessionSearchAttributes,
   sessionSummary,
   type AgntixEventSignal,
   type SessionFacts,
   type SessionWorkflowInput,
 } from '../contracts';
+import { UnconvertibleEvent } from './recordingFailures';
+import { deliveryRequestId } from './requestId';
 
 /** What Temporal did with a delivery. Every value means the event is durably recorded or was already. */
 export type SignalOutcome = 'started' | 'signaled' | 'duplicate';
 
+export interface Recorded {
+  outcome: SignalOutcome;
+  /** Search attributes left out because their value would not fit Temporal's index; the event is recorded whole. */
+  searchAttributesOmitted: string[];
+}
+
 export interface SessionSignaler {
-  /** Records the event in the session's workflow, creating it if needed; rejects when the deadline passes. */
-  deliver(signal: AgntixEventSignal, deadline: Date): Promise<SignalOutcome>;
+  /**
+   * Records the event in the session's workflow, creating it if needed. Rejects when the deadline passes, with a
+   * gRPC error from Temporal, or with UnconvertibleEvent (see recordingFailures.ts for what each means).
+   */
+  deliver(signal: AgntixEventSignal, deadline: Date): Promise<Recorded>;
   /** Resolves when Temporal answers before the deadline (readiness). */
   ping(deadline: Date): Promise<void>;
   /**
@@ -41,8 +51,9 @@ export interface SessionSignaler {
  * - Reuse REJECT_DUPLICATE: once the workflow has closed, its outcome is recorded; a redelivery (Svix retries for a
  *   day) must not start a second run that would redo the post-call work. Temporal answers ALREADY_EXISTS, which we
  *   report as `duplicate`. This holds for as long as the namespace retains the closed run (see namespace.ts).
- * - Duplicates of a running session are signals like any other; the workflow counts only the first event of each
- *   type (workflows/session/ledger.ts).
+ * - Redeliveries of one Svix message carry one request id (requestId.ts), which Temporal dedupes: they add nothing to
+ *   the running session's history. Another message with the same event (a resend under a new id) is a signal like
+ *   any other; the workflow counts only the first event of each type (workflows/session/ledger.ts).
  *
  * The SDK's `signalWithStart` returns only a run id; the raw call also says whether it started the workflow, which
  * the webhook response reports. The payloads go through the client's data converter and codecs as the SDK would.
@@ -51,7 +62,13 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
   const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
 
   async function encode(value: unknown): Promise<Payload[]> {
-    let payloads = [payloadConverter.toPayload(value)];
+    let payloads: Payload[];
+    try {
+      payloads = [payloadConverter.toPayload(value)];
+    } catch (err) {
+      // The bounds checked before parsing should make this unreachable; if not, it is this event's fault, not Temporal's.
+      throw new UnconvertibleEvent(`the event cannot be converted to a Temporal payload: ${(err as Error).message}`);
+    }
     for (const codec of payloadCodecs) payloads = await codec.encode(payloads);
     return payloads;
   }
@@ -74,16 +91,17 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
     },
   };
 
-  async function deliver(signal: AgntixEventSignal, deadline: Date): Promise<SignalOutcome> {
+  async function deliver(signal: AgntixEventSignal, deadline: Date): Promise<Recorded> {
     const { event } = signal;
     const input: SessionWorkflowInput = { sessionId: event.id };
     const facts: SessionFacts = event.eventType === 'session.created' ? { created: event } : { ended: event };
     const phase = event.eventType === 'session.ended' ? 'post-call' : 'awaiting-end';
-    const searchAttributes = new TypedSearchAttributes(sessionSearchAttributes(facts, phase));
+    const { pairs, omitted } = boundedSessionSearchAttributes(facts, phase);
+    const searchAttributes = new TypedSearchAttributes(pairs);
     const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
       namespace: client.options.namespace,
       identity: client.options.identity,
-      requestId: randomUUID(),
+      requestId: deliveryRequestId(signal.svixId, event.eventType, event.id),
       workflowId: event.id,
       workflowIdReusePolicy: encodeWorkflowIdReusePolicy('REJECT_DUPLICATE'),
       workflowIdConflictPolicy: encodeWorkflowIdConflictPolicy('USE_EXISTING'),
@@ -105,6 +123,6 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
       if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
       outcome = 'duplicate';
     }
-    return outcome;
+    return { outcome, searchAttributesOmitted: omitted };
   }
 }

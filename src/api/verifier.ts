@@ -1,10 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { Webhook, WebhookVerificationError } from 'svix';
+import { pickSignatureHeaders } from './earlyRejection';
 
 export type Verification =
   { ok: true; payload: unknown; messageId: string } | { ok: false; status: 400 | 401; error: string };
-
-const headerNames = ['id', 'timestamp', 'signature'] as const;
 
 /**
  * Verifies a delivery against every configured secret; it is genuine if any verifies, so a secret can be rotated
@@ -17,25 +16,20 @@ export function createVerifier(
 ): (raw: Buffer, headers: IncomingHttpHeaders) => Verification {
   const webhooks = secrets.map((secret) => new Webhook(secret));
   return (raw, headers) => {
-    const picked: Record<string, string> = {};
-    for (const name of headerNames) {
-      const value = headers[`svix-${name}`] ?? headers[`webhook-${name}`];
-      if (typeof value !== 'string' || value === '') {
-        return { ok: false, status: 401, error: `missing svix-${name} header` };
-      }
-      picked[`svix-${name}`] = value;
-    }
+    const picked = pickSignatureHeaders(headers);
+    if (!picked.ok) return { ok: false, status: 401, error: picked.problem };
     let lastError = 'invalid signature';
     for (const webhook of webhooks) {
       try {
-        const payload: unknown = webhook.verify(raw, picked);
-        return { ok: true, payload, messageId: picked['svix-id']! };
+        const payload: unknown = webhook.verify(raw, picked.headers);
+        return { ok: true, payload, messageId: picked.headers['svix-id'] };
       } catch (err) {
         if (err instanceof WebhookVerificationError) {
           lastError = err.message;
           continue;
         }
-        // The signature matched (svix parses only after verifying), so the bytes are genuine but not JSON.
+        // The signature matched (svix parses only after verifying), so the bytes are genuine but do not parse: not
+        // JSON, or (should a runtime's JSON.parse recurse) a RangeError on deep nesting, which the caller names.
         return { ok: false, status: 400, error: 'body is not valid JSON' };
       }
     }

@@ -2,6 +2,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { z } from 'zod';
 import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../contracts/agntixEvents';
 import type { AppDeps } from './app';
+import { jsonBoundsProblem } from './bounds';
+import { signatureHeadersProblem } from './earlyRejection';
+import { DeadlineExceeded, classifyRecordingFailure } from './recordingFailures';
 import type { SignalOutcome } from './sessionSignaler';
 
 type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
@@ -20,8 +23,6 @@ function describeIssue(error: z.ZodError): { field: string; message: string } {
 function ownSchema<S extends Record<string, z.ZodType>>(schemas: S, name: string | undefined): S[keyof S] | undefined {
   return name !== undefined && Object.hasOwn(schemas, name) ? schemas[name as keyof S] : undefined;
 }
-
-class DeadlineExceeded extends Error {}
 
 function beforeDeadline<T>(work: Promise<T>, deadline: Date): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -46,14 +47,26 @@ interface Reply {
   detail?: Record<string, unknown>;
 }
 
+const invalidPayload = (field: string, message: string, eventType?: string): Reply => ({
+  outcome: 'rejected',
+  status: 400,
+  body: { error: 'invalid_payload', field, message: `${field}: ${message}` },
+  eventType,
+});
+
 /** Verify, parse, record in Temporal: everything but the response itself. */
 async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
   const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  // Before anything recursive sees the body; answered only once the signature says the bytes are genuine.
+  const outOfBounds = jsonBoundsProblem(raw);
   const verification = deps.verify(raw, req.headers);
+  if (!verification.ok && verification.status === 401) {
+    deps.metrics.verificationFailures.inc();
+    return { outcome: 'rejected', status: 401, body: { error: 'invalid_signature', message: verification.error } };
+  }
+  if (outOfBounds) return invalidPayload(outOfBounds.field, outOfBounds.message);
   if (!verification.ok) {
-    if (verification.status === 401) deps.metrics.verificationFailures.inc();
-    const error = verification.status === 401 ? 'invalid_signature' : 'invalid_json';
-    return { outcome: 'rejected', status: verification.status, body: { error, message: verification.error } };
+    return { outcome: 'rejected', status: 400, body: { error: 'invalid_json', message: verification.error } };
   }
 
   const eventType = eventNameOf(verification.payload);
@@ -76,31 +89,56 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
   const parsed = delivered.safeParse(verification.payload);
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error);
-    return {
-      outcome: 'rejected',
-      status: 400,
-      body: { error: 'invalid_payload', field, message: `${field}: ${message}` },
-      eventType,
-    };
+    return invalidPayload(field, message, eventType);
   }
   const event = parsed.data;
   const signal = { svixId: verification.messageId, receivedAt: new Date().toISOString(), event };
   const deadline = new Date(Date.now() + deps.deadlineMs);
   try {
-    const outcome = await beforeDeadline(deps.signaler.deliver(signal, deadline), deadline);
-    return { outcome, status: 200, body: { status: outcome, workflowId: event.id }, eventType, sessionId: event.id };
-  } catch (err) {
-    deps.metrics.temporalErrors.inc({ reason: err instanceof DeadlineExceeded ? 'deadline' : 'error' });
+    const { outcome, searchAttributesOmitted } = await beforeDeadline(
+      deps.signaler.deliver(signal, deadline),
+      deadline,
+    );
     return {
-      outcome: 'unavailable',
-      status: 503,
-      body: { error: 'temporal_unavailable', message: 'event not recorded; retry later' },
-      headers: { 'Retry-After': String(deps.retryAfterSeconds) },
+      outcome,
+      status: 200,
+      body: { status: outcome, workflowId: event.id },
       eventType,
       sessionId: event.id,
-      detail: { err: err instanceof Error ? err.message : String(err) },
+      detail: searchAttributesOmitted.length > 0 ? { searchAttributesOmitted } : undefined,
+    };
+  } catch (err) {
+    return { ...notRecorded(deps, err), eventType, sessionId: event.id };
+  }
+}
+
+/**
+ * A signed, well-formed delivery that Temporal did not record. 503 (Svix retries) only when a retry may succeed;
+ * 422 when Temporal refuses the input itself, which would fail the same way for a day of retries.
+ */
+function notRecorded(deps: AppDeps, err: unknown): Reply {
+  const failure = classifyRecordingFailure(err);
+  if (failure.kind === 'refused') {
+    deps.metrics.temporalErrors.inc({ reason: 'refused' });
+    return {
+      outcome: 'rejected',
+      status: 422,
+      body: {
+        error: 'unrecordable',
+        ...(failure.field ? { field: failure.field } : {}),
+        message: 'Temporal refuses this event as invalid; it would be refused on every retry',
+      },
+      detail: { err: failure.detail },
     };
   }
+  deps.metrics.temporalErrors.inc({ reason: failure.reason });
+  return {
+    outcome: 'unavailable',
+    status: 503,
+    body: { error: 'temporal_unavailable', message: 'event not recorded; retry later' },
+    headers: { 'Retry-After': String(deps.retryAfterSeconds) },
+    detail: { err: failure.detail, reason: failure.reason },
+  };
 }
 
 /**
@@ -141,9 +179,20 @@ export function webhookRouter(deps: AppDeps): Router {
     });
   };
 
+  // A delivery that cannot verify whatever its body holds is answered before the body is read, and the connection
+  // closed rather than drained, so a client cannot hold the API reading a body it will reject.
+  const rejectUnverifiableEarly = (req: Request, res: Response, next: NextFunction) => {
+    const problem = signatureHeadersProblem(req.headers);
+    if (problem === undefined) return next();
+    deps.metrics.verificationFailures.inc();
+    res.set('Connection', 'close');
+    send(req, res, { outcome: 'rejected', status: 401, body: { error: 'invalid_signature', message: problem } });
+  };
+
   // Body-parser errors (oversize, an upload aborted midway, a bad encoding) arrive here: answered, counted and
   // logged like any other delivery. An aborted client never reads the answer, but the log line and metric remain.
-  const bodyErrors = (err: { type?: string; status?: number }, req: Request, res: Response, next: NextFunction) => {
+  // The rest (a stream fault of ours, status 500) is answered 503 like any failure a retry may cure: never a 500.
+  const bodyErrors = (err: { type?: string; status?: number }, req: Request, res: Response, _next: NextFunction) => {
     if (err.type === 'entity.too.large') {
       return send(req, res, {
         outcome: 'rejected',
@@ -151,7 +200,8 @@ export function webhookRouter(deps: AppDeps): Router {
         body: { error: 'payload_too_large', message: `body exceeds ${deps.maxBodyBytes} bytes` },
       });
     }
-    if (err.type === undefined || err.status === undefined || err.status >= 500) return next(err);
+    if (err.type === undefined || err.status === undefined || err.status >= 500)
+      return send(req, res, notRecorded(deps, err));
     send(req, res, {
       outcome: 'rejected',
       status: err.status,
@@ -161,8 +211,15 @@ export function webhookRouter(deps: AppDeps): Router {
 
   const router = express.Router();
   const readRaw = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-  router.post('/webhooks/agntix', requireJson, readRaw, async (req, res) => {
-    send(req, res, await handleDelivery(deps, req));
+  router.post('/webhooks/agntix', requireJson, rejectUnverifiableEarly, readRaw, async (req, res) => {
+    let reply: Reply;
+    try {
+      reply = await handleDelivery(deps, req);
+    } catch (err) {
+      // A bug of ours, not the sender's: 503 so the delivery is retried after the fix, never a 500 Svix would keep.
+      reply = notRecorded(deps, err);
+    }
+    send(req, res, reply);
   });
   router.use('/webhooks/agntix', bodyErrors);
   return router;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SESSION_ID_PATTERN } from './sessionIds';
 
 /*
  * Schemas for every Agntix webhook event in the contract (shared/agntix/API.md section 4).
@@ -64,8 +65,14 @@ export const Analysis = z.looseObject({
   extractedData: nullable(z.record(z.string(), z.unknown())),
 });
 
+/**
+ * The session id becomes the workflow id. A bounded `[A-Za-z0-9_-]{1,128}`, not a strict UUID: the docs allow
+ * prefixed ids (`ses_…`); see sessionIds.ts. Anything else is a 400 naming `id`, never a Temporal error.
+ */
+const SessionId = z.string().regex(SESSION_ID_PATTERN, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -');
+
 const sessionFields = {
-  id: z.string().min(1),
+  id: SessionId,
   type: nullable(SessionType),
   platform: nullable(Platform),
   direction: nullable(Direction),

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { isSessionId } from './sessionIds';
 
 /*
  * The follow-up call contract, shared by the session workflow (which schedules and confirms one), the follow-up
@@ -17,11 +18,21 @@ export const FollowUpVariables = {
 /** One id per follow-up: derived from the chain's original session and the attempt number. */
 export const followUpWorkflowId = (rootSessionId: string, attempt: number) => `followup-${rootSessionId}-${attempt}`;
 
-/** Where a session sits in a follow-up chain, read from its echoed session variables. */
+/**
+ * The highest attempt number read as a chain. FOLLOWUP_MAX_ATTEMPTS is at most 10; the headroom is for chains begun
+ * under an older setting. Anything past it (1e300 is an integer too) is no chain, never an Int search attribute or a
+ * workflow id Temporal would refuse.
+ */
+export const MAX_CHAIN_ATTEMPT = 100;
+
+/**
+ * Where a session sits in a follow-up chain, read from its echoed session variables. The payload is the platform's
+ * echo, so it is checked: the root must be a session id and the attempt 1..MAX_CHAIN_ATTEMPT, otherwise no chain.
+ */
 export function chainOf(sessionVariables: Record<string, unknown>): { root: string; attempt: number } | undefined {
   const root = sessionVariables[FollowUpVariables.of];
   const attempt = Number(sessionVariables[FollowUpVariables.attempt]);
-  return typeof root === 'string' && root !== '' && Number.isInteger(attempt) && attempt > 0
+  return isSessionId(root) && Number.isInteger(attempt) && attempt >= 1 && attempt <= MAX_CHAIN_ATTEMPT
     ? { root, attempt }
     : undefined;
 }

@@ -7,6 +7,7 @@
 export * from './externalEvents';
 export * from './followUps';
 export * from './searchAttributes';
+export * from './sessionIds';
 export * from './sessions';
 export * from './sessionView';
 export type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, SessionEvent } from './agntixEvents';

@@ -30,34 +30,80 @@ export function correlationOf({ created, ended, placedCall }: SessionFacts): Rec
   return out;
 }
 
-/** The session's search attributes in a given phase. */
-export function sessionSearchAttributes(facts: SessionFacts, phase: SessionPhase): SearchAttributePair[] {
+/**
+ * The longest Keyword value written, in UTF-8 bytes. Temporal refuses a value over 2,048 bytes of its JSON encoding
+ * (`limit.searchAttributesSizeOfValue`), and JSON can escape one byte as six (`\u0001`): 256 bytes stay under it
+ * whatever they hold. Real ids (a UUID, `CRM-40215`) are far shorter; a longer value is not something an operator
+ * types into a filter.
+ */
+export const MAX_KEYWORD_BYTES = 256;
+
+function utf8Bytes(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** True when a payload-derived value can be written as a Keyword search attribute. */
+export const fitsKeyword = (value: string): boolean =>
+  value.length <= MAX_KEYWORD_BYTES && utf8Bytes(value) <= MAX_KEYWORD_BYTES;
+
+/** A session's search attributes, and the names of those left out because their value would not fit the index. */
+export interface BoundedSearchAttributes {
+  pairs: SearchAttributePair[];
+  omitted: string[];
+}
+
+/**
+ * The session's search attributes in a given phase, every Keyword value bounded. A value too large for the index
+ * (a 3,000-character crmContactId) is left out, not truncated: a truncated id would never equal the real one in a
+ * filter. The event itself is still recorded whole; the caller logs what was omitted.
+ */
+export function boundedSessionSearchAttributes(facts: SessionFacts, phase: SessionPhase): BoundedSearchAttributes {
   const event = facts.ended ?? facts.created;
-  const agentId = event?.agentId ?? facts.placedCall?.agentId;
   // A placed call is an outbound voice call by construction.
   const type = event ? event.type : facts.placedCall && 'VOICE';
   const direction = event ? event.direction : facts.placedCall && 'OUTBOUND';
   const correlation = correlationOf(facts);
   const chain = chainOf(correlation);
-  const pairs: SearchAttributePair[] = [{ key: SearchAttributes.phase, value: phase }];
-  if (type) pairs.push({ key: SearchAttributes.sessionType, value: type });
-  if (direction) pairs.push({ key: SearchAttributes.direction, value: direction });
-  if (agentId) pairs.push({ key: SearchAttributes.agentId, value: agentId });
-  if (chain) {
-    pairs.push({ key: SearchAttributes.followUpOf, value: chain.root });
-    pairs.push({ key: SearchAttributes.followUpAttempt, value: chain.attempt });
+  const keywords: [typeof SearchAttributes.phase, string | undefined][] = [
+    [SearchAttributes.phase, phase],
+    [SearchAttributes.sessionType, type],
+    [SearchAttributes.direction, direction],
+    [SearchAttributes.agentId, event?.agentId ?? facts.placedCall?.agentId],
+    [SearchAttributes.followUpOf, chain?.root],
+    [SearchAttributes.crmContactId, correlation.crmContactId],
+  ];
+  const pairs: SearchAttributePair[] = [];
+  const omitted: string[] = [];
+  for (const [key, value] of keywords) {
+    if (!value) continue;
+    if (fitsKeyword(value)) pairs.push({ key, value });
+    else omitted.push(key.name);
   }
-  if (correlation.crmContactId) pairs.push({ key: SearchAttributes.crmContactId, value: correlation.crmContactId });
-  return pairs;
+  // chainOf bounds the attempt to a small integer, so the Int attribute always fits.
+  if (chain) pairs.push({ key: SearchAttributes.followUpAttempt, value: chain.attempt });
+  return { pairs, omitted };
 }
 
-/** e.g. "VOICE OUTBOUND call · agent c5ca6f81… · CRM CRM-40215". */
+/** The session's search attributes in a given phase (bounded; see boundedSessionSearchAttributes). */
+export function sessionSearchAttributes(facts: SessionFacts, phase: SessionPhase): SearchAttributePair[] {
+  return boundedSessionSearchAttributes(facts, phase).pairs;
+}
+
+/** A payload-derived part of the summary, cut to a length the Web UI list can show. */
+const clip = (text: string, max = 40) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** e.g. "VOICE OUTBOUND call · agent c5ca6f81… · CRM CRM-40215". Bounded: each payload-derived part is clipped. */
 export function sessionSummary(facts: SessionFacts): string {
   const event = facts.ended ?? facts.created;
   const parts = [[event?.type ?? 'SESSION', event?.direction].filter(Boolean).join(' ')];
   if (event?.agentId) parts.push(`agent ${event.agentId.slice(0, 8)}`);
   const { crmContactId, taskId } = correlationOf(facts);
-  if (crmContactId) parts.push(`CRM ${crmContactId}`);
-  if (taskId) parts.push(`task ${taskId}`);
+  if (crmContactId) parts.push(`CRM ${clip(crmContactId)}`);
+  if (taskId) parts.push(`task ${clip(taskId)}`);
   return parts.join(' · ');
 }

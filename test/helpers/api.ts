@@ -1,36 +1,42 @@
 import type { Client } from '@temporalio/client';
-import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../../src/api/app';
+import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp, type HttpLimits } from '../../src/api/httpServer';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
 import { createVerifier } from '../../src/api/verifier';
-import { createLogger } from '../../src/logging';
+import { loadConfig } from '../../src/config';
+import { createLogger, type Logger } from '../../src/logging';
 
 export interface TestApi {
   url: string;
   close(): Promise<void>;
 }
 
-/** The real ingest app on a free port, signalling through the given client. */
+/** The real ingest app on a free port, on the production server settings unless a test overrides one. */
 export async function startTestApi(
   client: Client,
   taskQueue: string,
   secrets: string[],
-  overrides: { deadlineMs?: number; maxBodyBytes?: number } = {},
+  overrides: { deadlineMs?: number; maxBodyBytes?: number; logger?: Logger; http?: Partial<HttpLimits> } = {},
 ): Promise<TestApi> {
+  const defaults = loadConfig({});
   const signaler = createSessionSignaler(client, taskQueue);
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
-    logger: createLogger('silent'),
+    logger: overrides.logger ?? createLogger('silent'),
     metrics: createIngestMetrics(),
-    maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024,
-    deadlineMs: overrides.deadlineMs ?? 10_000,
-    retryAfterSeconds: 5,
+    maxBodyBytes: overrides.maxBodyBytes ?? defaults.WEBHOOK_MAX_BODY_BYTES,
+    deadlineMs: overrides.deadlineMs ?? defaults.INGEST_DEADLINE_MS,
+    retryAfterSeconds: defaults.INGEST_RETRY_AFTER_SECONDS,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  const server = await listenHttp(app, 0, '127.0.0.1', {
+    headersTimeoutMs: HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: defaults.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnections: defaults.HTTP_MAX_CONNECTIONS,
+    ...overrides.http,
   });
   const { port } = server.address() as AddressInfo;
   return {

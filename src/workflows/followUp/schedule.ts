@@ -4,6 +4,7 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
+  fitsKeyword,
   followUpWorkflowId,
   type ExternalEvent,
   type SessionFacts,
@@ -106,7 +107,10 @@ async function scheduleFollowUp(args: {
       { key: SearchAttributes.followUpOf, value: args.root },
       { key: SearchAttributes.followUpAttempt, value: args.attempt },
       { key: SearchAttributes.followUpAt, value: scheduledAt },
-      ...(variables.crmContactId ? [{ key: SearchAttributes.crmContactId, value: variables.crmContactId }] : []),
+      // A payload value too long for an index is left out, as the ingest does (contracts/sessionView.ts).
+      ...(variables.crmContactId && fitsKeyword(variables.crmContactId)
+        ? [{ key: SearchAttributes.crmContactId, value: variables.crmContactId }]
+        : []),
     ],
     staticSummary: `follow-up ${args.attempt} of ${args.root.slice(0, 8)} at ${scheduledAt.toISOString()}`,
   });

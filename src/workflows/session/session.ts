@@ -11,6 +11,7 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
+  fitsKeyword,
   followUpConfirmedSignal,
   followUpWorkflowId,
   type ContactDetails,
@@ -209,7 +210,8 @@ export class Session {
     this.phase = next;
     upsertSearchAttributes([
       { key: SearchAttributes.phase, value: next },
-      ...(outcome ? [{ key: SearchAttributes.outcome, value: outcome }] : []),
+      // The outcome label is the agent's free text: left out of the index when it is too long for one.
+      ...(outcome && fitsKeyword(outcome) ? [{ key: SearchAttributes.outcome, value: outcome }] : []),
     ]);
     const seen = this.ledger.seen.map((s) => s.eventType).join(', ');
     setCurrentDetails(`**${next}**${outcome ? ` · outcome ${outcome}` : ''} · seen ${seen}`);
