@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'svix';
 import { sessionEventSignal, SESSION_WORKFLOW_TYPE } from '../src/shared/definitions';
-import { startDevServer } from '../src/temporal/devServer';
+import { startDevServer } from '../src/dev/devServer';
 import { writeBenchSection } from './report';
 import { example } from '../test/helpers/webhooks';
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../config';
 import { createLogger } from '../logging';
 import { startApi } from '../api/server';
-import { startDevServer, type DevServer } from '../temporal/devServer';
+import { startDevServer, type DevServer } from './devServer';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
 import { loadOrCreateDevSecret } from './devSecret';

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { startDevServer, type DevServer } from '../../src/temporal/devServer';
+import { startDevServer, type DevServer } from '../../src/dev/devServer';
 import { installRuntime } from '../../src/worker/runtime';
 
 declare global {

@@ -2,8 +2,8 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { SearchAttributes } from '../shared/searchAttributes';
-import { resolveTemporalCli, type TemporalCli } from './cli';
-import { ensureRetention } from './namespace';
+import { resolveTemporalCli, type TemporalCli } from './temporalCli';
+import { ensureRetention } from '../temporal/namespace';
 
 export interface DevServerOptions {
   /** gRPC port; a free one when omitted. */
