@@ -176,9 +176,10 @@ describe('the demo, seen in the Temporal Web UI', () => {
       await page.screenshot({ path: README_SHOT });
     }
     await openList(`AgntixCrmContactId="CRM-40215" AND AgntixOutcome="Confirmed" AND WorkflowId="${demo.sessionId}"`);
+    // The empty list's wording changes between Web UI releases (2.54, with CLI 1.9.1, says "No Workflows Found").
     await page
       .getByText('No Workflows running in this Namespace')
-      .or(page.getByText(/No Results/i))
+      .or(page.getByText(/No Results|No Workflows Found/i))
       .first()
       .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SHOTS, 'webui-filter-empty.png') });
