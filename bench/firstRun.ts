@@ -7,7 +7,7 @@
 import { execFileSync, spawn, type SpawnOptions } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { writeBenchSection } from './report';
 
@@ -21,6 +21,8 @@ interface Run {
   date: string;
   commit: string;
   npmCache: 'warm' | 'empty';
+  /** 1-minute load average when the run began: these machines are shared, and a busy one stretches every step. */
+  load?: number;
   seconds: Record<Step, number>;
 }
 type Step = 'npm ci' | 'Temporal CLI' | 'npm start → /readyz' | 'total';
@@ -167,6 +169,7 @@ function report(run: Run, details: { marks: string[]; stopped: string; packages:
     ...runs.map((r) => `${r.date} ${r.commit}, npm cache ${r.npmCache}`),
   ];
   const rows = STEPS.map((step) => [step, BEFORE[step], ...runs.map((r) => r.seconds[step].toFixed(0))]);
+  rows.push(['load average at start (2 cores)', '?', ...runs.map((r) => r.load?.toFixed(1) ?? '?')]);
   const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -194,6 +197,7 @@ function report(run: Run, details: { marks: string[]; stopped: string; packages:
 }
 
 async function main() {
+  const load = loadavg()[0];
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
   process.stdout.write(`First run of ${commit} in ${work} (log: ${logFile})\n`);
   const cloning = performance.now();
@@ -213,6 +217,7 @@ async function main() {
     date: new Date().toISOString().slice(0, 10),
     commit,
     npmCache: process.env.BENCH_COLD_NPM ? 'empty' : 'warm',
+    load,
     seconds: { 'npm ci': npmCi, 'Temporal CLI': cli, 'npm start → /readyz': start.seconds, total: 0 },
   };
   run.seconds.total = npmCi + cli + start.seconds;
