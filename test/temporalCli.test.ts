@@ -8,7 +8,16 @@ import {
   TEMPORAL_SERVER_MINOR,
   TEMPORAL_SERVER_VERSION,
 } from '../src/dev/temporalPins';
-import { binDir, buildWheel, cacheWith, fakeTemporal, localIndex, scratch, serve } from './helpers/cliStandIns';
+import {
+  binDir,
+  buildWheel,
+  cacheWith,
+  fakeTemporal,
+  localIndex,
+  removeScratch,
+  scratch,
+  serve,
+} from './helpers/cliStandIns';
 
 const pinnedTemporal = fakeTemporal(TEMPORAL_CLI_VERSION, TEMPORAL_SERVER_VERSION);
 /** A URL nothing listens on: the download host as seen without internet (refused at once). */
@@ -25,6 +34,8 @@ async function resolveWith(env: NodeJS.ProcessEnv, options: ResolveOptions = {})
   });
   return { cli, lines };
 }
+
+afterAll(removeScratch);
 
 describe('resolveTemporalCli, in order', () => {
   it('takes TEMPORAL_CLI first, over a temporal on PATH', async () => {
@@ -165,13 +176,16 @@ case "$1" in
 esac
 `;
 
-    it('builds with go install into the cache, saying it is the slow path', async () => {
+    it('builds with go install into the cache, saying it is the slow path, and reuses that build', async () => {
       const cache = scratch('cache');
       const env = { PATH: binDir(['sh', 'chmod'], { go: fakeGo('go1.26.0') }), XDG_CACHE_HOME: cache };
       const { cli, lines } = await resolveWith(env, { platform: 'plan9-x64' });
       const built = path.join(cache, 'agntix-temporal', `temporal-cli-${GO_INSTALL.version}`, 'temporal');
       expect(cli).toEqual({ kind: 'binary', path: built, source: 'go install' });
       expect(lines.join('\n')).toContain(`The slow path: building the Temporal CLI ${GO_INSTALL.version} from source`);
+
+      const withoutGo = await resolveWith({ PATH: binDir(['sh']), XDG_CACHE_HOME: cache }, { platform: 'plan9-x64' });
+      expect(withoutGo.cli).toEqual({ kind: 'binary', path: built, source: 'go install' });
     });
 
     it('is skipped when Go is older than the CLI needs, ending in an error that lists the ways out', async () => {

@@ -1,13 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-/** A scratch directory under the OS temp dir. */
-export const scratch = (name: string) => mkdtempSync(path.join(tmpdir(), `${name}-`));
+const scratchDirs: string[] = [];
+
+/** A scratch directory under the OS temp dir, removed by `removeScratch`. */
+export function scratch(name: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `${name}-`));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Removes every scratch directory made so far (call it in afterAll). */
+export function removeScratch(): void {
+  for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** A shell script that behaves like `temporal --version` of the given release. */
 export const fakeTemporal = (cli: string, server: string) =>
