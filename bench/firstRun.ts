@@ -169,7 +169,7 @@ function report(run: Run, details: { marks: string[]; stopped: string; packages:
     ...runs.map((r) => `${r.date} ${r.commit}, npm cache ${r.npmCache}`),
   ];
   const rows = STEPS.map((step) => [step, BEFORE[step], ...runs.map((r) => r.seconds[step].toFixed(0))]);
-  rows.push(['load average at start (2 cores)', '?', ...runs.map((r) => r.load?.toFixed(1) ?? '?')]);
+  rows.push(['load average at start (2 cores)', '—', ...runs.map((r) => r.load?.toFixed(1) ?? '?')]);
   const table = [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
   const cpu = cpus();
   const machine = `${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
