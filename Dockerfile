@@ -1,19 +1,22 @@
-# The API and the worker share one image; compose picks the entry point.
-FROM node:20.20-bookworm-slim AS build
+# The API and the worker share one image; compose picks the entry point. Built from the compiled output: the runtime
+# stage holds dist/ and the production dependencies only (no TypeScript, ts-node, test kit or dev-only modules).
+FROM node:24.22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build
 
-FROM node:20.20-bookworm-slim
+FROM node:24.22-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The post-call rules file is read at start-up (AUTOMATION_RULES_FILE).
 COPY src/automations/rules.json ./src/automations/rules.json
-COPY package.json ./
+# The worker's data volume mounts here; a named volume takes this directory's owner, so the node user can write it.
+RUN mkdir .data && chown node:node .data
 USER node
 CMD ["node", "dist/bin/api.js"]

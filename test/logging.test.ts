@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { prettyDestination } from '../src/dev/prettyLog';
 import { createLogger, maskPhone } from '../src/logging';
 
 function capture() {
@@ -25,5 +26,20 @@ describe('logging', () => {
     const text = JSON.stringify(lines);
     expect(text).not.toMatch(/whsec_abc|pk_live_1|\+447700900412|\+971501234567/);
     expect(lines[0]).toMatchObject({ secret: '[redacted]', metadata: { customerPhoneNumber: '+44•••••••412' } });
+  });
+
+  it('prints readable lines for npm start in development, still without a secret or a full phone number', () => {
+    let text = '';
+    const out = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        text += chunk.toString();
+        done();
+      },
+    });
+    const logger = createLogger('info', prettyDestination(out));
+    logger.info({ secret: 'whsec_abc', metadata: { customerPhoneNumber: '+447700900412' } }, 'webhook delivery');
+    expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: webhook delivery\n/);
+    expect(text).toContain('+44•••••••412');
+    expect(text).not.toMatch(/whsec_abc|\+447700900412|^\{/m);
   });
 });

@@ -52,10 +52,9 @@ async function startReceiver(secret: string, latencyMs: number): Promise<Receive
     req.on('end', () => {
       setTimeout(() => {
         try {
-          const body = webhook.verify(Buffer.concat(chunks), req.headers as Record<string, string>) as {
-            type: string;
-            data: { sessionId?: string };
-          };
+          const raw = Buffer.concat(chunks);
+          webhook.verify(raw, req.headers as Record<string, string>);
+          const body = JSON.parse(raw.toString('utf8')) as { type: string; data: { sessionId?: string } };
           const sessionId = body.data.sessionId;
           if (sessionId && (body.type === 'session.completed' || body.type === 'session.expired')) {
             if (!outcomes.has(sessionId)) outcomes.set(sessionId, performance.now());

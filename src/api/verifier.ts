@@ -8,8 +8,8 @@ export type Verification =
 /**
  * Verifies a delivery against every configured secret; it is genuine if any verifies, so a secret can be rotated
  * with both values set for a while. svix checks the HMAC on the raw bytes and the ±5 minute timestamp tolerance, and
- * accepts the `svix-*` and white-labelled `webhook-*` header names. Its `verify` returns the parsed JSON (the docs'
- * sample that parses it again is a bug, API.md section 3).
+ * accepts the `svix-*` and white-labelled `webhook-*` header names. Since svix 2, `verify` only checks the signature: the body
+ * is parsed here, once, after the signature matched.
  */
 export function createVerifier(
   secrets: readonly string[],
@@ -21,18 +21,28 @@ export function createVerifier(
     let lastError = 'invalid signature';
     for (const webhook of webhooks) {
       try {
-        const payload: unknown = webhook.verify(raw, picked.headers);
-        return { ok: true, payload, messageId: picked.headers['svix-id'] };
+        webhook.verify(raw, picked.headers);
       } catch (err) {
-        if (err instanceof WebhookVerificationError) {
-          lastError = err.message;
-          continue;
-        }
-        // The signature matched (svix parses only after verifying), so the bytes are genuine but do not parse: not
-        // JSON, or (should a runtime's JSON.parse recurse) a RangeError on deep nesting, which the caller names.
-        return { ok: false, status: 400, error: 'body is not valid JSON' };
+        if (!(err instanceof WebhookVerificationError)) throw err;
+        lastError = err.message;
+        continue;
       }
+      const payload = parseJson(raw);
+      if (payload === invalid) return { ok: false, status: 400, error: 'body is not valid JSON' };
+      return { ok: true, payload, messageId: picked.headers['svix-id'] };
     }
     return { ok: false, status: 401, error: lastError };
   };
+}
+
+const invalid = Symbol('invalid JSON');
+
+/** The genuine body, parsed; a body that does not parse (or, should a runtime's JSON.parse recurse, a RangeError on
+ * deep nesting) is `invalid`, which the caller answers 400. */
+function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8')) as unknown;
+  } catch {
+    return invalid;
+  }
 }

@@ -33,12 +33,15 @@ export interface DevServer {
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const log = options.log ?? ((line: string) => console.log(line));
   const namespace = options.namespace ?? 'default';
-  const cli = await resolveTemporalCli(process.env, log);
+  const cli = await resolveTemporalCli({ log });
   if (options.dbFilename) mkdirSync(path.dirname(options.dbFilename), { recursive: true });
 
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: cli.kind === 'binary' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download' },
+      executable:
+        cli.kind === 'binary'
+          ? { type: 'existing-path', path: cli.path }
+          : { type: 'cached-download', version: cli.version, downloadDir: cli.downloadDir },
       ip: '127.0.0.1',
       port: options.port,
       ui: options.uiPort !== undefined,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig } from '../config';
 import { fatal } from '../bin/fatal';
 import { createLogger } from '../logging';
 import { startApi } from '../api/server';
@@ -10,6 +10,7 @@ import { loadOrCreateDevSecret } from './devSecret';
 import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
 import { startHubSpotSandbox, type HubSpotSandbox } from './sandbox/hubspotSandbox';
+import { prettyDestination } from './prettyLog';
 
 /**
  * `npm start`: the whole stack in one process on an embedded Temporal dev server (data kept in DATA_DIR, so a
@@ -50,10 +51,10 @@ async function main() {
 
   let devServer: DevServer | undefined;
   if (!env.TEMPORAL_ADDRESS) {
-    const grpcPort = 7233;
+    const grpcPort = portFrom(env, 'TEMPORAL_DEV_PORT', 7233);
     devServer = await startDevServer({
       port: grpcPort,
-      uiPort: grpcPort + 1000,
+      uiPort: portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000),
       dbFilename: path.join(dataDir, 'temporal.db'),
       log: say,
     });
@@ -61,7 +62,7 @@ async function main() {
   }
 
   const config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'production' ? undefined : prettyDestination());
   const worker = await runWorker(config, logger, env);
   const api = await startApi(config, logger, env);
 
@@ -90,6 +91,17 @@ async function main() {
   process.on('SIGTERM', () => void stop());
   await worker.done;
   if (!stopping) throw new Error('the worker stopped unexpectedly');
+}
+
+/** A port from the environment (so a second stack, or a benchmark, can run beside the first), or the default. */
+function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new ConfigError(`Invalid configuration: ${name} must be a port number (1-65535)`);
+  }
+  return port;
 }
 
 main().catch(fatal);

@@ -16,7 +16,8 @@ export async function startOutcomeReceiver(secret: string) {
   app.post('/outcomes', express.raw({ type: '*/*' }), (req, res) => {
     let body: { type: string; data: Record<string, unknown> };
     try {
-      body = webhook.verify(req.body as Buffer, req.headers as Record<string, string>) as typeof body;
+      webhook.verify(req.body as Buffer, req.headers as Record<string, string>);
+      body = JSON.parse((req.body as Buffer).toString('utf8')) as typeof body;
     } catch {
       res.status(401).end();
       return;
