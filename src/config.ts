@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
+import { ObservabilityConfig } from './observability/config';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -88,7 +89,8 @@ export const ConfigSchema = z
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
   })
-  .extend(AutomationConfig.shape);
+  .extend(AutomationConfig.shape)
+  .extend(ObservabilityConfig.shape);
 
 export type Config = z.infer<typeof ConfigSchema>;
 

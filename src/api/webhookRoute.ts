@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { z } from 'zod';
 import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../contracts/agntixEvents';
 import type { AppDeps } from './app';
+import { eventTypeLabel } from './metrics';
 import type { SignalOutcome } from './sessionSignaler';
 
 type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
@@ -111,7 +112,7 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
 export function webhookRouter(deps: AppDeps): Router {
   const send = (req: Request, res: Response, reply: Reply) => {
     const seconds = Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9;
-    deps.metrics.deliveries.inc({ event_type: reply.eventType ?? 'unknown', outcome: reply.outcome });
+    deps.metrics.deliveries.inc({ event_type: eventTypeLabel(reply.eventType), outcome: reply.outcome });
     deps.metrics.ackLatency.observe({ outcome: reply.outcome }, seconds);
     res
       .status(reply.status)

@@ -8,7 +8,7 @@ import { fatal } from './fatal';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installRuntime(config.LOG_LEVEL);
+  installRuntime(config.LOG_LEVEL, config.WORKER_METRICS_PORT);
   const worker = await runWorker(config, logger);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void worker.stop());
   await worker.done;

@@ -4,6 +4,7 @@ import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
+import { observedWorkerOptions } from '../observability/worker';
 import { activityDepsFrom } from './deps';
 import { createSessionWorker } from './createWorker';
 
@@ -27,6 +28,7 @@ export async function runWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
+    ...observedWorkerOptions(deps.policy.sinks),
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   const done = worker.run().finally(async () => {
