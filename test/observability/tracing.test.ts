@@ -1,0 +1,152 @@
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Client } from '@temporalio/client';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createActivities } from '../../src/activities';
+import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
+import { createOutcomeWebhookSink } from '../../src/activities/sinks/outcomeWebhook';
+import { createSqliteSink } from '../../src/activities/sinks/sqliteStore';
+import { DEFAULT_RULES } from '../../src/automations/ruleSchema';
+import type { SessionResult } from '../../src/contracts';
+import { freshSession } from '../../src/dev/examples';
+import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
+import { newSecret, post, sign } from '../../src/dev/signing';
+import { tracingClientInterceptors } from '../../src/observability/temporalTracing';
+import { installTracing } from '../../src/observability/tracing';
+import { observedWorkerOptions } from '../../src/observability/worker';
+import { createSessionWorker } from '../../src/worker/createWorker';
+import { agntixClientsFor } from '../helpers/agntixClients';
+import { startTestApi, type TestApi } from '../helpers/api';
+import { startOutcomeReceiver } from '../helpers/outcomeReceiver';
+import { testPolicy } from '../helpers/policy';
+import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
+
+const API_KEY = 'pk_test_tracing';
+const ROUTE = 'POST /webhooks/agntix';
+const quiet = { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, log: () => {} };
+
+/**
+ * One call's two deliveries through the real API, Temporal and worker, with tracing installed as in production but
+ * spans kept in memory: each delivery is one trace rooted at the route, and session.ended's trace reaches the writes
+ * to the external systems.
+ */
+describe('a delivery is one trace, from the webhook route to the external-system write', () => {
+  const exporter = new InMemorySpanExporter();
+  const secret = newSecret();
+  const outcomeSecret = newSecret();
+  let temporal: TestTemporal;
+  let agntix: FakeAgntix;
+  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
+  let sqlite: ReturnType<typeof createSqliteSink>;
+  let api: TestApi;
+  let worker: Worker;
+  let running: Promise<void>;
+
+  beforeAll(async () => {
+    installTracing('agntix-test', new SimpleSpanProcessor(exporter));
+    temporal = await connectTestTemporal();
+    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
+    receiver = await startOutcomeReceiver(outcomeSecret);
+    const dir = mkdtempSync(path.join(tmpdir(), 'tracing-'));
+    sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));
+    const taskQueue = uniqueTaskQueue('tracing');
+
+    const client = new Client({ connection: temporal.client.connection, interceptors: tracingClientInterceptors() });
+    api = await startTestApi(client, taskQueue, [secret]);
+
+    const sinks = [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)];
+    const observed = observedWorkerOptions(sinks.map((s) => s.name));
+    worker = await createSessionWorker({
+      connection: temporal.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: path.resolve(__dirname, '../../src/workflows'),
+        workflowInterceptorModules: observed.interceptors?.workflowModules,
+        logger: quiet,
+      }),
+      activities: createActivities({
+        agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
+        transcripts: createLocalTranscriptStore(path.join(dir, 'transcripts')),
+        sinks,
+        policy: { ...testPolicy, voiceTtlSeconds: 30, sinks: sinks.map((s) => s.name) },
+        rules: DEFAULT_RULES,
+        transcriptPageSize: 100,
+        maxTranscriptPages: 50,
+      }),
+      // With a pre-built bundle, the workflow interceptor modules are in the bundle, not the worker's options.
+      interceptors: { activity: observed.interceptors?.activity },
+      sinks: observed.sinks,
+    });
+    running = worker.run();
+  }, 60_000);
+
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await api?.close();
+    sqlite?.db.close();
+    await agntix?.close();
+    await receiver?.close();
+    await temporal?.close();
+  });
+
+  const spans = () => exporter.getFinishedSpans();
+  const byId = () => new Map(spans().map((s) => [s.spanContext().spanId, s]));
+  /** The span's ancestry up to its trace's root, nearest first. */
+  function ancestry(span: ReadableSpan): string[] {
+    const all = byId();
+    const names: string[] = [];
+    for (let parent = span.parentSpanId; parent; parent = all.get(parent)?.parentSpanId) {
+      names.push(all.get(parent)?.name ?? `missing ${parent}`);
+    }
+    return names;
+  }
+
+  it('session.ended: route → Temporal call → signal → activities → the write to each external system', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, { messages: [{ id: 'm1', role: 'USER', content: 'hi' }] });
+    const deliver = async (name: string) => {
+      const res = await post(`${api.url}/webhooks/agntix`, sign(secret, freshSession(name, sessionId)));
+      expect(res.status).toBe(200);
+    };
+    await deliver('session-created.voice-outbound.json');
+    await deliver('session-ended.unresolved-complaint.json');
+    const result = (await temporal.client.workflow.getHandle(sessionId).result()) as SessionResult;
+    expect(result.phase).toBe('done');
+    const ofSession = (name: string) =>
+      spans().filter((s) => s.name === name && s.attributes.temporalWorkflowId === sessionId);
+    await waitFor(() => ofSession('RunWorkflow:sessionWorkflow').length === 1, 'the workflow span to be exported');
+
+    // Each delivery is its own trace, rooted at the route's span.
+    const routes = spans().filter((s) => s.name === ROUTE);
+    expect(routes).toHaveLength(2);
+    expect(routes.every((s) => s.parentSpanId === undefined)).toBe(true);
+    const [createdTrace, endedTrace] = routes.map((s) => s.spanContext().traceId);
+    expect(createdTrace).not.toBe(endedTrace);
+
+    // The delivery that started the workflow holds its run.
+    const run = ofSession('RunWorkflow:sessionWorkflow')[0]!;
+    expect(run.spanContext().traceId).toBe(createdTrace);
+    expect(ancestry(run)).toEqual(['SignalWithStartWorkflow:sessionWorkflow', ROUTE]);
+
+    // session.ended's trace reaches each external-system write, through the route, the Temporal call and the signal.
+    const writes = ofSession('RunActivity:recordOutcome').filter((s) => s.spanContext().traceId === endedTrace);
+    expect(writes).toHaveLength(2); // the completed outcome, once to each of the two systems
+    for (const write of writes) {
+      expect(ancestry(write)).toEqual([
+        'StartActivity:recordOutcome',
+        'HandleSignal:agntixEvent',
+        'SignalWithStartWorkflow:sessionWorkflow',
+        ROUTE,
+      ]);
+    }
+    const archive = ofSession('RunActivity:archiveTranscript');
+    expect(archive.map((s) => s.spanContext().traceId)).toEqual([endedTrace]);
+    expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.completed');
+  });
+});
