@@ -5,7 +5,7 @@ import { createApp } from '../../src/api/app';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
 import { createVerifier } from '../../src/api/verifier';
-import { createLogger } from '../../src/logging';
+import { createLogger, type Logger } from '../../src/logging';
 
 export interface TestApi {
   url: string;
@@ -17,13 +17,13 @@ export async function startTestApi(
   client: Client,
   taskQueue: string,
   secrets: string[],
-  overrides: { deadlineMs?: number; maxBodyBytes?: number } = {},
+  overrides: { deadlineMs?: number; maxBodyBytes?: number; logger?: Logger } = {},
 ): Promise<TestApi> {
   const signaler = createSessionSignaler(client, taskQueue);
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
-    logger: createLogger('silent'),
+    logger: overrides.logger ?? createLogger('silent'),
     metrics: createIngestMetrics(),
     maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024,
     deadlineMs: overrides.deadlineMs ?? 10_000,

@@ -1,10 +1,11 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
-import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type LogEntry, type Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { createActivities } from '../../src/activities';
 import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
 import { createOutcomeWebhookSink } from '../../src/activities/sinks/outcomeWebhook';
@@ -14,6 +15,7 @@ import type { SessionResult } from '../../src/contracts';
 import { freshSession } from '../../src/dev/examples';
 import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
 import { newSecret, post, sign } from '../../src/dev/signing';
+import { createLogger } from '../../src/logging';
 import { tracingClientInterceptors } from '../../src/observability/temporalTracing';
 import { installTracing } from '../../src/observability/tracing';
 import { observedWorkerOptions } from '../../src/observability/worker';
@@ -38,6 +40,8 @@ describe('a delivery is one trace, from the webhook route to the external-system
   const exporter = new InMemorySpanExporter();
   const secret = newSecret();
   const outcomeSecret = newSecret();
+  const logLines: Array<Record<string, unknown>> = [];
+  const sdkLogs: LogEntry[] = [];
   let temporal: TestTemporal;
   let agntix: FakeAgntix;
   let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
@@ -48,6 +52,7 @@ describe('a delivery is one trace, from the webhook route to the external-system
 
   beforeAll(async () => {
     installTracing('agntix-test', new SimpleSpanProcessor(exporter));
+    Runtime.install({ logger: new DefaultLogger('WARN', (entry) => sdkLogs.push(entry)) });
     temporal = await connectTestTemporal();
     agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
     receiver = await startOutcomeReceiver(outcomeSecret);
@@ -55,8 +60,14 @@ describe('a delivery is one trace, from the webhook route to the external-system
     sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));
     const taskQueue = uniqueTaskQueue('tracing');
 
+    const logs = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+        done();
+      },
+    });
     const client = new Client({ connection: temporal.client.connection, interceptors: tracingClientInterceptors() });
-    api = await startTestApi(client, taskQueue, [secret]);
+    api = await startTestApi(client, taskQueue, [secret], { logger: createLogger('info', logs) });
 
     const sinks = [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)];
     const observed = observedWorkerOptions(sinks.map((s) => s.name));
@@ -76,7 +87,7 @@ describe('a delivery is one trace, from the webhook route to the external-system
         policy: { ...testPolicy, voiceTtlSeconds: 30, sinks: sinks.map((s) => s.name) },
         rules: DEFAULT_RULES,
         transcriptPageSize: 100,
-        maxTranscriptPages: 50,
+        maxTranscriptPages: 1,
       }),
       // With a pre-built bundle, the workflow interceptor modules are in the bundle, not the worker's options.
       interceptors: { activity: observed.interceptors?.activity },
@@ -109,7 +120,13 @@ describe('a delivery is one trace, from the webhook route to the external-system
 
   it('session.ended: route → Temporal call → signal → activities → the write to each external system', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { messages: [{ id: 'm1', role: 'USER', content: 'hi' }] });
+    // Four messages, three a page, one page allowed: the archive is truncated and says so in its log.
+    const messages = ['hi', 'hello', 'a complaint', 'bye'].map((content, i) => ({
+      id: `m${i}`,
+      role: 'USER',
+      content,
+    }));
+    agntix.sessions.set(sessionId, { messages });
     const deliver = async (name: string) => {
       const res = await post(`${api.url}/webhooks/agntix`, sign(secret, freshSession(name, sessionId)));
       expect(res.status).toBe(200);
@@ -148,5 +165,12 @@ describe('a delivery is one trace, from the webhook route to the external-system
     const archive = ofSession('RunActivity:archiveTranscript');
     expect(archive.map((s) => s.spanContext().traceId)).toEqual([endedTrace]);
     expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.completed');
+
+    // The delivery's log line carries its trace id: from a log line to the trace, and by sessionId to the workflow.
+    const logged = logLines.filter((l) => l.msg === 'webhook delivery' && l.sessionId === sessionId);
+    expect(logged.map((l) => l.trace_id)).toEqual([createdTrace, endedTrace]);
+    // An activity's own log line, through the SDK's logger, carries the trace it runs in.
+    const truncated = sdkLogs.find((e) => e.message === 'transcript truncated at the page bound');
+    expect(truncated?.meta).toMatchObject({ workflowId: sessionId, trace_id: endedTrace });
   });
 });
