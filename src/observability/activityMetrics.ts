@@ -16,17 +16,18 @@ import type { TranscriptRef } from '../contracts';
  */
 
 export const ActivityCounters = {
-  externalWrites: 'agntix_external_writes',
-  transcriptPages: 'agntix_transcript_pages',
-  dials: 'agntix_follow_up_dials',
+  externalWrites: { name: 'agntix_external_writes', help: 'Attempts to write to an external system' },
+  transcriptPages: { name: 'agntix_transcript_pages', help: 'Transcript pages fetched and archived' },
+  dials: { name: 'agntix_follow_up_dials', help: 'calls/start attempts of follow-ups, by what each proved' },
 } as const;
 
 type ActivityName = keyof SessionActivities;
-const RECORD_OUTCOME: ActivityName = 'recordOutcome';
+export const RECORD_OUTCOME: ActivityName = 'recordOutcome';
 const ARCHIVE_TRANSCRIPT: ActivityName = 'archiveTranscript';
-const START_FOLLOW_UP_CALL: ActivityName = 'startFollowUpCall';
+export const START_FOLLOW_UP_CALL: ActivityName = 'startFollowUpCall';
 
-export type DialResult = 'placed' | 'not-started' | 'rejected' | 'unknown';
+export const DIAL_RESULTS = ['placed', 'not-started', 'rejected', 'unknown'] as const;
+export type DialResult = (typeof DIAL_RESULTS)[number];
 
 /** What one calls/start attempt proved, from the failure type the calls client gives it (activities/agntix/calls.ts). */
 export function dialResult(err?: unknown): DialResult {
@@ -65,28 +66,23 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
   }
 
   private count(args: readonly unknown[], ended: { result?: unknown; err?: unknown }): void {
-    const meter = this.ctx.metricMeter;
+    const counter = ({ name, help }: { name: string; help: string }) =>
+      this.ctx.metricMeter.createCounter(name, undefined, help);
     switch (this.ctx.info.activityType) {
       case RECORD_OUTCOME: {
         const system = typeof args[0] === 'string' && this.systems.has(args[0]) ? args[0] : 'unknown';
-        meter
-          .createCounter(ActivityCounters.externalWrites, undefined, 'Attempts to write to an external system')
-          .add(1, { system, result: 'err' in ended ? 'failed' : 'ok' });
+        counter(ActivityCounters.externalWrites).add(1, { system, result: 'err' in ended ? 'failed' : 'ok' });
         return;
       }
       case ARCHIVE_TRANSCRIPT: {
         const archived = ended.result as TranscriptRef | Skipped | undefined;
         if (archived && 'pages' in archived) {
-          meter
-            .createCounter(ActivityCounters.transcriptPages, undefined, 'Transcript pages fetched and archived')
-            .add(archived.pages);
+          counter(ActivityCounters.transcriptPages).add(archived.pages);
         }
         return;
       }
       case START_FOLLOW_UP_CALL:
-        meter
-          .createCounter(ActivityCounters.dials, undefined, 'calls/start attempts of follow-ups, by what each proved')
-          .add(1, { result: dialResult('err' in ended ? ended.err : undefined) });
+        counter(ActivityCounters.dials).add(1, { result: dialResult('err' in ended ? ended.err : undefined) });
         return;
     }
   }

@@ -87,6 +87,24 @@ describe('metrics of a running worker and API after real sessions', () => {
     expect(total(w, 'agntix_follow_up_dials_total')).toBe(1);
   });
 
+  it('starts the counters the alerts watch at zero, in the same series the workflows and activities count in', () => {
+    const w = worker.exposition;
+    const series = (name: string, labels: Record<string, string>) =>
+      w.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+    expect(series('agntix_follow_up_states_total', { state: 'needs-operator' }).map((s) => s.value)).toEqual([0]);
+    expect(series('agntix_follow_up_states_total', { state: 'placed' }).map((s) => s.value)).toEqual([1]);
+    expect(series('agntix_session_expiries_total', { webhooks_seen: 'none' }).map((s) => s.value)).toEqual([0]);
+    expect(series('agntix_session_expiries_total', { webhooks_seen: 'session.created' }).map((s) => s.value)).toEqual([
+      1,
+    ]);
+    expect(series('agntix_external_writes_total', { system: 'sqlite', result: 'failed' }).map((s) => s.value)).toEqual([
+      0,
+    ]);
+    expect(series('agntix_external_writes_total', { system: 'outcome-webhook', result: 'failed' })).toHaveLength(1);
+    expect(series('agntix_follow_up_dials_total', { result: 'rejected' }).map((s) => s.value)).toEqual([0]);
+    expect(series('agntix_follow_up_dials_total', { result: 'placed' }).map((s) => s.value)).toEqual([1]);
+  });
+
   it("names the service's series as Prometheus does: snake_case, counters in _total, units in histograms", () => {
     // The SDK adds camelCase tags of its own (namespace, taskQueue, workflowType, activityType) to every metric of
     // a worker, outside any interceptor's reach; the labels this service chooses are snake_case.

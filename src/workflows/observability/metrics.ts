@@ -12,11 +12,16 @@ import { isClosed } from '../session/decisions';
  */
 
 export const WorkflowCounters = {
-  sessionsFinished: 'agntix_sessions_finished',
-  sessionExpiries: 'agntix_session_expiries',
-  reconciliations: 'agntix_session_reconciliations',
-  followUpStates: 'agntix_follow_up_states',
+  sessionsFinished: { name: 'agntix_sessions_finished', help: 'Sessions finished, by final phase and outcome class' },
+  sessionExpiries: { name: 'agntix_session_expiries', help: 'Sessions recorded as expired' },
+  reconciliations: {
+    name: 'agntix_session_reconciliations',
+    help: 'Questions to the session API about an overdue end',
+  },
+  followUpStates: { name: 'agntix_follow_up_states', help: 'Follow-ups entering each state' },
 } as const;
+
+const counter = ({ name, help }: { name: string; help: string }) => metricMeter.createCounter(name, undefined, help);
 
 /** The agent's callOutcome is free text: metrics carry only these classes of it. */
 export const OUTCOME_CLASSES = [
@@ -72,23 +77,17 @@ export function reconciliationResult(detail: SessionDetail | Skipped | undefined
 
 /** A session workflow returned: its final phase, its outcome class and where its end came from. */
 export function countFinishedSession(phase: SessionPhase, outcome: OutcomeEvent, source: SessionResult['source']) {
-  metricMeter
-    .createCounter(WorkflowCounters.sessionsFinished, undefined, 'Sessions finished, by final phase and outcome class')
-    .add(1, { phase, outcome_class: outcomeClass(outcome), source });
+  counter(WorkflowCounters.sessionsFinished).add(1, { phase, outcome_class: outcomeClass(outcome), source });
 }
 
 /** A session never ended, even by the API's word; `webhooks_seen` tells a lost session.ended from a call never made. */
 export function countExpiry(createdSeen: boolean) {
-  metricMeter
-    .createCounter(WorkflowCounters.sessionExpiries, undefined, 'Sessions recorded as expired')
-    .add(1, { webhooks_seen: createdSeen ? 'session.created' : 'none' });
+  counter(WorkflowCounters.sessionExpiries).add(1, { webhooks_seen: createdSeen ? 'session.created' : 'none' });
 }
 
 /** One question to the session API about an overdue session.ended. */
 export function countReconciliation(detail: SessionDetail | Skipped | undefined) {
-  metricMeter
-    .createCounter(WorkflowCounters.reconciliations, undefined, 'Questions to the session API about an overdue end')
-    .add(1, { result: reconciliationResult(detail) });
+  counter(WorkflowCounters.reconciliations).add(1, { result: reconciliationResult(detail) });
 }
 
 /** Counts a follow-up's entries into each state; showing the same state again counts nothing. */
@@ -98,8 +97,6 @@ export class FollowUpStateCounter {
   observe(state: string): void {
     if (state === this.last) return;
     this.last = state;
-    metricMeter
-      .createCounter(WorkflowCounters.followUpStates, undefined, 'Follow-ups entering each state')
-      .add(1, { state: followUpStateLabel(state) });
+    counter(WorkflowCounters.followUpStates).add(1, { state: followUpStateLabel(state) });
   }
 }
