@@ -1,54 +1,62 @@
 import { Client, Connection } from '@temporalio/client';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
 import { playDemo, type DemoResult } from '../../src/dev/sandbox/demo';
 import { deliverSigned, newSecret } from '../../src/dev/signing';
 import { example } from '../../src/dev/examples';
 import type { SessionResult } from '../../src/contracts';
 import { testAddress } from '../helpers/temporal';
 import { scrape, total, type Exposition } from './exposition';
+import { ALERTS_FILE, ALERT_TESTS_FILE, alertRules, dashboardQueries, findPromtool, type Query } from './opsFiles';
+import { labelsUsed, seriesNames, withoutGrafanaVariables } from './promql';
 import { startDeployedStack, type DeployedStack } from './stack';
 
-/**
- * What an operator's Prometheus finds on the worker and the API after real sessions: the demo call (transcript,
- * outcome, a follow-up placed and its call's own session) and a call whose session.ended never comes.
+/*
+ * What an operator's Prometheus finds on the worker and the API after real sessions, the demo call (transcript,
+ * outcome, a follow-up placed and its call's own session) and a call whose session.ended never comes, and whether
+ * the dashboard and the alert rules use only what is found there.
  */
+let stack: DeployedStack;
+let connection: Connection;
+let demo: DemoResult;
+let expired: SessionResult;
+let worker: { text: string; exposition: Exposition };
+let api: { text: string; exposition: Exposition };
+
+beforeAll(async () => {
+  stack = await startDeployedStack();
+  connection = await Connection.connect({ address: testAddress() });
+  const client = new Client({ connection });
+  // The outcome webhook refuses the first completed outcome once: a failed write, then a retry that lands.
+  stack.receiver.failFirst.set('session.completed', 1);
+
+  const openCall = async () => {
+    const res = await fetch(`${stack.sandbox.url}/sandbox/sessions`, { method: 'POST' });
+    const { sessionId } = (await res.json()) as { sessionId: string };
+    return (await client.workflow.getHandle(sessionId).result()) as SessionResult;
+  };
+  const say = () => undefined;
+  [demo, expired] = await Promise.all([
+    playDemo({ sandboxUrl: stack.sandbox.url, client, uiUrl: '', namespace: 'default', say, timeoutMs: 30_000 }),
+    openCall(), // never ended: reconciled while the API says it is open, then expired
+  ]);
+  // Deliveries the API refuses or ignores: a bad signature, an event name of the sender's own.
+  await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, newSecret(), example('session-created.voice-outbound.json'));
+  await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, stack.secret, { eventType: 'acme.private-event-name' });
+
+  worker = await scrape(stack.workerMetricsUrl);
+  api = await scrape(`${stack.apiUrl}/metrics`);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.close();
+  await connection?.close();
+});
+
 describe('metrics of a running worker and API after real sessions', () => {
-  let stack: DeployedStack;
-  let connection: Connection;
-  let demo: DemoResult;
-  let expired: SessionResult;
-  let worker: { text: string; exposition: Exposition };
-  let api: { text: string; exposition: Exposition };
-
-  beforeAll(async () => {
-    stack = await startDeployedStack();
-    connection = await Connection.connect({ address: testAddress() });
-    const client = new Client({ connection });
-    // The outcome webhook refuses the first completed outcome once: a failed write, then a retry that lands.
-    stack.receiver.failFirst.set('session.completed', 1);
-
-    const openCall = async () => {
-      const res = await fetch(`${stack.sandbox.url}/sandbox/sessions`, { method: 'POST' });
-      const { sessionId } = (await res.json()) as { sessionId: string };
-      return (await client.workflow.getHandle(sessionId).result()) as SessionResult;
-    };
-    const say = () => undefined;
-    [demo, expired] = await Promise.all([
-      playDemo({ sandboxUrl: stack.sandbox.url, client, uiUrl: '', namespace: 'default', say, timeoutMs: 30_000 }),
-      openCall(), // never ended: reconciled while the API says it is open, then expired
-    ]);
-    // Deliveries the API refuses or ignores: a bad signature, an event name of the sender's own.
-    await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, newSecret(), example('session-created.voice-outbound.json'));
-    await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, stack.secret, { eventType: 'acme.private-event-name' });
-
-    worker = await scrape(stack.workerMetricsUrl);
-    api = await scrape(`${stack.apiUrl}/metrics`);
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.close();
-    await connection?.close();
-  });
-
   it('serves the SDK worker metrics: task latencies, schedule-to-start, slots', () => {
     const w = worker.exposition;
     expect(total(w, 'temporal_workflow_task_schedule_to_start_latency_seconds_count')).toBeGreaterThan(0);
@@ -137,4 +145,88 @@ describe('metrics of a running worker and API after real sessions', () => {
     expect(total(a, 'agntix_webhook_deliveries_total', { event_type: 'none', outcome: 'rejected' })).toBe(1);
     expect(total(a, 'agntix_webhook_verification_failures_total')).toBe(1);
   });
+});
+
+describe('the dashboard and the alert rules (ops/)', () => {
+  const queries: Query[] = [...alertRules(), ...dashboardQueries()];
+  const exported = () => new Set([...api.exposition.names, ...worker.exposition.names]);
+  const samplesOf = (name: string) =>
+    [...api.exposition.samples, ...worker.exposition.samples].filter((s) => s.name === name);
+
+  it('use only series the running API and worker export', () => {
+    expect(queries.length).toBeGreaterThan(20);
+    const names = exported();
+    const problems = queries.flatMap(({ where, expr }) => {
+      const used = seriesNames(expr);
+      if (used.size === 0) return [`${where}: no series found in ${expr}`];
+      return [...used].filter((n) => !names.has(n)).map((n) => `${where}: ${n} is not exported`);
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('match and group by labels those series carry', () => {
+    const problems = queries.flatMap(({ where, expr }) => {
+      const { grouping, matchers } = labelsUsed(expr);
+      const labelsOf = (name: string) => new Set(samplesOf(name).flatMap((s) => Object.keys(s.labels)));
+      const counted = [...seriesNames(expr)].filter((n) => samplesOf(n).length > 0);
+      const carried = new Set(counted.flatMap((n) => [...labelsOf(n)]));
+      return [
+        ...(counted.length > 0
+          ? grouping.filter((l) => !carried.has(l)).map((l) => `${where}: no series has ${l}`)
+          : []),
+        ...matchers.flatMap(({ series, labels }) => {
+          const own = labelsOf(series);
+          return own.size > 0 ? labels.filter((l) => !own.has(l)).map((l) => `${where}: ${series} has no ${l}`) : [];
+        }),
+      ];
+    });
+    expect(problems).toEqual([]);
+  });
+
+  it('warn about refused deliveries, expiring sessions, failing systems, stuck follow-ups and waiting tasks', () => {
+    const alerts = alertRules();
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining([
+        'AgntixDeliveriesUnavailable',
+        'AgntixDeliveriesUnauthorized',
+        'AgntixSessionsExpiring',
+        'AgntixExternalSystemFailing',
+        'AgntixFollowUpNeedsOperator',
+        'AgntixWorkflowTasksWaiting',
+      ]),
+    );
+    // Each alert's runbook is a section of docs/operations.md.
+    const docs = readFileSync(path.resolve(__dirname, '../../docs/operations.md'), 'utf8');
+    const anchors = new Set(
+      [...docs.matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]!
+          .toLowerCase()
+          .replace(/[^a-z0-9 -]/g, '')
+          .replace(/ /g, '-'),
+      ),
+    );
+    const withoutSection = alerts.filter(({ runbook }) => !anchors.has(runbook?.split('docs/operations.md#')[1] ?? ''));
+    expect(withoutSection.map(({ alert, runbook }) => `${alert}: ${runbook ?? 'no runbook'}`)).toEqual([]);
+  });
+
+  // .ci/run installs promtool and sets REQUIRE_PROMTOOL, so CI never skips this; a laptop without it does, visibly.
+  const promtool = findPromtool();
+  const withPromtool = promtool || process.env.REQUIRE_PROMTOOL ? it : it.skip;
+
+  withPromtool(
+    'parse with promtool, dashboard queries included, and the alerts fire as alerts.test.yml expects',
+    () => {
+      if (!promtool) throw new Error('promtool not found: set PROMTOOL, or run .ci/run once to install it');
+      const dir = mkdtempSync(path.join(tmpdir(), 'promtool-'));
+      const dashboardRules = path.join(dir, 'dashboard-queries.yml');
+      const rules = dashboardQueries().map(({ expr }, i) => ({
+        record: `dashboard:query_${i}`,
+        expr: withoutGrafanaVariables(expr),
+      }));
+      writeFileSync(dashboardRules, stringify({ groups: [{ name: 'dashboard', rules }] }));
+      const run = (...args: string[]) => execFileSync(promtool, args, { encoding: 'utf8', stdio: 'pipe' });
+      expect(run('check', 'rules', ALERTS_FILE, dashboardRules)).toMatch(/SUCCESS/);
+      expect(run('test', 'rules', ALERT_TESTS_FILE)).toMatch(/SUCCESS/);
+    },
+  );
 });
