@@ -1,8 +1,15 @@
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type LogEntry, type Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type LogEntry,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -25,6 +32,7 @@ import { startTestApi, type TestApi } from '../helpers/api';
 import { startOutcomeReceiver } from '../helpers/outcomeReceiver';
 import { testPolicy } from '../helpers/policy';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
+import { historiesDir, loadHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/wait';
 
 const API_KEY = 'pk_test_tracing';
@@ -48,6 +56,8 @@ describe('a delivery is one trace, from the webhook route to the external-system
   let sqlite: ReturnType<typeof createSqliteSink>;
   let api: TestApi;
   let worker: Worker;
+  let observed: ReturnType<typeof observedWorkerOptions>;
+  let bundle: WorkflowBundleWithSourceMap;
   let running: Promise<void>;
 
   beforeAll(async () => {
@@ -70,16 +80,17 @@ describe('a delivery is one trace, from the webhook route to the external-system
     api = await startTestApi(client, taskQueue, [secret], { logger: createLogger('info', logs) });
 
     const sinks = [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)];
-    const observed = observedWorkerOptions(sinks.map((s) => s.name));
+    observed = observedWorkerOptions(sinks.map((s) => s.name));
+    bundle = await bundleWorkflowCode({
+      workflowsPath: path.resolve(__dirname, '../../src/workflows'),
+      workflowInterceptorModules: observed.interceptors?.workflowModules,
+      logger: quiet,
+    });
     worker = await createSessionWorker({
       connection: temporal.nativeConnection,
       namespace: 'default',
       taskQueue,
-      workflowBundle: await bundleWorkflowCode({
-        workflowsPath: path.resolve(__dirname, '../../src/workflows'),
-        workflowInterceptorModules: observed.interceptors?.workflowModules,
-        logger: quiet,
-      }),
+      workflowBundle: bundle,
       activities: createActivities({
         agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
         transcripts: createLocalTranscriptStore(path.join(dir, 'transcripts')),
@@ -172,5 +183,13 @@ describe('a delivery is one trace, from the webhook route to the external-system
     // An activity's own log line, through the SDK's logger, carries the trace it runs in.
     const truncated = sdkLogs.find((e) => e.message === 'transcript truncated at the page bound');
     expect(truncated?.meta).toMatchObject({ workflowId: sessionId, trace_id: endedTrace });
+  });
+
+  it('replays sessions recorded without tracing: turning it on breaks no running session', async () => {
+    const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      await Worker.runReplayHistory({ workflowBundle: bundle, sinks: observed.sinks }, loadHistory(file), file);
+    }
   });
 });
