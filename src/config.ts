@@ -4,6 +4,7 @@ import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { whsecProblem } from './configSecrets';
 import { DEFAULT_TASK_QUEUE } from './contracts';
+import { ObservabilityConfig } from './observability/config';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -118,7 +119,8 @@ export const ConfigSchema = z
     /** The HubSpot sink (docs/hubspot.md): on when HUBSPOT_ACCESS_TOKEN is set. */
     ...hubspotConfigFields,
   })
-  .extend(AutomationConfig.shape);
+  .extend(AutomationConfig.shape)
+  .extend(ObservabilityConfig.shape);
 
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { traceContext } from './observability/logContext';
 
 /** "+447700900412" → "+44•••••••412": enough to tell numbers apart in a log, never the whole number. */
 export function maskPhone(value: unknown): string {
@@ -18,11 +19,12 @@ const phonePaths = [
   '*.to_phone_number',
 ];
 
-/** The process logger: JSON lines with secrets removed and phone numbers masked. */
+/** The process logger: JSON lines with secrets removed, phone numbers masked, and the active trace's ids. */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
     {
       level,
+      mixin: traceContext,
       redact: {
         paths: [...secretPaths, ...phonePaths],
         censor: (value, path) => (/phone/i.test(path.at(-1) ?? '') ? maskPhone(value) : '[redacted]'),

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging';
+import { traceRequests } from '../observability/httpTracing';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
 import type { Verification } from './verifier';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  app.use('/webhooks/agntix', traceRequests('/webhooks/agntix'));
   app.use(webhookRouter(deps));
 
   app.use((_req, res) => {

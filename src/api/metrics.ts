@@ -1,4 +1,17 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { deliveredEventSchemas, plannedEventSchemas } from '../contracts/agntixEvents';
+
+const knownEventTypes = new Set([...Object.keys(deliveredEventSchemas), ...Object.keys(plannedEventSchemas)]);
+
+/**
+ * The event type as a metric label: a documented event name, `other` for any other name, `none` when the delivery
+ * was refused before its name was read. The name comes from the payload, so anything else would let a sender mint
+ * series at will.
+ */
+export function eventTypeLabel(eventType: string | undefined): string {
+  if (eventType === undefined) return 'none';
+  return knownEventTypes.has(eventType) ? eventType : 'other';
+}
 
 /** Prometheus metrics of the ingest endpoint. One registry per app so tests can build several apps. */
 export function createIngestMetrics() {
@@ -8,7 +21,7 @@ export function createIngestMetrics() {
     registry,
     deliveries: new Counter({
       name: 'agntix_webhook_deliveries_total',
-      help: 'Webhook deliveries by event type and outcome',
+      help: 'Webhook deliveries by event type (documented names, other, none) and outcome',
       labelNames: ['event_type', 'outcome'] as const,
       registers: [registry],
     }),

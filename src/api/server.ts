@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { tracingClientInterceptors } from '../observability/temporalTracing';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
@@ -28,7 +29,11 @@ export async function startApi(
   if (!secrets) throw new Error('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required to verify deliveries');
 
   const connection = Connection.lazy(temporalConnectionOptions(config, env));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: tracingClientInterceptors(),
+  });
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const app = createApp({
     verify: createVerifier(secrets),

@@ -7,6 +7,7 @@ import {
 } from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
+import { signalWithStartThroughInterceptors } from '../temporal/interceptedSignalWithStart';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   SESSION_WORKFLOW_TYPE,
@@ -115,8 +116,13 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
     };
     let outcome: SignalOutcome;
     try {
-      const response = await client.withDeadline(deadline, () =>
-        client.workflowService.signalWithStartWorkflowExecution(request),
+      // Through the client's interceptors, so the request carries the trace context (and any other header) too.
+      const call = { workflowType: SESSION_WORKFLOW_TYPE, workflowId: event.id, taskQueue, args: [input] };
+      const signalled = { ...call, signalName: agntixEventSignal.name, signalArgs: [signal] };
+      const response = await signalWithStartThroughInterceptors(client, signalled, (headers) =>
+        client.withDeadline(deadline, () =>
+          client.workflowService.signalWithStartWorkflowExecution({ ...request, header: { fields: headers } }),
+        ),
       );
       outcome = response.started ? 'started' : 'signaled';
     } catch (err) {

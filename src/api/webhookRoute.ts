@@ -5,6 +5,7 @@ import type { AppDeps } from './app';
 import { jsonBoundsProblem } from './bounds';
 import { signatureHeadersProblem } from './earlyRejection';
 import { DeadlineExceeded, classifyRecordingFailure } from './recordingFailures';
+import { eventTypeLabel } from './metrics';
 import type { SignalOutcome } from './sessionSignaler';
 
 type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
@@ -149,7 +150,7 @@ function notRecorded(deps: AppDeps, err: unknown): Reply {
 export function webhookRouter(deps: AppDeps): Router {
   const send = (req: Request, res: Response, reply: Reply) => {
     const seconds = Number(process.hrtime.bigint() - (res.locals.startedAt as bigint)) / 1e9;
-    deps.metrics.deliveries.inc({ event_type: reply.eventType ?? 'unknown', outcome: reply.outcome });
+    deps.metrics.deliveries.inc({ event_type: eventTypeLabel(reply.eventType), outcome: reply.outcome });
     deps.metrics.ackLatency.observe({ outcome: reply.outcome }, seconds);
     res
       .status(reply.status)

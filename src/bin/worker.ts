@@ -1,5 +1,6 @@
 import { loadConfig } from '../config';
 import { createLogger } from '../logging';
+import { installConfiguredTracing } from '../observability/tracing';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
 import { fatal } from './fatal';
@@ -8,10 +9,15 @@ import { fatal } from './fatal';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  installRuntime(config.LOG_LEVEL);
+  installRuntime(config.LOG_LEVEL, config.WORKER_METRICS_PORT);
+  const tracing = installConfiguredTracing(config, 'agntix-worker');
   const worker = await runWorker(config, logger);
+  logger.info(
+    { metricsPort: config.WORKER_METRICS_PORT, tracing: tracing !== undefined },
+    'worker metrics and tracing',
+  );
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void worker.stop());
-  await worker.done;
+  await worker.done.finally(() => tracing?.shutdown());
 }
 
 main().catch(fatal);

@@ -6,6 +6,7 @@ import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from './devServer';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
+import { installConfiguredTracing } from '../observability/tracing';
 import { loadOrCreateDevSecret } from './devSecret';
 import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
@@ -20,7 +21,10 @@ async function main() {
   const env = { ...process.env };
   const dataDir = path.resolve(env.DATA_DIR ?? '.data');
   const say = (line: string) => process.stdout.write(`${line}\n`);
-  installRuntime(env.LOG_LEVEL ?? 'info');
+  // Read now so a bad setting stops start-up before anything runs, and the runtime serves the worker's metrics.
+  const settings = loadConfig(env);
+  installRuntime(settings.LOG_LEVEL, settings.WORKER_METRICS_PORT);
+  const tracing = installConfiguredTracing(settings, 'agntix-temporal');
 
   if (!env.AGNTIX_WEBHOOK_SECRET && env.NODE_ENV !== 'production') {
     const dev = loadOrCreateDevSecret(dataDir);
@@ -72,7 +76,11 @@ async function main() {
   );
   if (devServer?.uiUrl) say(`Web UI     ${devServer.uiUrl}`);
   say(`Webhooks   http://localhost:${api.port}/webhooks/agntix`);
-  say(`Health     http://localhost:${api.port}/healthz   Metrics http://localhost:${api.port}/metrics`);
+  say(`Health     http://localhost:${api.port}/healthz`);
+  say(`Metrics    API http://localhost:${api.port}/metrics   ${workerMetrics(config.WORKER_METRICS_PORT)}`);
+  say(
+    `Traces     ${tracing ? `OTLP to ${config.OTEL_EXPORTER_OTLP_ENDPOINT}` : 'off (set OTEL_EXPORTER_OTLP_ENDPOINT)'}`,
+  );
   say('Press Ctrl-C to stop.');
 
   let stopping = false;
@@ -85,6 +93,7 @@ async function main() {
     await sandbox?.close();
     await hubspot?.close();
     await devServer?.stop().catch(() => undefined); // Ctrl-C reaches the dev server too; it may be gone already
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGINT', () => void stop());
@@ -103,5 +112,8 @@ function portFrom(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   }
   return port;
 }
+
+const workerMetrics = (port: number | undefined) =>
+  port === undefined ? 'worker off (WORKER_METRICS_PORT=off)' : `worker http://localhost:${port}/metrics`;
 
 main().catch(fatal);

@@ -7,6 +7,9 @@ export interface SessionWorkerOptions {
   activities: WorkerOptions['activities'];
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Metrics and tracing (src/observability/worker.ts). */
+  interceptors?: WorkerOptions['interceptors'];
+  sinks?: WorkerOptions['sinks'];
 }
 
 /** The worker that hosts the session workflows and their activities. */

@@ -4,6 +4,8 @@ import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
+import { startAlertedCountersAtZero } from '../observability/countersAtZero';
+import { observedWorkerOptions } from '../observability/worker';
 import { activityDepsFrom } from './deps';
 import { createSessionWorker } from './createWorker';
 
@@ -27,7 +29,10 @@ export async function runWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
+    ...observedWorkerOptions(deps.policy.sinks),
   });
+  const { TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue } = config;
+  startAlertedCountersAtZero({ namespace, taskQueue, sinkNames: deps.policy.sinks });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   const done = worker.run().finally(async () => {
     deps.close();

@@ -1,4 +1,5 @@
 import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
+import { prometheusMetrics } from '../observability/workerMetrics';
 
 const levels: Record<string, LogLevel> = {
   trace: 'TRACE',
@@ -11,8 +12,12 @@ const levels: Record<string, LogLevel> = {
 
 /**
  * Installs the SDK runtime once per process, before anything else touches it. The SDK's own INFO lines (worker
- * state changes, the bundle report) are routine, so they show only at debug level.
+ * state changes, the bundle report) are routine, so they show only at debug level. With a metrics port, the runtime
+ * serves the worker's Prometheus endpoint: the SDK's metrics and the service's own.
  */
-export function installRuntime(logLevel: string): void {
-  Runtime.install({ logger: new DefaultLogger(levels[logLevel] ?? 'WARN') });
+export function installRuntime(logLevel: string, metricsPort?: number): void {
+  Runtime.install({
+    logger: new DefaultLogger(levels[logLevel] ?? 'WARN'),
+    ...(metricsPort !== undefined ? { telemetryOptions: { metrics: prometheusMetrics(metricsPort) } } : {}),
+  });
 }

@@ -21,6 +21,7 @@ import {
 } from '../../contracts';
 import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
 import { startDetachedChild } from '../children';
+import { FollowUpStateCounter } from '../observability/metrics';
 import { insideCallingHours } from './callingTime';
 import type { FollowUpInput } from './workflow';
 
@@ -39,6 +40,7 @@ export class FollowUp {
   private confirmation?: FollowUpConfirmation;
   private readonly dials: string[] = [];
   private failedWrites = 0;
+  private readonly stateCounter = new FollowUpStateCounter();
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
@@ -59,6 +61,7 @@ export class FollowUp {
   }
 
   show(): void {
+    this.stateCounter.observe(this.state);
     const reason = this.reason ? ` · ${this.reason}` : '';
     setCurrentDetails(`**${this.state}** · ${this.scheduledAt.toISOString()}${reason}`);
   }

@@ -31,6 +31,7 @@ import { followUpAfterSession } from '../followUp/schedule';
 import type { SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
+import { countExpiry, countFinishedSession, countReconciliation } from '../observability/metrics';
 import { endDeadlineMs, endedFromDetail, isClosed } from './decisions';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
@@ -89,6 +90,7 @@ export class Session {
       const detail = await this.step('reconcile with the session API', () =>
         agntixApi.getSessionDetail(this.sessionId),
       );
+      countReconciliation(detail);
       if (ledger.ended) break; // the webhook arrived while we asked: it wins
       if (detail && !isSkipped(detail) && isClosed(detail)) {
         return { ended: endedFromDetail(detail, ledger.created), source: 'reconciled' };
@@ -147,6 +149,7 @@ export class Session {
   /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
   async expire(): Promise<SessionResult> {
     this.moveTo('expired', 'EXPIRED');
+    countExpiry(this.ledger.created !== undefined);
     const outcome = await this.record('expired', 'none');
     const followUp = await this.followUpAfter(undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
@@ -167,6 +170,7 @@ export class Session {
     outcome: OutcomeEvent,
     extra: Pick<SessionResult, 'source' | 'followUp' | 'transcript' | 'rules'>,
   ): SessionResult {
+    countFinishedSession(this.phase, outcome, extra.source);
     return {
       sessionId: this.sessionId,
       phase: this.phase,

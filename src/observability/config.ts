@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+/**
+ * The observability settings, validated with the rest of the configuration (src/config.ts). The OpenTelemetry
+ * variables keep their standard names, so a collector's usual setup applies unchanged.
+ */
+export const ObservabilityConfig = z.object({
+  /** The worker's Prometheus endpoint (SDK and service metrics): a port, or "off". */
+  WORKER_METRICS_PORT: z
+    .union([z.literal('off'), port])
+    .default(9464)
+    .transform((value) => (value === 'off' ? undefined : value)),
+  /** OTLP/HTTP collector base URL (spans go to <url>/v1/traces); tracing is off when unset. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+    .pipe(z.url().optional()),
+  /** The service name on every span; each entry point has its own default. */
+  OTEL_SERVICE_NAME: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+});
+
+export type ObservabilityConfig = z.infer<typeof ObservabilityConfig>;

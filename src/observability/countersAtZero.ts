@@ -1,0 +1,31 @@
+import { Runtime } from '@temporalio/worker';
+import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../contracts';
+import { FOLLOW_UP_STATE_LABELS, WorkflowCounters } from '../workflows/observability/metrics';
+import { ActivityCounters, DIAL_RESULTS, RECORD_OUTCOME, START_FOLLOW_UP_CALL } from './activityMetrics';
+
+/**
+ * Starts the counters the alert rules watch at zero, with the labels the SDK gives them once counted (the worker's
+ * namespace and taskQueue, the workflow or activity type). A counter that first appears at 1 has no earlier sample,
+ * so `increase()` would miss its first event, which for a rare one (a follow-up needing an operator, an external
+ * system's first failure) is the one that matters.
+ */
+export function startAlertedCountersAtZero(worker: {
+  namespace: string;
+  taskQueue: string;
+  sinkNames: readonly string[];
+}): void {
+  const meter = Runtime.instance().metricMeter.withTags({ namespace: worker.namespace, taskQueue: worker.taskQueue });
+  const counter = (tags: Record<string, string>, { name, help }: { name: string; help: string }) =>
+    meter.withTags(tags).createCounter(name, undefined, help);
+
+  const ofFollowUps = { workflowType: FOLLOW_UP_WORKFLOW_TYPE };
+  const ofSessions = { workflowType: SESSION_WORKFLOW_TYPE };
+  const states = counter(ofFollowUps, WorkflowCounters.followUpStates);
+  for (const state of FOLLOW_UP_STATE_LABELS) states.add(0, { state });
+  const expiries = counter(ofSessions, WorkflowCounters.sessionExpiries);
+  for (const seen of ['session.created', 'none']) expiries.add(0, { webhooks_seen: seen });
+  const writes = counter({ activityType: RECORD_OUTCOME }, ActivityCounters.externalWrites);
+  for (const system of worker.sinkNames) for (const result of ['ok', 'failed']) writes.add(0, { system, result });
+  const dials = counter({ activityType: START_FOLLOW_UP_CALL }, ActivityCounters.dials);
+  for (const result of DIAL_RESULTS) dials.add(0, { result });
+}
