@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from '../logging';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
+import { transcriptRouter, type TranscriptRouteDeps } from './transcriptRoute';
 import type { Verification } from './verifier';
 import { webhookRouter } from './webhookRoute';
 
@@ -13,6 +14,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   deadlineMs: number;
   retryAfterSeconds: number;
+  /** Serves the signed transcript links when transcripts live in the shared store (DATABASE_URL). */
+  transcripts?: Omit<TranscriptRouteDeps, 'logger'>;
 }
 
 /** Builds the HTTP app. Tests pass a real signaler pointed at the test server. */
@@ -38,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
 
   app.use(webhookRouter(deps));
+  if (deps.transcripts) app.use(transcriptRouter({ ...deps.transcripts, logger: deps.logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

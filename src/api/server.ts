@@ -2,6 +2,9 @@ import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { createPostgresPool } from '../store/postgres';
+import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 import { createIngestMetrics } from './metrics';
@@ -29,6 +32,8 @@ export async function startApi(
   const connection = Connection.lazy(temporalConnectionOptions(config, env));
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
+  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
+  const links = transcriptLinkSettingsFrom(config);
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -37,6 +42,7 @@ export async function startApi(
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
+    transcripts: pool && { transcripts: createPostgresTranscriptStore(pool, links), linkSecret: links.secret },
   });
 
   const server: Server = await new Promise((resolve, reject) => {
@@ -58,6 +64,7 @@ export async function startApi(
       });
       await signaler.drain();
       await connection.close();
+      await pool?.end();
     },
   };
 }

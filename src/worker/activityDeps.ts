@@ -3,23 +3,36 @@ import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntixClient';
 import { createCallsClient } from '../activities/calls';
 import { createOutcomeWebhookSink } from '../activities/sinks/outcomeWebhook';
+import { createPostgresSink } from '../activities/sinks/postgresStore';
 import { createSqliteSink } from '../activities/sinks/sqliteStore';
 import type { OutcomeSink } from '../activities/sinks/types';
 import { createLocalTranscriptStore } from '../activities/transcriptStore';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { createPostgresPool } from '../store/postgres';
+import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import type { FollowUpPolicy } from '../shared/followUp';
 import { loadRuleSet } from '../rules/ruleSetSchema';
 import * as workflows from '../workflows';
 
 /** Builds the activities' clients and external systems from configuration. */
-export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): void } {
+export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
   const sinks: OutcomeSink[] = [];
-  let closeDb = () => undefined as void;
-  if (config.OUTCOME_SQLITE_PATH !== 'off') {
-    const sqlite = createSqliteSink(config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+  const closers: Array<() => unknown> = [];
+  // With DATABASE_URL every replica shares PostgreSQL; the per-host SQLite file then runs only if asked for by path.
+  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-worker') : undefined;
+  if (pool) {
+    sinks.push(createPostgresSink(pool));
+    closers.push(() => pool.end());
+  }
+  const sqlitePath = pool
+    ? config.OUTCOME_SQLITE_PATH
+    : (config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+  if (sqlitePath && sqlitePath !== 'off') {
+    const sqlite = createSqliteSink(sqlitePath);
     sinks.push(sqlite);
-    closeDb = () => sqlite.db.close();
+    closers.push(() => sqlite.db.close());
   }
   if (config.OUTCOME_WEBHOOK_URL && config.OUTCOME_WEBHOOK_SECRET) {
     sinks.push(
@@ -29,6 +42,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
         config.OUTCOME_WEBHOOK_TIMEOUT_MS,
       ),
     );
+  }
+  if (pool && !config.TRANSCRIPT_LINK_SECRET) {
+    logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
   }
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
@@ -50,7 +66,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
           timeoutMs: config.FOLLOWUP_CALL_TIMEOUT_MS,
         })
       : undefined,
-    transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
+    transcripts: pool
+      ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config))
+      : createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
     sinks,
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
@@ -65,7 +83,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
     },
-    close: closeDb,
+    async close() {
+      for (const close of closers) await close();
+    },
   };
 }
 

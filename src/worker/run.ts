@@ -1,6 +1,7 @@
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { migrateDatabase } from '../store/migrate';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
@@ -20,6 +21,7 @@ export async function runWorker(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningWorker> {
+  if (config.DATABASE_URL) await migrateDatabase(config.DATABASE_URL, logger);
   const deps = activityDepsFrom(config, logger);
   const connection = await connectWorker(config, env);
   const worker: Worker = await createSessionWorker({
@@ -30,7 +32,7 @@ export async function runWorker(
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
   const done = worker.run().finally(async () => {
-    deps.close();
+    await deps.close();
     await connection.close();
   });
   return {

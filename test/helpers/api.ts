@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/api/app';
+import { createApp, type AppDeps } from '../../src/api/app';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
 import { createVerifier } from '../../src/api/verifier';
@@ -17,7 +17,7 @@ export async function startTestApi(
   client: Client,
   taskQueue: string,
   secrets: string[],
-  overrides: { deadlineMs?: number; maxBodyBytes?: number } = {},
+  overrides: { deadlineMs?: number; maxBodyBytes?: number; transcripts?: AppDeps['transcripts'] } = {},
 ): Promise<TestApi> {
   const signaler = createSessionSignaler(client, taskQueue);
   const app = createApp({
@@ -28,6 +28,7 @@ export async function startTestApi(
     maxBodyBytes: overrides.maxBodyBytes ?? 1024 * 1024,
     deadlineMs: overrides.deadlineMs ?? 10_000,
     retryAfterSeconds: 5,
+    transcripts: overrides.transcripts,
   });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
