@@ -7,6 +7,7 @@ import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
 import { activityDepsFrom } from './activityDeps';
 import { createSessionWorker } from './createWorker';
+import { startWorkerHealth } from './health';
 
 export interface RunningWorker {
   /** Stops polling, lets in-flight tasks finish, closes the connection. */
@@ -30,8 +31,16 @@ export async function runWorker(
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { ...createActivities(deps), ...createAutomationActivities(env, deps) },
   });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  const health =
+    config.WORKER_HEALTH_PORT === undefined
+      ? undefined
+      : await startWorkerHealth(config.WORKER_HEALTH_PORT, () => worker.getState() === 'RUNNING');
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE, healthPort: health?.port },
+    'worker polling',
+  );
   const done = worker.run().finally(async () => {
+    await health?.close();
     await deps.close();
     await connection.close();
   });
