@@ -15,5 +15,7 @@ COPY --from=build /app/dist ./dist
 # The post-call rules file is read at start-up (AUTOMATION_RULES_FILE).
 COPY src/automations/rules.json ./src/automations/rules.json
 COPY package.json ./
+# DATA_DIR, owned by the user the service runs as: a named volume mounted here starts with this ownership.
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 CMD ["node", "dist/api/main.js"]

@@ -203,8 +203,9 @@ export async function startTemporalServer(
 
   const logFile = path.join(workDir, 'temporal-server.log');
   const out = createWriteStream(logFile);
-  const child = spawn(bins.server, ['--config-file', SERVER_CONFIG, '--allow-no-auth', 'start'], {
-    env,
+  // Started as the temporalio/server image starts it: `start`, with the config file and no-auth named by variables.
+  const child = spawn(bins.server, ['start'], {
+    env: { ...env, TEMPORAL_SERVER_CONFIG_FILE_PATH: SERVER_CONFIG, TEMPORAL_ALLOW_NO_AUTH: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(out);
