@@ -104,6 +104,9 @@ export const ConfigSchema = z.object({
     .default(7 * 24 * 3600),
   /** Where the webhook API is reached from outside (load balancer), for transcript links; http://localhost:PORT by default. */
   PUBLIC_BASE_URL: optionalText.pipe(z.url().optional()),
+  /** Worker Deployment versioning (both or neither): the deployment's name and this build's id, e.g. a git SHA. */
+  WORKER_DEPLOYMENT_NAME: optionalText,
+  WORKER_BUILD_ID: optionalText,
   /** A worker answers GET /healthz on this port (orchestrator health checks); none when unset. */
   WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Where `npm start` keeps its dev-server database and generated secrets. */
@@ -141,6 +144,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production',
       );
     }
+  }
+  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID)) {
+    throw new ConfigError('Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together');
   }
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');

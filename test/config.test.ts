@@ -43,6 +43,10 @@ describe('loadConfig', () => {
     [{ NODE_ENV: 'production' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production$/],
     [{ DATABASE_URL: 'mysql://db/agntix' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ URL$/],
     [
+      { WORKER_DEPLOYMENT_NAME: 'agntix' },
+      /^Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together$/,
+    ],
+    [
       { TRANSCRIPT_LINK_SECRET: 'short' },
       /^Invalid configuration: TRANSCRIPT_LINK_SECRET must be at least 32 characters$/,
     ],

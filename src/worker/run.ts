@@ -8,6 +8,7 @@ import { createAutomationActivities } from '../automations/activities';
 import { activityDepsFrom } from './activityDeps';
 import { createSessionWorker } from './createWorker';
 import { startWorkerHealth } from './health';
+import { workerDeploymentFrom } from './versioning';
 
 export interface RunningWorker {
   /** Stops polling, lets in-flight tasks finish, closes the connection. */
@@ -30,6 +31,7 @@ export async function runWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { ...createActivities(deps), ...createAutomationActivities(env, deps) },
+    workerDeploymentOptions: workerDeploymentFrom(config),
   });
   const health =
     config.WORKER_HEALTH_PORT === undefined

@@ -5,6 +5,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  setWorkflowOptions,
   sleep,
   startChild,
   upsertSearchAttributes,
@@ -196,6 +197,14 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpRe
   await trackCallSession(confirmation?.sessionId ?? callSessionId, input);
   return status();
 }
+
+// With Worker Deployment versioning, a follow-up that waits days must not hold its build's workers alive: it moves
+// to the current build at its next task, so changes to this workflow still go behind patched() (replay tests).
+// Declared only on a versioned worker: the server refuses a versioning behavior from an unversioned one.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  followUpWorkflow,
+);
 
 /**
  * Starts the call's own session workflow, so the session is followed (timers, reconciliation, the next attempt of
