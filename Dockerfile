@@ -16,7 +16,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The post-call rules file is read at start-up (AUTOMATION_RULES_FILE).
 COPY src/automations/rules.json ./src/automations/rules.json
-# The worker's data volume mounts here; a named volume takes this directory's owner, so the node user can write it.
-RUN mkdir .data && chown node:node .data
+# DATA_DIR, owned by the user the service runs as: a named volume mounted here starts with this ownership.
+RUN mkdir -p /app/.data && chown node:node /app/.data
 USER node
 CMD ["node", "dist/bin/api.js"]

@@ -114,6 +114,32 @@ export const ConfigSchema = z
     FOLLOWUP_DEFAULT_DELAY_MINUTES: z.coerce.number().nonnegative().default(120),
     /** The post-call rules: JSON, or a module exporting `ruleSet` (docs/authoring.md). */
     AUTOMATION_RULES_FILE: z.string().min(1).default('src/automations/rules.json'),
+    /**
+     * The shared store of several replicas: outcomes, follow-ups and transcripts in PostgreSQL. Unset: the embedded
+     * defaults (SQLite file, local transcript folder), fine on one machine.
+     */
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+        .optional(),
+    ),
+    /** Signs the transcript links the API serves (with DATABASE_URL); the same value on the API and the workers. */
+    TRANSCRIPT_LINK_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /** How long a transcript link sent to the external systems stays valid. */
+    TRANSCRIPT_LINK_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .positive()
+      .max(90 * 24 * 3600)
+      .default(7 * 24 * 3600),
+    /** Where the webhook API is reached from outside (load balancer), for transcript links; http://localhost:PORT by default. */
+    PUBLIC_BASE_URL: optionalText.pipe(z.url().optional()),
+    /** Worker Deployment versioning (both or neither): the deployment's name and this build's id, e.g. a git SHA. */
+    WORKER_DEPLOYMENT_NAME: optionalText,
+    WORKER_BUILD_ID: optionalText,
+    /** A worker answers GET /healthz on this port (orchestrator health checks); none when unset. */
+    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
     /** The HubSpot sink (docs/hubspot.md): on when HUBSPOT_ACCESS_TOKEN is set. */
@@ -140,6 +166,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = result.data;
   if (config.NODE_ENV === 'production' && config.AGNTIX_WEBHOOK_SECRET === undefined) {
     throw new ConfigError('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production');
+  }
+  if (config.NODE_ENV === 'production' && config.DATABASE_URL) {
+    // Transcript links carry customer conversations: signed with a real secret, and only over TLS.
+    if (!config.TRANSCRIPT_LINK_SECRET) {
+      throw new ConfigError(
+        'Invalid configuration: TRANSCRIPT_LINK_SECRET is required with DATABASE_URL in production',
+      );
+    }
+    if (!config.PUBLIC_BASE_URL?.startsWith('https://')) {
+      throw new ConfigError(
+        'Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production',
+      );
+    }
+  }
+  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID)) {
+    throw new ConfigError('Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together');
   }
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');

@@ -1,5 +1,12 @@
 import { ConfigError, loadConfig } from '../src/config';
 
+/** Production with the shared store: everything but the setting a case leaves out. */
+const production = {
+  NODE_ENV: 'production',
+  AGNTIX_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+  DATABASE_URL: 'postgres://agntix@db/agntix',
+};
+
 describe('loadConfig', () => {
   it('gives every setting a development default', () => {
     const config = loadConfig({});
@@ -57,11 +64,37 @@ describe('loadConfig', () => {
     }
   });
 
+  it('accepts the shared store in production with a link secret and an https base URL', () => {
+    const config = loadConfig({
+      ...production,
+      TRANSCRIPT_LINK_SECRET: 's'.repeat(32),
+      PUBLIC_BASE_URL: 'https://agntix.example.com',
+    });
+    expect(config).toMatchObject({ DATABASE_URL: production.DATABASE_URL, TRANSCRIPT_LINK_TTL_SECONDS: 7 * 24 * 3600 });
+  });
+
   it.each([
     [{ PORT: 'eighty' }, /^Invalid configuration: PORT /],
     [{ AGNTIX_API_URL: 'not a url' }, /^Invalid configuration: AGNTIX_API_URL /],
     [{ AGNTIX_WEBHOOK_SECRET: 'plain-text' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET .*whsec_/],
     [{ NODE_ENV: 'production' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production$/],
+    [{ DATABASE_URL: 'mysql://db/agntix' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ URL$/],
+    [
+      { WORKER_DEPLOYMENT_NAME: 'agntix' },
+      /^Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together$/,
+    ],
+    [
+      { TRANSCRIPT_LINK_SECRET: 'short' },
+      /^Invalid configuration: TRANSCRIPT_LINK_SECRET must be at least 32 characters$/,
+    ],
+    [
+      { ...production, PUBLIC_BASE_URL: 'https://agntix.example.com' },
+      /^Invalid configuration: TRANSCRIPT_LINK_SECRET is required with DATABASE_URL in production$/,
+    ],
+    [
+      { ...production, TRANSCRIPT_LINK_SECRET: 's'.repeat(32), PUBLIC_BASE_URL: 'http://agntix.example.com' },
+      /^Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production$/,
+    ],
   ])('stops on %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

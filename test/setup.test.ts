@@ -32,4 +32,13 @@ describe('setupNamespace (npm run temporal:setup)', () => {
     const second = await setupNamespace(connection, namespace);
     expect(second.added).toEqual([]);
   });
+
+  it('creates a namespace that does not exist yet, with retention above the webhook retry window', async () => {
+    const namespace = `setup-new-${randomUUID().slice(0, 8)}`;
+    const result = await setupNamespace(connection, namespace);
+    expect(result.created).toBe(true);
+    const described = await connection.workflowService.describeNamespace({ namespace });
+    expect(Number(described.config?.workflowExecutionRetentionTtl?.seconds)).toBeGreaterThanOrEqual(3 * 24 * 3600);
+    expect((await setupNamespace(connection, namespace)).created).toBe(false);
+  });
 });

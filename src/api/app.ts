@@ -3,6 +3,7 @@ import type { Logger } from '../logging';
 import { traceRequests } from '../observability/httpTracing';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
+import { transcriptRouter, type TranscriptRouteDeps } from './transcriptRoute';
 import type { Verification } from './verifier';
 import { webhookRouter } from './webhookRoute';
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   deadlineMs: number;
   retryAfterSeconds: number;
+  /** Serves the signed transcript links when transcripts live in the shared store (DATABASE_URL). */
+  transcripts?: Omit<TranscriptRouteDeps, 'logger'>;
 }
 
 /** Builds the HTTP app. Tests pass a real signaler pointed at the test server. */
@@ -43,6 +46,7 @@ export function createApp(deps: AppDeps): express.Express {
 
   app.use('/webhooks/agntix', traceRequests('/webhooks/agntix'));
   app.use(webhookRouter(deps));
+  if (deps.transcripts) app.use(transcriptRouter({ ...deps.transcripts, logger: deps.logger }));
 
   app.use((_req, res) => {
     res.status(404).json({ error: 'not_found' });

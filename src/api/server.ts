@@ -3,6 +3,9 @@ import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { tracingClientInterceptors } from '../observability/temporalTracing';
+import { createPostgresPool } from '../store/postgres';
+import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { createApp } from './app';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
@@ -35,6 +38,8 @@ export async function startApi(
     interceptors: tracingClientInterceptors(),
   });
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
+  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
+  const links = transcriptLinkSettingsFrom(config);
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -43,6 +48,7 @@ export async function startApi(
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
+    transcripts: pool && { transcripts: createPostgresTranscriptStore(pool, links), linkSecret: links.secret },
   });
 
   const server: Server = await listenHttp(app, config.PORT, undefined, {
@@ -63,6 +69,7 @@ export async function startApi(
       });
       await signaler.drain();
       await connection.close();
+      await pool?.end();
     },
   };
 }

@@ -9,9 +9,9 @@ async function main() {
   const config = loadConfig();
   const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
   try {
-    const { added } = await setupNamespace(connection, config.TEMPORAL_NAMESPACE);
+    const { added, created } = await setupNamespace(connection, config.TEMPORAL_NAMESPACE);
     console.log(
-      `Namespace ${config.TEMPORAL_NAMESPACE} on ${config.TEMPORAL_ADDRESS} is ready` +
+      `Namespace ${config.TEMPORAL_NAMESPACE} on ${config.TEMPORAL_ADDRESS} is ready${created ? ' (created)' : ''}` +
         (added.length > 0 ? `; added search attributes ${added.join(', ')}` : '; nothing to add'),
     );
   } finally {

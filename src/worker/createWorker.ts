@@ -5,6 +5,8 @@ export interface SessionWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: WorkerOptions['activities'];
+  /** Worker Deployment versioning (src/worker/versioning.ts); unversioned when omitted. */
+  workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Metrics and tracing (src/observability/worker.ts). */

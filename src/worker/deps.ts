@@ -4,23 +4,36 @@ import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
 import { hubspotSinkFrom } from '../activities/sinks/hubspot/sink';
 import { createOutcomeWebhookSink } from '../activities/sinks/outcomeWebhook';
+import { createPostgresSink } from '../activities/sinks/postgresStore';
 import { createSqliteSink } from '../activities/sinks/sqliteStore';
 import type { OutcomeSink } from '../activities/sinks/types';
 import { createLocalTranscriptStore } from '../activities/agntix/transcripts';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
+import { createPostgresPool } from '../store/postgres';
+import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import * as workflows from '../workflows';
 import type { FollowUpPolicy } from '../workflows/policy';
 
 /** Builds the activities' clients and external systems from configuration. */
-export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): void } {
+export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
   const sinks: OutcomeSink[] = [];
-  let closeDb = () => undefined as void;
-  if (config.OUTCOME_SQLITE_PATH !== 'off') {
-    const sqlite = createSqliteSink(config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+  const closers: Array<() => unknown> = [];
+  // With DATABASE_URL every replica shares PostgreSQL; the per-host SQLite file then runs only if asked for by path.
+  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-worker') : undefined;
+  if (pool) {
+    sinks.push(createPostgresSink(pool));
+    closers.push(() => pool.end());
+  }
+  const sqlitePath = pool
+    ? config.OUTCOME_SQLITE_PATH
+    : (config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+  if (sqlitePath && sqlitePath !== 'off') {
+    const sqlite = createSqliteSink(sqlitePath);
     sinks.push(sqlite);
-    closeDb = () => sqlite.db.close();
+    closers.push(() => sqlite.db.close());
   }
   if (config.OUTCOME_WEBHOOK_URL && config.OUTCOME_WEBHOOK_SECRET) {
     sinks.push(
@@ -33,6 +46,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
   }
   const hubspot = hubspotSinkFrom(config);
   if (hubspot) sinks.push(hubspot);
+  if (pool && !config.TRANSCRIPT_LINK_SECRET) {
+    logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
+  }
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
   }
@@ -53,7 +69,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
           timeoutMs: config.FOLLOWUP_CALL_TIMEOUT_MS,
         })
       : undefined,
-    transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
+    transcripts: pool
+      ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config))
+      : createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
     sinks,
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
@@ -68,7 +86,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
     },
-    close: closeDb,
+    async close() {
+      for (const close of closers) await close();
+    },
   };
 }
 

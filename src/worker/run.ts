@@ -1,6 +1,7 @@
 import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
+import { migrateDatabase } from '../store/migrate';
 import { connectWorker } from '../temporal/connection';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
@@ -8,6 +9,8 @@ import { startAlertedCountersAtZero } from '../observability/countersAtZero';
 import { observedWorkerOptions } from '../observability/worker';
 import { activityDepsFrom } from './deps';
 import { createSessionWorker } from './createWorker';
+import { startWorkerHealth } from './health';
+import { workerDeploymentFrom } from './versioning';
 
 export interface RunningWorker {
   /** Stops polling, lets in-flight tasks finish, closes the connection. */
@@ -22,6 +25,7 @@ export async function runWorker(
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningWorker> {
+  if (config.DATABASE_URL) await migrateDatabase(config.DATABASE_URL, logger);
   const deps = activityDepsFrom(config, logger);
   const connection = await connectWorker(config, env);
   const worker: Worker = await createSessionWorker({
@@ -29,13 +33,19 @@ export async function runWorker(
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
+    workerDeploymentOptions: workerDeploymentFrom(config),
     ...observedWorkerOptions(deps.policy.sinks),
   });
   const { TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue } = config;
   startAlertedCountersAtZero({ namespace, taskQueue, sinkNames: deps.policy.sinks });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
+  const health =
+    config.WORKER_HEALTH_PORT === undefined
+      ? undefined
+      : await startWorkerHealth(config.WORKER_HEALTH_PORT, () => worker.getState() === 'RUNNING');
+  logger.info({ taskQueue, namespace, healthPort: health?.port }, 'worker polling');
   const done = worker.run().finally(async () => {
-    deps.close();
+    await health?.close();
+    await deps.close();
     await connection.close();
   });
   return {

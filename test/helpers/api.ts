@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/api/app';
+import { createApp, type AppDeps } from '../../src/api/app';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp, type HttpLimits } from '../../src/api/httpServer';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
@@ -18,7 +18,13 @@ export async function startTestApi(
   client: Client,
   taskQueue: string,
   secrets: string[],
-  overrides: { deadlineMs?: number; maxBodyBytes?: number; logger?: Logger; http?: Partial<HttpLimits> } = {},
+  overrides: {
+    deadlineMs?: number;
+    maxBodyBytes?: number;
+    logger?: Logger;
+    http?: Partial<HttpLimits>;
+    transcripts?: AppDeps['transcripts'];
+  } = {},
 ): Promise<TestApi> {
   const defaults = loadConfig({});
   const signaler = createSessionSignaler(client, taskQueue);
@@ -30,6 +36,7 @@ export async function startTestApi(
     maxBodyBytes: overrides.maxBodyBytes ?? defaults.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: overrides.deadlineMs ?? defaults.INGEST_DEADLINE_MS,
     retryAfterSeconds: defaults.INGEST_RETRY_AFTER_SECONDS,
+    transcripts: overrides.transcripts,
   });
   const server = await listenHttp(app, 0, '127.0.0.1', {
     headersTimeoutMs: HEADERS_TIMEOUT_MS,

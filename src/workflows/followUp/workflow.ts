@@ -1,4 +1,4 @@
-import { setHandler } from '@temporalio/workflow';
+import { setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import {
   cancelFollowUpUpdate,
   followUpConfirmedSignal,
@@ -56,3 +56,11 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
   await followUp.trackCallSession();
   return followUp.status();
 }
+
+// With Worker Deployment versioning, a follow-up that waits days must not hold its build's workers alive: it moves
+// to the current build at its next task, so changes to this workflow still go behind patched() (replay tests).
+// Declared only on a versioned worker: the server refuses a versioning behavior from an unversioned one.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),
+  followUpWorkflow,
+);

@@ -1,0 +1,102 @@
+import type { Pool, PoolClient } from 'pg';
+import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
+import { jsonForPostgres, withoutNul } from '../../store/postgres';
+import type { OutcomeSink } from './types';
+
+/*
+ * The shared store for several workers: the SQLite store's tables and rules on PostgreSQL (src/store/migrations).
+ * Each upsert is one statement, which PostgreSQL makes atomic against a concurrent one on the same key, so two
+ * workers (or a retry racing its own timed-out attempt) cannot interleave a read and a write.
+ */
+
+const insertEvent = `
+  INSERT INTO session_events (idempotency_key, session_id, kind, recorded_at) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (idempotency_key) DO NOTHING`;
+
+// An in-flight mark never overwrites a final outcome, whichever write lands last.
+const upsertSession = `
+  INSERT INTO sessions (session_id, kind, phase, source, agent_id, session_type, direction, outcome, summary, intent,
+    resolution, sentiment, follow_up_due, transcript_ref, transcript_messages, recording_url, correlation_json,
+    event_json, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+  ON CONFLICT (session_id) DO UPDATE SET kind = excluded.kind, phase = excluded.phase, source = excluded.source,
+    agent_id = excluded.agent_id, session_type = excluded.session_type, direction = excluded.direction,
+    outcome = excluded.outcome, summary = excluded.summary, intent = excluded.intent,
+    resolution = excluded.resolution, sentiment = excluded.sentiment, follow_up_due = excluded.follow_up_due,
+    transcript_ref = excluded.transcript_ref, transcript_messages = excluded.transcript_messages,
+    recording_url = excluded.recording_url, correlation_json = excluded.correlation_json,
+    event_json = excluded.event_json, updated_at = excluded.updated_at
+  WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'`;
+
+// Keeps what an earlier event said when a later one does not repeat it (a chain end names no schedule).
+const upsertFollowUp = `
+  INSERT INTO follow_ups (follow_up_id, original_session_id, attempt, status, scheduled_at, call_session_id, reason,
+    updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+  ON CONFLICT (follow_up_id) DO UPDATE SET status = excluded.status,
+    scheduled_at = COALESCE(excluded.scheduled_at, follow_ups.scheduled_at),
+    call_session_id = COALESCE(excluded.call_session_id, follow_ups.call_session_id),
+    reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at`;
+
+const text = (value: string | undefined) => withoutNul(value) ?? null;
+
+function writeOutcome(client: PoolClient, event: OutcomeEvent) {
+  return client.query(upsertSession, [
+    event.sessionId,
+    event.kind,
+    event.phase,
+    event.source,
+    text(event.agentId),
+    text(event.sessionType),
+    text(event.direction),
+    text(event.outcome),
+    text(event.summary),
+    text(event.intent),
+    text(event.resolution),
+    text(event.sentiment),
+    event.followUpDue,
+    text(event.transcript?.ref),
+    event.transcript?.messages ?? null,
+    text(event.recordingUrl),
+    jsonForPostgres(event.correlation),
+    jsonForPostgres(event),
+    event.recordedAt,
+  ]);
+}
+
+function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
+  return client.query(upsertFollowUp, [
+    event.followUpId,
+    event.originalSessionId,
+    event.attempt,
+    event.kind.replace('follow-up.', ''),
+    event.scheduledAt ?? null,
+    text(event.callSessionId),
+    text(event.reason),
+    event.recordedAt,
+  ]);
+}
+
+/** The outcome store on PostgreSQL (DATABASE_URL). The pool belongs to the caller, who ends it. */
+export function createPostgresSink(pool: Pool): OutcomeSink {
+  return {
+    name: 'postgres',
+    async record(event: ExternalEvent) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const sessionId = isFollowUpEvent(event) ? event.originalSessionId : event.sessionId;
+        await client.query(insertEvent, [event.idempotencyKey, sessionId, event.kind, event.recordedAt]);
+        await (isFollowUpEvent(event) ? writeFollowUp(client, event) : writeOutcome(client, event));
+        await client.query('COMMIT');
+      } catch (err) {
+        // A connection that cannot even roll back is dropped from the pool rather than reused.
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => (broken = rollbackErr));
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+  };
+}

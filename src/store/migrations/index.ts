@@ -1,0 +1,12 @@
+import { outcomes } from './0001_outcomes';
+import { transcripts } from './0002_transcripts';
+
+/** A schema change, applied once, in version order, inside its own transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, oldest first. Never edit one that has shipped: add the next version. */
+export const migrations: readonly Migration[] = [outcomes, transcripts];
