@@ -112,5 +112,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
   }
+  if (config.NODE_ENV === 'production') requireHttps(config);
   return config;
+}
+
+/** In production every URL the service calls out to (each `*_URL` setting, the engineers' too) must be https. */
+function requireHttps(config: Config): void {
+  for (const [variable, value] of Object.entries(config)) {
+    if (!variable.endsWith('_URL') || typeof value !== 'string') continue;
+    if (!value.toLowerCase().startsWith('https://')) {
+      throw new ConfigError(`Invalid configuration: ${variable} must be an https URL when NODE_ENV=production`);
+    }
+  }
 }
