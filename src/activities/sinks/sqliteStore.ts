@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../privateFiles';
 import type { OutcomeSink } from './types';
 
 /**
@@ -14,7 +14,9 @@ import type { OutcomeSink } from './types';
  *   session_events(idempotency_key PK, session_id, kind, recorded_at)
  */
 export function createSqliteSink(file: string): OutcomeSink & { db: Database.Database } {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  ensurePrivateDirSync(path.dirname(path.resolve(file)));
+  // SQLite gives its -wal and -shm files the database file's mode: a private database keeps them private.
+  ensurePrivateFileSync(file, [`${file}-wal`, `${file}-shm`]);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(`
