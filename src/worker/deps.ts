@@ -9,7 +9,7 @@ import { createLocalTranscriptStore } from '../activities/agntix/transcripts';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
-import * as workflows from '../workflows';
+import * as automationWorkflows from '../automations/workflows';
 import type { FollowUpPolicy } from '../workflows/policy';
 
 /** Builds the activities' clients and external systems from configuration. */
@@ -52,7 +52,8 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       : undefined,
     transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
     sinks,
-    rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
+    // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
+    rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
     policy: {
