@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
+import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
+import { DEFAULT_MAX_TTL_SECONDS } from './workflows/policy';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -87,6 +89,10 @@ export const ConfigSchema = z
     AUTOMATION_RULES_FILE: z.string().min(1).default('src/automations/rules.json'),
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
+    /** A session variable `ttl` above this many seconds is read as this: payloads must not set unbounded timers. */
+    SESSION_MAX_TTL_SECONDS: z.coerce.number().int().positive().default(DEFAULT_MAX_TTL_SECONDS),
+    /** A wished callback day further ahead than this is read as that many days from today. */
+    FOLLOWUP_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(365).default(DEFAULT_MAX_DAYS_AHEAD),
   })
   .extend(AutomationConfig.shape);
 

@@ -24,8 +24,18 @@ describe('session decisions', () => {
       (30 + policy.endGraceSeconds) * 1000,
     ],
     ['a chat: the chat timeout', chat, policy.chatTimeoutSeconds * 1000],
+    [
+      'a voice call whose variables carry ttl=1e9: the 2-hour bound',
+      { ...created, metadata: { ...created.metadata, sessionVariables: { ttl: 1e9 } } },
+      (2 * 60 * 60 + policy.endGraceSeconds) * 1000,
+    ],
   ])('waits for the end of %s', (_label, event, expected) => {
     expect(endDeadlineMs(event, policy)).toBe(expected);
+  });
+
+  it('reads a ttl above the configured bound as the bound', () => {
+    const event = { ...created, metadata: { ...created.metadata, sessionVariables: { ttl: '86400' } } };
+    expect(endDeadlineMs(event, { ...policy, maxTtlSeconds: 900 })).toBe((900 + policy.endGraceSeconds) * 1000);
   });
 
   it.each([

@@ -172,6 +172,18 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
+  it('reads a callback day of 9999-12-31 as the last day of the horizon, not a timer for the year 9999', async () => {
+    const w = await worker(followUpPolicy({ rules: { ...officeHours, maxDaysAhead: 30 } }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback({ callbackRequested: true, preferredDay: '9999-12-31' });
+      const { followUp: scheduled } = await sessionResult(sessionId);
+      const daysAhead = (new Date(scheduled!.scheduledAt).getTime() - Date.now()) / 86_400_000;
+      expect(daysAhead).toBeGreaterThan(29);
+      expect(daysAhead).toBeLessThan(30 + 4); // the first calling day from the 30th day on
+      await followUp(sessionId).executeUpdate(cancelFollowUpUpdate, { args: [{}] });
+    });
+  });
+
   it('places the call once with the right body; its session.created lands in the session the follow-up follows', async () => {
     const w = await worker(followUpPolicy());
     await w.runUntil(async () => {

@@ -165,6 +165,22 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
   });
 
+  it('bounds the wait for the end by the policy when the ttl variable asks for 31 years', async () => {
+    const sessionId = randomUUID();
+    const event = freshSession(CREATED, sessionId) as { metadata: { sessionVariables: Record<string, unknown> } };
+    event.metadata.sessionVariables.ttl = '1000000000';
+    await post(`${api.url}/webhooks/agntix`, sign(secret, event));
+    const worker = await createTestWorker(temporal, taskQueue, bundle, {
+      policy: { ...testPolicy, maxTtlSeconds: 2 },
+    });
+    const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    const result = await worker.runUntil(handle.result());
+    expect(result.phase).toBe('expired');
+    const { events } = await handle.fetchHistory();
+    const firstTimer = events!.find((e) => e.timerStartedEventAttributes)!.timerStartedEventAttributes!;
+    expect(Number(firstTimer.startToFireTimeout!.seconds)).toBe(2 + testPolicy.endGraceSeconds);
+  });
+
   it('retries an outcome receiver that fails with 500 twice and records the outcome exactly once', async () => {
     const sessionId = randomUUID();
     agntix.sessions.set(sessionId, { messages: messages(1) });

@@ -58,6 +58,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
     policy: {
       voiceTtlSeconds: config.SESSION_VOICE_TTL_SECONDS,
+      maxTtlSeconds: config.SESSION_MAX_TTL_SECONDS,
       endGraceSeconds: config.SESSION_END_GRACE_SECONDS,
       chatTimeoutSeconds: config.SESSION_CHAT_TIMEOUT_SECONDS,
       reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
@@ -93,6 +94,7 @@ export function followUpPolicyFrom(config: Config): FollowUpPolicy {
       minDelayMs: config.FOLLOWUP_MIN_DELAY_MINUTES * 60_000,
       defaultDelayMs: config.FOLLOWUP_DEFAULT_DELAY_MINUTES * 60_000,
       windows: config.FOLLOWUP_WINDOWS,
+      maxDaysAhead: config.FOLLOWUP_MAX_DAYS_AHEAD,
     },
     fields: { day: config.FOLLOWUP_DAY_FIELD, window: config.FOLLOWUP_WINDOW_FIELD },
   };

@@ -5,10 +5,15 @@ import type { CallingRules } from './followUp/callingTime';
  * it starts (a local activity), so a configuration change never alters a session already running.
  */
 
+/** Bounds for settings added after sessions already captured their policy: such a session uses these defaults. */
+export const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
+
 /** The timers and external systems a session runs with. */
 export interface SessionPolicy {
   /** Used when a voice session's variables carry no `ttl`. calls/start defaults to 100 s (docs) or 600 s (gateway). */
   voiceTtlSeconds: number;
+  /** A `ttl` session variable above this is read as this: the variable comes from a payload. */
+  maxTtlSeconds?: number;
   /** Added to a voice session's ttl before the end is considered overdue. */
   endGraceSeconds: number;
   /** How long a chat may stay open before it is reconciled. */
