@@ -45,7 +45,28 @@ export interface FakeAgntixOptions {
   webhooks?: { url: string; secret: string };
   /** Seconds a placed call lasts before its session.ended. */
   callSeconds?: number;
+  /** Seed of the sequence that decides which requests fail under `faults`; the same seed fails the same requests. */
+  seed?: number;
   log?: (line: string) => void;
+}
+
+/** One transcript page request and how it was answered. */
+export interface PageRequest {
+  sessionId: string;
+  page: number;
+  status: number;
+}
+
+/** A small seeded generator (mulberry32): fault injection that a test can repeat exactly. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
@@ -56,6 +77,10 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const requests: string[] = [];
   const calls: PlacedCallRecord[] = [];
   const callScript: CallBehaviour[] = [];
+  const pageRequests: PageRequest[] = [];
+  /** The share of requests answered 503 (documented envelope), per endpoint; tests set them. */
+  const faults = { messages: 0 };
+  const random = seeded(options.seed ?? 1);
   const webhooks = options.webhooks;
 
   const deliver = async (event: Record<string, unknown>) => {
@@ -103,11 +128,16 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     if (!detail) return void notFound(res);
     res.json(detail);
   });
+  const unavailable = (res: express.Response) =>
+    res.status(503).json({ error: { code: 'GENERIC_ERROR', message: 'Upstream overloaded', requestId: 'req_503' } });
   api.get('/api/v1/chat/sessions/:id/messages', (req, res) => {
     const messages = sessions.get(req.params.id)?.messages;
     if (!messages) return void notFound(res);
     const limit = Math.min(Number(req.query.limit ?? 50) || 50, pageSize);
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const failed = faults.messages > 0 && random() < faults.messages;
+    pageRequests.push({ sessionId: req.params.id, page, status: failed ? 503 : 200 });
+    if (failed) return void unavailable(res);
     res.json({
       data: messages.slice((page - 1) * limit, page * limit),
       pagination: { page, limit, total: messages.length, totalPages: Math.ceil(messages.length / limit) },
@@ -157,6 +187,8 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     requests,
     calls,
     callScript,
+    pageRequests,
+    faults,
     /** Calls that placed a call (2xx). */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
     close: () =>
