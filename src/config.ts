@@ -3,7 +3,7 @@ import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
-import { DEFAULT_MAX_TTL_SECONDS } from './workflows/policy';
+import { DEFAULT_MAX_TTL_SECONDS, DEFAULT_TRANSCRIPT_WAIT_SECONDS } from './workflows/policy';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -93,6 +93,8 @@ export const ConfigSchema = z
     SESSION_MAX_TTL_SECONDS: z.coerce.number().int().positive().default(DEFAULT_MAX_TTL_SECONDS),
     /** A wished callback day further ahead than this is read as that many days from today. */
     FOLLOWUP_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(365).default(DEFAULT_MAX_DAYS_AHEAD),
+    /** How long the outcome waits for the transcript; past it, the outcome goes first and the transcript follows. */
+    TRANSCRIPT_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(3600).default(DEFAULT_TRANSCRIPT_WAIT_SECONDS),
   })
   .extend(AutomationConfig.shape);
 

@@ -253,6 +253,34 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
+  it('schedules and places the follow-up while the outcome receiver is down: it delays only its own writes', async () => {
+    for (const type of ['session.completed', 'follow-up.scheduled', 'follow-up.placed'])
+      receiver.failFirst.set(type, 1e6);
+    const w = await worker(followUpPolicy());
+    try {
+      await w.runUntil(async () => {
+        const sessionId = randomUUID();
+        const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
+        event.analysis.extractedData = NOW;
+        await deliver(event);
+        await waitFor(() => agntix.placed().length === 1, 'the follow-up call, with the receiver still down');
+        const row = () =>
+          sqlite.db.prepare('SELECT status FROM follow_ups WHERE original_session_id = ?').get(sessionId);
+        await waitFor(() => (row() as { status?: string } | undefined)?.status === 'placed', 'the other system');
+        expect(sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(sessionId)).toEqual({
+          kind: 'completed',
+        });
+        expect(followUpEvents(sessionId)).toEqual([]); // still refused
+        const session = temporal.client.workflow.getHandle(sessionId);
+        expect((await session.describe()).status.name).toBe('RUNNING'); // still delivering
+        await session.terminate('test over');
+        await followUp(sessionId).terminate('test over');
+      });
+    } finally {
+      receiver.failFirst.clear();
+    }
+  });
+
   it('places exactly one call when calls/start answers 429 and then 200', async () => {
     agntix.callScript.push({ status: 429, retryAfter: '1' });
     const w = await worker(followUpPolicy());

@@ -8,7 +8,11 @@ export interface TranscriptRef {
   pages: number;
 }
 
-export type OutcomeKind = 'in-flight' | 'completed' | 'expired';
+/**
+ * `transcript-archived` follows `completed` when the transcript came later than the outcome (an Agntix API outage):
+ * the same outcome, now with its transcript reference.
+ */
+export type OutcomeKind = 'in-flight' | 'completed' | 'expired' | 'transcript-archived';
 
 /**
  * The normalized event every external system receives: what the CRM, the outcome webhook and the local store

@@ -64,6 +64,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
       reconcileIntervalSeconds: config.SESSION_RECONCILE_INTERVAL_SECONDS,
       sinks: sinks.map((s) => s.name),
+      transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
     },

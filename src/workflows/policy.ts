@@ -7,6 +7,7 @@ import type { CallingRules } from './followUp/callingTime';
 
 /** Bounds for settings added after sessions already captured their policy: such a session uses these defaults. */
 export const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
+export const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
 
 /** The timers and external systems a session runs with. */
 export interface SessionPolicy {
@@ -23,6 +24,11 @@ export interface SessionPolicy {
   reconcileIntervalSeconds: number;
   /** Names of the enabled external systems (activities/sinks). */
   sinks: string[];
+  /**
+   * How long the outcome waits for the transcript archive before it is recorded without it; the transcript then
+   * follows as a `transcript-archived` event when the archive lands (it keeps trying for hours).
+   */
+  transcriptWaitSeconds?: number;
   /** The agent's extraction field that asks for a callback. */
   callbackField: string;
   /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */

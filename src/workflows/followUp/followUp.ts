@@ -21,6 +21,7 @@ import {
 } from '../../contracts';
 import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
 import { startDetachedChild } from '../children';
+import { ExternalWrites } from '../externalWrites';
 import { insideCallingHours } from './callingTime';
 import type { FollowUpInput } from './workflow';
 
@@ -39,9 +40,11 @@ export class FollowUp {
   private confirmation?: FollowUpConfirmation;
   private readonly dials: string[] = [];
   private failedWrites = 0;
+  private readonly writes: ExternalWrites;
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
+    this.writes = new ExternalWrites(input.sinks, () => (this.failedWrites += 1));
   }
 
   status(): FollowUpStatus {
@@ -155,25 +158,33 @@ export class FollowUp {
     }
   }
 
-  /** The follow-up is over: the external systems are told how, and the status is its result. */
-  async finish(kind: 'follow-up.cancelled' | 'follow-up.failed' | 'follow-up.placed'): Promise<FollowUpStatus> {
-    if (kind === 'follow-up.failed') {
+  /** The follow-up is over (placed, cancelled, or failed when neither): the external systems are told how. */
+  async finish(): Promise<void> {
+    if (this.state !== 'placed' && this.state !== 'cancelled') {
       this.state = 'failed';
       this.reason ??= 'no dial attempt left';
       this.show();
     }
-    if (kind === 'follow-up.placed') {
+    if (this.state === 'placed') {
       this.reason = undefined;
       this.show();
     }
-    await this.tell(kind);
+    await this.tell(`follow-up.${this.state}`);
+  }
+
+  /** The result, once every write to the external systems has landed or given up. */
+  async done(): Promise<FollowUpStatus> {
+    await this.writes.settled();
     return this.status();
   }
 
-  /** Tells every external system; one that stays down past its retry budget is counted, and the follow-up goes on. */
+  /**
+   * Tells every external system, in the background: one that is down delays only its own writes, never the dial.
+   * Follow-ups begun before that wait for every system; one that stays down past its retry budget is counted.
+   */
   async tell(kind: FollowUpEventKind): Promise<void> {
     const scheduledAt = this.scheduledAt.toISOString();
-    const failures = await tellEverySink(this.input.sinks, {
+    const event = {
       idempotencyKey: `${this.followUpId}:${kind}${kind === 'follow-up.scheduled' ? `:${scheduledAt}` : ''}`,
       kind,
       followUpId: this.followUpId,
@@ -184,8 +195,9 @@ export class FollowUp {
       reason: this.reason,
       correlation: this.input.sessionVariables,
       recordedAt: new Date().toISOString(),
-    });
-    this.failedWrites += failures.length;
+    };
+    if (patched('follow-up-writes-in-background')) return this.writes.send(event);
+    this.failedWrites += (await tellEverySink(this.input.sinks, event)).length;
   }
 
   /**

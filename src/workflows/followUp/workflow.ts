@@ -47,12 +47,9 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
   followUp.show();
   await followUp.tell('follow-up.scheduled');
   await followUp.waitForSlot();
-  if (followUp.state === 'cancelled') return followUp.finish('follow-up.cancelled');
+  if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
 
-  await followUp.dialUntilPlaced();
-  if (followUp.state !== 'placed') return followUp.finish('follow-up.failed');
-
-  await followUp.finish('follow-up.placed');
-  await followUp.trackCallSession();
-  return followUp.status();
+  await followUp.finish();
+  if (followUp.state === 'placed') await followUp.trackCallSession();
+  return followUp.done();
 }

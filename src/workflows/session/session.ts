@@ -24,9 +24,10 @@ import {
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
-import { agntixApi, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { agntixApi, archiver, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { ExternalWrites } from '../externalWrites';
 import { followUpAfterSession } from '../followUp/schedule';
-import type { SessionPolicy } from '../policy';
+import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { endDeadlineMs, endedFromDetail, isClosed } from './decisions';
@@ -41,6 +42,8 @@ export interface SessionEnd {
 
 const isSkipped = (value: unknown): value is Skipped =>
   typeof value === 'object' && value !== null && 'skipped' in value;
+const transcriptOf = (archived: TranscriptRef | Skipped | undefined) =>
+  archived && !isSkipped(archived) ? archived : undefined;
 
 /**
  * The state one session workflow shares between its steps, and the steps. The workflow function (./workflow.ts)
@@ -51,6 +54,9 @@ export class Session {
   private readonly failures: StepFailure[] = [];
   private phase: SessionPhase = 'awaiting-end';
   private policy!: SessionPolicy;
+  private writes!: ExternalWrites;
+  /** Writes to the external systems go in the background (set where the `writes-in-background` patch is read). */
+  private background = false;
 
   constructor(
     readonly sessionId: string,
@@ -65,12 +71,15 @@ export class Session {
   /** Captures the settings in force, and confirms the dial of a follow-up when this session is its call. */
   async begin(): Promise<void> {
     this.policy = await settings.loadSessionPolicy();
+    this.writes = new ExternalWrites(this.policy.sinks, (failure) => this.failures.push(failure));
     this.confirmFollowUpDial();
   }
 
   /** Marks the session in flight in every external system; not awaited, so the wait for the end starts at once. */
   markInFlight(): Promise<void> | undefined {
-    return this.ledger.ended ? undefined : this.record('in-flight', 'none').then(() => undefined);
+    if (this.ledger.ended) return undefined;
+    this.background = patched('writes-in-background');
+    return this.record('in-flight', 'none').then(() => undefined);
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -99,8 +108,13 @@ export class Session {
   /** The session ended: archive the transcript, record the outcome, follow the rules and the follow-up chain. */
   async postCall(end: SessionEnd): Promise<SessionResult> {
     this.moveTo('post-call');
-    const archived = await this.step('archive transcript', () => agntixApi.archiveTranscript(this.sessionId));
-    const transcript = archived && !isSkipped(archived) ? archived : undefined;
+    this.background = patched('writes-in-background');
+    const archive = this.step('archive transcript', () => archiver.archiveTranscript(this.sessionId)).then(
+      transcriptOf,
+    );
+    // The outcome waits for the transcript only so long: in an Agntix outage the archive keeps trying for hours, and
+    // the outcome, the follow-up and the automations must not wait for it. A late transcript follows the outcome.
+    let transcript = this.background ? await this.atMost(archive, this.transcriptWaitMs()) : await archive;
     if (!patched('post-call-rules')) {
       // Sessions that reached post-call before rules existed finish as they began (see the replay test).
       const outcome = await this.record('completed', end.source, end.ended, transcript);
@@ -139,15 +153,26 @@ export class Session {
       });
       if (id) started.push(id);
     }
-    return this.finish(outcome, end, { followUp, transcript, rules: { matched, started } });
+    const rules = { matched, started };
+    if (!this.background) return this.finish(outcome, end, { followUp, transcript, rules });
+
+    this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
+    if (!transcript) {
+      transcript = await archive;
+      if (transcript) await this.tell(this.buildOutcome('transcript-archived', end.source, end.ended, transcript));
+    }
+    await this.writes.settled();
+    return this.result(outcome, { source: end.source, followUp, transcript, rules });
   }
 
   /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
   async expire(): Promise<SessionResult> {
     this.moveTo('expired', 'EXPIRED');
+    this.background = patched('writes-in-background');
     const outcome = await this.record('expired', 'none');
     const followUp = await this.followUpAfter(undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
+    await this.writes.settled();
     return this.result(outcome, { source: 'none', followUp });
   }
 
@@ -247,8 +272,26 @@ export class Session {
     return event;
   }
 
+  /** Tells every external system: in the background, or, for sessions begun before that, waiting for them all. */
   private async tell(event: ExternalEvent): Promise<void> {
+    if (this.background) return this.writes.send(event);
     this.failures.push(...(await tellEverySink(this.policy.sinks, event)));
+  }
+
+  private transcriptWaitMs(): number {
+    return (this.policy.transcriptWaitSeconds ?? DEFAULT_TRANSCRIPT_WAIT_SECONDS) * 1000;
+  }
+
+  /** The promise's value if it settles within `ms`, else undefined (the promise goes on). */
+  private async atMost<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let value: T | undefined;
+    let settled = false;
+    void promise.then((v) => {
+      value = v;
+      settled = true;
+    });
+    if (ms > 0) await condition(() => settled, ms, { summary: 'wait for the transcript' });
+    return value;
   }
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
