@@ -3,7 +3,11 @@ import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
-import { DEFAULT_MAX_TTL_SECONDS, DEFAULT_TRANSCRIPT_WAIT_SECONDS } from './workflows/policy';
+import {
+  DEFAULT_MAX_TTL_SECONDS,
+  DEFAULT_OPERATOR_GRACE_SECONDS,
+  DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+} from './workflows/policy';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -95,6 +99,10 @@ export const ConfigSchema = z
     FOLLOWUP_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(365).default(DEFAULT_MAX_DAYS_AHEAD),
     /** How long the outcome waits for the transcript; past it, the outcome goes first and the transcript follows. */
     TRANSCRIPT_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(3600).default(DEFAULT_TRANSCRIPT_WAIT_SECONDS),
+    /** After an ambiguous dial, how long (from the dial) a late webhook may still confirm it before an operator decides. */
+    FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
+    /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
+    AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
   })
   .extend(AutomationConfig.shape);
 

@@ -192,6 +192,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       const late = receiver.forSession(sessionId).find((r) => r.type === 'session.transcript-archived');
       expect(late?.data).toMatchObject({ outcome: 'Unavailable', transcript: { ref: result.transcript!.ref } });
       expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: result.transcript!.ref });
+      if (process.env.RECORD_HISTORIES) saveHistory('session-late-transcript', await handle.fetchHistory());
     } finally {
       agntix.faults.messages = 0;
     }

@@ -45,7 +45,13 @@ export interface OutcomeEvent {
 }
 
 export type FollowUpEventKind =
-  'follow-up.scheduled' | 'follow-up.placed' | 'follow-up.cancelled' | 'follow-up.failed' | 'follow-up.chain-ended';
+  | 'follow-up.scheduled'
+  | 'follow-up.placed'
+  | 'follow-up.cancelled'
+  | 'follow-up.failed'
+  | 'follow-up.chain-ended'
+  /** A dial's outcome is unknown and an operator must decide (see FollowUpState). */
+  | 'follow-up.needs-operator';
 
 /** What external systems are told about a follow-up call: scheduled, placed, and how its chain ended. */
 export interface FollowUpEvent {

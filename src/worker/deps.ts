@@ -38,7 +38,11 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       ? createAgntixClient({
           baseUrl: config.AGNTIX_API_URL,
           apiKey: config.AGNTIX_API_KEY,
-          paths: { session: config.AGNTIX_SESSION_PATH, messages: config.AGNTIX_MESSAGES_PATH },
+          paths: {
+            session: config.AGNTIX_SESSION_PATH,
+            messages: config.AGNTIX_MESSAGES_PATH,
+            sessions: config.AGNTIX_SESSIONS_PATH,
+          },
           timeoutMs: config.AGNTIX_API_TIMEOUT_MS,
         })
       : undefined,
@@ -87,6 +91,7 @@ export function followUpPolicyFrom(config: Config): FollowUpPolicy {
     maxAttempts: config.FOLLOWUP_MAX_ATTEMPTS,
     maxDials: config.FOLLOWUP_MAX_DIALS,
     confirmGraceSeconds: config.FOLLOWUP_CONFIRM_GRACE_SECONDS,
+    operatorGraceSeconds: config.FOLLOWUP_OPERATOR_GRACE_SECONDS,
     rules: {
       timeZone: config.FOLLOWUP_TIME_ZONE,
       hours: config.FOLLOWUP_CALLING_HOURS,

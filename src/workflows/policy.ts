@@ -8,6 +8,8 @@ import type { CallingRules } from './followUp/callingTime';
 /** Bounds for settings added after sessions already captured their policy: such a session uses these defaults. */
 export const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
 export const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
+/** Longer than Svix's first three retries of the call's webhook (5 s, 5 min, 30 min after the first attempt). */
+export const DEFAULT_OPERATOR_GRACE_SECONDS = 45 * 60;
 
 /** The timers and external systems a session runs with. */
 export interface SessionPolicy {
@@ -45,8 +47,13 @@ export interface FollowUpPolicy {
   maxAttempts: number;
   /** Dial attempts per follow-up, after failures that prove no call started or an unconfirmed ambiguous one. */
   maxDials: number;
-  /** How long to wait for the call's own webhook after an ambiguous calls/start failure before dialling again. */
+  /** How long to wait for the call's own webhook after an ambiguous calls/start failure before asking the API. */
   confirmGraceSeconds: number;
+  /**
+   * From the dial, how long the call's webhook may still confirm it while the API cannot say; then the follow-up
+   * stops in `needs-operator`. DEFAULT_OPERATOR_GRACE_SECONDS when unset (policies captured before it existed).
+   */
+  operatorGraceSeconds?: number;
   rules: CallingRules;
   /** The agent's extraction field names for the wished day and window. */
   fields: { day: string; window: string };

@@ -3,6 +3,7 @@ import type { TranscriptRef } from '../../contracts';
 import { archiveTranscript } from './archive';
 import type { CallsClient, StartCallRequest } from './calls';
 import type { AgntixClient, SessionDetail } from './client';
+import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
 import type { TranscriptStore } from './transcripts';
 
 export interface AgntixActivityDeps {
@@ -32,6 +33,12 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
     if (!deps.agntix) return NO_API_KEY;
     const { agntix, transcripts, transcriptPageSize: pageSize, maxTranscriptPages: maxPages } = deps;
     return archiveTranscript({ agntix, transcripts, pageSize, maxPages }, sessionId);
+  },
+
+  /** Whether an ambiguous dial placed its call, from the Agntix sessions list (see dialReconciliation.ts). */
+  async findDialledSession(lookup: DialLookup): Promise<DialVerdict | Skipped> {
+    if (!deps.agntix) return NO_API_KEY;
+    return findDialledSession(deps.agntix, lookup);
   },
 
   /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */

@@ -15,7 +15,11 @@ export interface AgntixPaths {
   session: string;
   /** e.g. /api/v1/chat/sessions/{id}/messages */
   messages: string;
+  /** The sessions list (API.md 7.5); DEFAULT_SESSIONS_PATH when unset. */
+  sessions?: string;
 }
+
+export const DEFAULT_SESSIONS_PATH = '/v1/chat/chat/sessions';
 
 export interface AgntixClientOptions {
   baseUrl: string;
@@ -61,6 +65,23 @@ const Paging = z.looseObject({ page: z.number().optional(), totalPages: z.number
 export const MessagesPage = z.looseObject({
   data: z.array(TranscriptMessage),
   // Documented as `pagination`; the gateway spec uses `meta` with `currentPage` (API.md 7.3). Read either.
+  pagination: Paging.nullish(),
+  meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
+});
+
+/** One session of the sessions list, as far as reconciling a dial needs it. */
+export const SessionListItem = z.looseObject({
+  id: z.string(),
+  type: z.string().nullish(),
+  direction: z.string().nullish(),
+  agentId: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  metadata: z.looseObject({ sessionVariables: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+});
+export type SessionListItem = z.infer<typeof SessionListItem>;
+
+export const SessionsPage = z.looseObject({
+  data: z.array(SessionListItem),
   pagination: Paging.nullish(),
   meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
 });
@@ -120,6 +141,14 @@ export function createAgntixClient(options: AgntixClientOptions) {
     getSession: (id: string) => get(options.paths.session, id, SessionDetail),
     getMessagesPage: (id: string, page: number, limit: number) =>
       get(options.paths.messages, id, MessagesPage, `?page=${page}&limit=${limit}`),
+    /** One page of an agent's sessions, newest first (API.md 7.5). */
+    listSessions: (query: { agentId: string; page: number; limit: number }) =>
+      get(
+        options.paths.sessions ?? DEFAULT_SESSIONS_PATH,
+        '',
+        SessionsPage,
+        `?${new URLSearchParams({ agentId: query.agentId, page: String(query.page), limit: String(query.limit) }).toString()}`,
+      ),
   };
 }
 

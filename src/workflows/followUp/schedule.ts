@@ -106,6 +106,7 @@ async function scheduleFollowUp(args: {
       { key: SearchAttributes.followUpOf, value: args.root },
       { key: SearchAttributes.followUpAttempt, value: args.attempt },
       { key: SearchAttributes.followUpAt, value: scheduledAt },
+      { key: SearchAttributes.followUpState, value: 'scheduled' },
       ...(variables.crmContactId ? [{ key: SearchAttributes.crmContactId, value: variables.crmContactId }] : []),
     ],
     staticSummary: `follow-up ${args.attempt} of ${args.root.slice(0, 8)} at ${scheduledAt.toISOString()}`,

@@ -14,6 +14,7 @@ import {
   followUpConfirmedSignal,
   followUpWorkflowId,
   type ExternalEvent,
+  type FollowUpConfirmation,
   type OutcomeEvent,
   type OutcomeKind,
   type PlacedCall,
@@ -207,14 +208,24 @@ export class Session {
    * the routing is durable and in history. A follow-up that has already finished needs no confirmation.
    */
   private confirmFollowUpDial(): void {
-    const variables = (this.ledger.created ?? this.ledger.ended)?.metadata.sessionVariables ?? {};
+    const event = this.ledger.created ?? this.ledger.ended;
+    const variables = event?.metadata.sessionVariables ?? {};
     const chain = chainOf(variables);
     const attemptId = variables[FollowUpVariables.attemptId];
     if (!chain || typeof attemptId !== 'string' || !patched('session-confirms-follow-up')) return;
+    // What the follow-up checks before it believes us: only its own outbound voice call to its customer confirms.
+    const confirmation: FollowUpConfirmation = {
+      attemptId,
+      sessionId: this.sessionId,
+      type: event?.type,
+      direction: event?.direction,
+      agentId: event?.agentId,
+      customerPhoneNumber: event?.metadata.customerPhoneNumber,
+    };
     // Not awaited: the confirmation must not delay this session's own work. It fails only when the follow-up has
     // closed, which is the usual case after a clean dial (it knew the call's session id at once): nothing to do.
     const followUp = getExternalWorkflowHandle(followUpWorkflowId(chain.root, chain.attempt));
-    void followUp.signal(followUpConfirmedSignal, { attemptId, sessionId: this.sessionId }).catch(() => undefined);
+    void followUp.signal(followUpConfirmedSignal, confirmation).catch(() => undefined);
   }
 
   /** Runs a step; a failure is recorded (status query, result) instead of failing the whole session. */
