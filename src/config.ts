@@ -5,6 +5,12 @@ import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configP
 import { whsecProblem } from './configSecrets';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 import { ObservabilityConfig } from './observability/config';
+import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
+import {
+  DEFAULT_MAX_TTL_SECONDS,
+  DEFAULT_OPERATOR_GRACE_SECONDS,
+  DEFAULT_TRANSCRIPT_WAIT_SECONDS,
+} from './workflows/policy';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -144,6 +150,16 @@ export const ConfigSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     /** The HubSpot sink (docs/hubspot.md): on when HUBSPOT_ACCESS_TOKEN is set. */
     ...hubspotConfigFields,
+    /** A session variable `ttl` above this many seconds is read as this: payloads must not set unbounded timers. */
+    SESSION_MAX_TTL_SECONDS: z.coerce.number().int().positive().default(DEFAULT_MAX_TTL_SECONDS),
+    /** A wished callback day further ahead than this is read as that many days from today. */
+    FOLLOWUP_MAX_DAYS_AHEAD: z.coerce.number().int().min(1).max(365).default(DEFAULT_MAX_DAYS_AHEAD),
+    /** How long the outcome waits for the transcript; past it, the outcome goes first and the transcript follows. */
+    TRANSCRIPT_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(3600).default(DEFAULT_TRANSCRIPT_WAIT_SECONDS),
+    /** After an ambiguous dial, how long (from the dial) a late webhook may still confirm it before an operator decides. */
+    FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
+    /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
+    AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
   })
   .extend(AutomationConfig.shape)
   .extend(ObservabilityConfig.shape);
@@ -186,5 +202,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
   }
+  if (config.NODE_ENV === 'production') requireHttps(config);
   return config;
+}
+
+/**
+ * In production every web URL the service calls out to (each `*_URL` setting, the engineers' too) must be https.
+ * Other schemes (DATABASE_URL's postgres://) carry their own TLS settings.
+ */
+function requireHttps(config: Config): void {
+  for (const [variable, value] of Object.entries(config)) {
+    if (!variable.endsWith('_URL') || typeof value !== 'string') continue;
+    if (value.toLowerCase().startsWith('http://')) {
+      throw new ConfigError(`Invalid configuration: ${variable} must be an https URL when NODE_ENV=production`);
+    }
+  }
 }

@@ -69,7 +69,7 @@ describe('Agntix API client', () => {
   it('does not retry 404, and names the status and request id', async () => {
     const failure = await failureOf('gone');
     expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toBe('Agntix API 404 for GET /s/gone (requestId req_9)');
+    expect(failure.message).toBe('Agntix API 404 for GET /s/gone (SESSION_NOT_FOUND, requestId req_9)');
   });
 
   it('does not retry a response of an unexpected shape, and names the field', async () => {

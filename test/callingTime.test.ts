@@ -64,6 +64,14 @@ describe('resolveCallbackTime', () => {
     ['a day in the past is never used', '2026-12-07T10:00:00Z', '2026-12-01', undefined, '2026-12-07T10:30:00Z'],
     ['across the spring DST change (BST, UTC+1)', '2026-03-27T10:00:00Z', 'Monday', 'Morning', '2026-03-30T08:00:00Z'],
     ['across the autumn DST change (GMT)', '2026-10-23T10:00:00Z', 'Monday', 'Morning', '2026-10-26T09:00:00Z'],
+    [
+      'a day beyond the 30-day horizon: the last day',
+      '2026-12-07T10:00:00Z',
+      '9999-12-31',
+      undefined,
+      '2027-01-06T09:00:00Z',
+    ],
+    ['a day just inside the horizon', '2026-12-07T10:00:00Z', '2027-01-05', 'Afternoon', '2027-01-05T12:00:00Z'],
   ])('%s', (_case, now, day, window, expected) => {
     expect(resolveCallbackTime({ day, window }, new Date(now), london).at.toISOString()).toBe(
       new Date(expected).toISOString(),
@@ -74,6 +82,15 @@ describe('resolveCallbackTime', () => {
     const dubai = { ...london, timeZone: 'Asia/Dubai' };
     const slot = resolveCallbackTime({ day: 'Thursday', window: 'Afternoon' }, new Date('2026-12-07T10:00:00Z'), dubai);
     expect(slot.at.toISOString()).toBe('2026-12-10T08:00:00.000Z');
+  });
+
+  it('reads a day beyond a configured horizon as its last day, then the first calling day from there', () => {
+    const slot = resolveCallbackTime({ day: '2030-01-01' }, new Date('2026-12-07T10:00:00Z'), {
+      ...london,
+      maxDaysAhead: 5, // Saturday 12th: the call goes to Monday
+    });
+    expect(slot.at.toISOString()).toBe('2026-12-14T09:00:00.000Z');
+    expect(slot.reading).toBe('wish 2030-01-01 (beyond the horizon) → 2026-12-14');
   });
 
   it('says so when no day can ever be called', () => {

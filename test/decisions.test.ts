@@ -1,6 +1,6 @@
 import { SessionDetail } from '../src/activities/agntix/client';
 import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
-import { decideFollowUp } from '../src/workflows/followUp/decisions';
+import { confirmsDial, decideFollowUp } from '../src/workflows/followUp/decisions';
 import { endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/session/decisions';
 import { buildOutcome } from '../src/workflows/session/outcome';
 import { testPolicy as policy } from './helpers/policy';
@@ -31,8 +31,18 @@ describe('session decisions', () => {
       (30 + policy.endGraceSeconds) * 1000,
     ],
     ['a chat: the chat timeout', chat, policy.chatTimeoutSeconds * 1000],
+    [
+      'a voice call whose variables carry ttl=1e9: the 2-hour bound',
+      { ...created, metadata: { ...created.metadata, sessionVariables: { ttl: 1e9 } } },
+      (2 * 60 * 60 + policy.endGraceSeconds) * 1000,
+    ],
   ])('waits for the end of %s', (_label, event, expected) => {
     expect(endDeadlineMs(event, policy)).toBe(expected);
+  });
+
+  it('reads a ttl above the configured bound as the bound', () => {
+    const event = { ...created, metadata: { ...created.metadata, sessionVariables: { ttl: '86400' } } };
+    expect(endDeadlineMs(event, { ...policy, maxTtlSeconds: 900 })).toBe((900 + policy.endGraceSeconds) * 1000);
   });
 
   it.each([
@@ -106,6 +116,22 @@ describe('session decisions', () => {
     ],
   ])('decides what follows %s', (_label, chain, callbackRequested, expired, expected) => {
     expect(decideFollowUp({ sessionId: 's', chain, callbackRequested, expired, maxAttempts: 3 })).toEqual(expected);
+  });
+});
+
+describe('which session confirms a dial', () => {
+  const dialled = { agentId: 'agent-1', customerPhoneNumber: '+447700900412' };
+  const ours = { attemptId: 'a', sessionId: 's', type: 'VOICE', direction: 'OUTBOUND', ...dialled };
+  it.each([
+    ['the outbound voice call to the number, by the agent', ours, true],
+    ['the same number written with spaces', { ...ours, customerPhoneNumber: '+44 7700 900412' }, true],
+    ['a chat', { ...ours, type: 'CHAT' }, false],
+    ['an inbound call', { ...ours, direction: 'INBOUND' }, false],
+    ['another number', { ...ours, customerPhoneNumber: '+447700900413' }, false],
+    ['another agent', { ...ours, agentId: 'agent-2' }, false],
+    ['a session that does not say what it is (sent before the check)', { attemptId: 'a', sessionId: 's' }, false],
+  ])('%s: %p', (_label, confirmation, expected) => {
+    expect(confirmsDial(confirmation, dialled)).toBe(expected);
   });
 });
 

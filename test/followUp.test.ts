@@ -33,6 +33,7 @@ const ENDED = 'session-ended.voice-callback-requested.json';
 const CREATED = 'session-created.voice-outbound.json';
 const API_KEY = 'pk_test_followups';
 const hm = (h: number) => h * 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Asked for a callback without naming a time: with always-open hours and no delays, that is now. */
 const NOW = { callbackRequested: true, callOutcome: 'Unavailable' };
 
@@ -116,6 +117,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     await temporal.client.workflow.getHandle(sessionId).result(); // the follow-up has started by then
     return sessionId;
   };
+  const sessionHistory = (sessionId: string) => temporal.client.workflow.getHandle(sessionId).fetchHistory();
   const sessionResult = (sessionId: string) =>
     temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId).result();
   const followUp = (sessionId: string, attempt = 1) =>
@@ -172,12 +174,24 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
+  it('reads a callback day of 9999-12-31 as the last day of the horizon, not a timer for the year 9999', async () => {
+    const w = await worker(followUpPolicy({ rules: { ...officeHours, maxDaysAhead: 30 } }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback({ callbackRequested: true, preferredDay: '9999-12-31' });
+      const { followUp: scheduled } = await sessionResult(sessionId);
+      const daysAhead = (new Date(scheduled!.scheduledAt).getTime() - Date.now()) / 86_400_000;
+      expect(daysAhead).toBeGreaterThan(29);
+      expect(daysAhead).toBeLessThan(30 + 4); // the first calling day from the 30th day on
+      await followUp(sessionId).executeUpdate(cancelFollowUpUpdate, { args: [{}] });
+    });
+  });
+
   it('places the call once with the right body; its session.created lands in the session the follow-up follows', async () => {
     const w = await worker(followUpPolicy());
     await w.runUntil(async () => {
       const sessionId = await endWithCallback(NOW);
       const done = await followUp(sessionId).result();
-      expect(done).toMatchObject({ state: 'placed', dials: [`${followUpWorkflowId(sessionId, 1)}:dial-1`] });
+      expect(done).toMatchObject({ state: 'placed', placedBy: 'answer', dials: [expect.stringMatching(UUID)] });
       expect(agntix.calls).toHaveLength(1);
       const [call] = agntix.calls;
       expect(call!.phoneNumberId).toBe('pn-test');
@@ -190,7 +204,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
           taskId: 'TASK-118204',
           followUpOf: sessionId,
           followUpAttempt: '1',
-          followUpAttemptId: `${followUpWorkflowId(sessionId, 1)}:dial-1`,
+          followUpAttemptId: done.dials[0], // unguessable: nothing that merely carries a likely value passes for it
         },
       });
 
@@ -228,16 +242,176 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
-  it('dials again only after the grace period when no session.created confirms an ambiguous failure', async () => {
+  it('dials again after an ambiguous failure only once the Agntix API shows no call started', async () => {
     agntix.callScript.push({ hang: true });
     const w = await worker(followUpPolicy({ confirmGraceSeconds: 2 }), 500);
     await w.runUntil(async () => {
       const sessionId = await endWithCallback(NOW);
       const done = await followUp(sessionId).result();
-      expect(done.state).toBe('placed');
+      expect(done).toMatchObject({ state: 'placed', placedBy: 'answer' });
       expect(agntix.calls).toHaveLength(2);
       expect(agntix.calls[1]!.at - agntix.calls[0]!.at).toBeGreaterThanOrEqual(2000 + 500);
-      expect(agntix.calls[1]!.body.session_variables.followUpAttemptId).toMatch(/:dial-2$/);
+      const [first, second] = agntix.calls.map((c) => c.body.session_variables.followUpAttemptId);
+      expect(second).toMatch(UUID);
+      expect(second).not.toBe(first);
+      // The API was asked between the two dials, for this agent's sessions.
+      const asked = agntix.requests.filter((r) => r === 'GET /v1/chat/chat/sessions');
+      expect(asked.length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  it('does not redial when the webhook of an ambiguous dial is lost but the Agntix API lists the call', async () => {
+    agntix.callScript.push({ hang: true, placed: true });
+    const w = await worker(followUpPolicy({ confirmGraceSeconds: 1 }), 500);
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      const done = await followUp(sessionId).result();
+      expect(done).toMatchObject({ state: 'placed', placedBy: 'api', callSessionId: agntix.calls[0]!.sessionId });
+      expect(agntix.calls).toHaveLength(1);
+      // The call's session is followed from the follow-up (its webhooks never came).
+      const callSession = temporal.client.workflow.getHandle(agntix.calls[0]!.sessionId!);
+      expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
+      await callSession.terminate('test over');
+      if (process.env.RECORD_HISTORIES) {
+        saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
+        saveHistory('session-scheduling-follow-up-in-background', await sessionHistory(sessionId));
+      }
+    });
+  });
+
+  it.each([
+    ['a chat session', { type: 'CHAT', platform: 'WEB', direction: 'INBOUND' }],
+    ['an inbound call', { direction: 'INBOUND' }],
+    ['a call to another number', { metadata: { customerPhoneNumber: '+447700900999' } }],
+    ['a call by another agent', { agentId: '00000000-0000-4000-8000-0000000000a1' }],
+  ])('is not confirmed by %s that echoes the attempt id', async (_label, differs) => {
+    agntix.callScript.push({ hang: true });
+    const w = await worker(followUpPolicy({ confirmGraceSeconds: 2 }), 500);
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback(NOW);
+      await waitFor(
+        async () => (await followUp(sessionId).query(followUpStatusQuery)).state === 'awaiting-confirmation',
+        'the ambiguous failure',
+      );
+      const impostorId = randomUUID();
+      const event = freshSession(CREATED, impostorId) as Record<string, unknown> & {
+        metadata: Record<string, unknown>;
+      };
+      const { metadata, ...rest } = differs as { metadata?: Record<string, unknown> };
+      Object.assign(event, rest);
+      event.metadata = { ...event.metadata, ...metadata, sessionVariables: agntix.calls[0]!.body.session_variables };
+      await deliver(event);
+      const done = await followUp(sessionId).result();
+      // The impostor did not settle it: the API showed no call, and the customer was dialled once more.
+      expect(done.callSessionId).not.toBe(impostorId);
+      expect(done).toMatchObject({ state: 'placed', placedBy: 'answer', confirmed: false });
+      expect(agntix.calls).toHaveLength(2);
+      await temporal.client.workflow.getHandle(impostorId).terminate('test over');
+    });
+  });
+
+  it('schedules and places the follow-up while the outcome receiver is down: it delays only its own writes', async () => {
+    for (const type of ['session.completed', 'follow-up.scheduled', 'follow-up.placed'])
+      receiver.failFirst.set(type, 1e6);
+    const w = await worker(followUpPolicy());
+    try {
+      await w.runUntil(async () => {
+        const sessionId = randomUUID();
+        const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
+        event.analysis.extractedData = NOW;
+        await deliver(event);
+        await waitFor(() => agntix.placed().length === 1, 'the follow-up call, with the receiver still down');
+        const row = () =>
+          sqlite.db.prepare('SELECT status FROM follow_ups WHERE original_session_id = ?').get(sessionId);
+        await waitFor(() => (row() as { status?: string } | undefined)?.status === 'placed', 'the other system');
+        expect(sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(sessionId)).toEqual({
+          kind: 'completed',
+        });
+        expect(followUpEvents(sessionId)).toEqual([]); // still refused
+        const session = temporal.client.workflow.getHandle(sessionId);
+        expect((await session.describe()).status.name).toBe('RUNNING'); // still delivering
+        await session.terminate('test over');
+        await followUp(sessionId).terminate('test over');
+      });
+    } finally {
+      receiver.failFirst.clear();
+    }
+  });
+
+  describe('when neither a webhook nor the Agntix API can say whether an ambiguous dial started', () => {
+    const uncertainDial = async () => {
+      agntix.callScript.push({ hang: true, placed: true });
+      agntix.faults.sessionsListStatus = 403; // e.g. a key without the sessions scope: the API cannot be asked
+      const sessionId = await endWithCallback(NOW);
+      await waitFor(
+        async () => (await followUp(sessionId).query(followUpStatusQuery)).state === 'needs-operator',
+        'the follow-up to stop for an operator',
+      );
+      return sessionId;
+    };
+    const run = async (...argv: string[]) => {
+      const lines: string[] = [];
+      const code = await runFollowUpCommand(argv, temporal.client, (l) => lines.push(l));
+      return { code, text: lines.join('\n') };
+    };
+    afterEach(() => (agntix.faults.sessionsListStatus = 200));
+
+    it('stops in needs-operator, visibly, and an operator marks it placed', async () => {
+      const w = await worker(followUpPolicy({ confirmGraceSeconds: 1, operatorGraceSeconds: 2 }), 500);
+      await w.runUntil(async () => {
+        const sessionId = await uncertainDial();
+        const id = followUpWorkflowId(sessionId, 1);
+        const handle = followUp(sessionId);
+        // Seen in the Web UI (search attribute, current details), by the external systems, and by the CLI.
+        await waitFor(
+          async () => (await handle.describe()).searchAttributes.AgntixFollowUpState?.[0] === 'needs-operator',
+          'the search attribute',
+        );
+        const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+        expect(metadata.currentDetails).toMatch(/^\*\*needs-operator\*\*.*markPlaced.*dialAgain/);
+        await waitFor(() => followUpEvents(sessionId).includes('follow-up.needs-operator'), 'the external systems');
+        const told = [...receiver.recorded.values()].find((r) => r.type === 'follow-up.needs-operator')!;
+        expect(told.data.reason).toMatch(/the call may have started.*Agntix API 403/);
+        expect(JSON.stringify(told.data)).not.toContain('+4477');
+        expect((await run('list', '--needs-operator')).text).toContain(id);
+
+        expect(await run('mark-placed', id, 'not a session id!')).toEqual({
+          code: 1,
+          text: 'refused: sessionId must be the Agntix session id of the call (letters, digits, - and _)',
+        });
+        const unknown = followUpWorkflowId(randomUUID(), 1);
+        expect(await run('dial-again', unknown)).toEqual({ code: 1, text: `refused: no running follow-up ${unknown}` });
+        const callSessionId = agntix.calls[0]!.sessionId!;
+        const marked = await run('mark-placed', id, callSessionId, 'customer confirmed by email');
+        expect(marked.code).toBe(0);
+        expect(marked.text).toContain('placed');
+        const done = await handle.result();
+        expect(done).toMatchObject({ state: 'placed', placedBy: 'operator', callSessionId });
+        expect(agntix.calls).toHaveLength(1);
+        expect((await run('dial-again', id)).code).toBe(1); // settled: nothing left to decide
+        if (process.env.RECORD_HISTORIES)
+          saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
+        expect(await run('dial-again', id)).toMatchObject({ code: 1 }); // settled: nothing left to decide
+        expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['placed']);
+        // The call's session is followed from here.
+        await temporal.client.workflow.getHandle(callSessionId).terminate('test over');
+      });
+    });
+
+    it('dials once more when an operator says the call never came', async () => {
+      const w = await worker(followUpPolicy({ confirmGraceSeconds: 1, operatorGraceSeconds: 2, maxDials: 1 }), 500);
+      await w.runUntil(async () => {
+        const sessionId = await uncertainDial();
+        expect(
+          await run('dial-again', followUpWorkflowId(sessionId, 1), 'customer', 'says', 'no', 'call'),
+        ).toMatchObject({
+          code: 0,
+        });
+        const done = await followUp(sessionId).result();
+        expect(done).toMatchObject({ state: 'placed', placedBy: 'answer' });
+        expect(agntix.calls).toHaveLength(2); // one more than FOLLOWUP_MAX_DIALS, on the operator's word
+        await temporal.client.workflow.getHandle(agntix.calls[1]!.sessionId!).terminate('test over');
+      });
     });
   });
 

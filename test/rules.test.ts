@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
@@ -117,10 +117,42 @@ describe('the rules file', () => {
     expect(() => parseRuleSet(raw, 'rules.json', known)).toThrow(message);
   });
 
-  it('loads a module exporting ruleSet, and says so when a file cannot be read', () => {
+  it('loads a module exporting ruleSet from the automations folder, and says so when a file cannot be read', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rules-'));
     writeFileSync(path.join(dir, 'rules.js'), `exports.ruleSet = ${JSON.stringify(DEFAULT_RULES)};`);
-    expect(loadRuleSet(path.join(dir, 'rules.js'), known)).toEqual(DEFAULT_RULES);
+    expect(loadRuleSet(path.join(dir, 'rules.js'), known, dir)).toEqual(DEFAULT_RULES);
     expect(() => loadRuleSet(path.join(dir, 'missing.json'), known)).toThrow(/missing\.json: cannot be read/);
+  });
+
+  it('never runs a rules module from outside the automations folder, even through a symbolic link', () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'rules-outside-'));
+    const automations = mkdtempSync(path.join(tmpdir(), 'automations-'));
+    const marker = path.join(outside, 'ran');
+    writeFileSync(
+      path.join(outside, 'rules.js'),
+      `require('fs').writeFileSync(${JSON.stringify(marker)}, 'x'); exports.ruleSet = { rules: [] };`,
+    );
+    symlinkSync(path.join(outside, 'rules.js'), path.join(automations, 'linked.js'));
+    mkdirSync(path.join(automations, 'sub'));
+    for (const file of [
+      path.join(outside, 'rules.js'),
+      path.join(automations, 'linked.js'),
+      path.join(automations, 'sub', '..', '..', path.basename(outside), 'rules.js'),
+    ]) {
+      expect(() => loadRuleSet(file, known, automations)).toThrow(RulesError);
+      expect(() => loadRuleSet(file, known, automations)).toThrow(/a rules file must be JSON, or a module inside/);
+    }
+    expect(() => loadRuleSet(path.join(outside, 'rules.js'), known)).toThrow(
+      /must be JSON, or a module inside .*src\/automations/,
+    );
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it.each(['sessionWorkflow', 'followUpWorkflow'])("refuses a rule that starts the core's %s", (workflow) => {
+    const raw = { rules: [{ name: 'sneaky', when: {}, then: [{ action: 'startWorkflow', workflow }] }] };
+    // Even when the worker registers it: the core's workflows are never the engineers' to start.
+    expect(() => parseRuleSet(raw, 'rules.json', Object.keys(workflows))).toThrow(
+      `rules.json: rule 1 "sneaky" then.0.workflow: "${workflow}" is the core's own workflow`,
+    );
   });
 });

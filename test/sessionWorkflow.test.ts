@@ -57,9 +57,13 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   });
   afterEach(() => api.close());
 
-  async function runToCompletion(sessionId: string, during: () => Promise<unknown> = () => Promise.resolve()) {
+  async function runToCompletion(
+    sessionId: string,
+    during: () => Promise<unknown> = () => Promise.resolve(),
+    api: FakeAgntix = agntix,
+  ) {
     const worker = await createTestWorker(temporal, taskQueue, bundle, {
-      agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
+      agntix: agntixClientsFor(api.url, API_KEY).agntix,
       transcripts: createLocalTranscriptStore(transcriptsDir),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
@@ -136,6 +140,64 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(JSON.stringify(attributes)).not.toContain('+4477');
   });
 
+  it('archives the whole transcript while half the page requests fail, fetching no page twice', async () => {
+    // Seeded, so the same requests fail on every run: 7 of 14, one page three times in a row.
+    const flaky = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3, seed: 7 });
+    flaky.faults.messages = 0.5;
+    const sessionId = randomUUID();
+    const transcript = messages(20); // 7 pages of 3
+    flaky.sessions.set(sessionId, { messages: transcript });
+    try {
+      await deliver(ENDED, sessionId);
+      const { result } = await runToCompletion(sessionId, undefined, flaky);
+      expect(result.failures).toEqual([]);
+      expect(result.transcript).toMatchObject({ messages: 20, pages: 7 });
+      const archived = JSON.parse(readFileSync(new URL(result.transcript!.ref), 'utf8')) as { messages: unknown[] };
+      expect(archived.messages).toEqual(transcript);
+    } finally {
+      await flaky.close();
+    }
+    const served = flaky.pageRequests;
+    expect(served.filter((r) => r.status !== 200).length / served.length).toBeGreaterThanOrEqual(0.5);
+    // Each page was served once: a retried attempt resumed after the pages it had, never from page 1.
+    expect(served.filter((r) => r.status === 200).map((r) => r.page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // The retries that got it there: at least one was Temporal's, resuming a failed attempt.
+    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    const attempts = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
+    expect(Math.max(...attempts)).toBeGreaterThan(1);
+  });
+
+  it('records the outcome first when the transcript is late, and the transcript follows it', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, { messages: messages(4) });
+    agntix.faults.messages = 1; // the Agntix API is down when the session ends
+    try {
+      await deliver(ENDED, sessionId);
+      const worker = await createTestWorker(temporal, taskQueue, bundle, {
+        agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
+        transcripts: createLocalTranscriptStore(transcriptsDir),
+        sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
+        policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], transcriptWaitSeconds: 1 },
+      });
+      const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+      const result = await worker.runUntil(async () => {
+        await waitFor(() => receiver.forSession(sessionId).some((r) => r.type === 'session.completed'), 'the outcome');
+        const completed = receiver.forSession(sessionId).find((r) => r.type === 'session.completed')!;
+        expect(completed.data.transcript).toBeUndefined();
+        expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: null });
+        agntix.faults.messages = 0; // the API is back: the archive's next attempt gets it
+        return handle.result();
+      });
+      expect(result.transcript).toMatchObject({ messages: 4 });
+      const late = receiver.forSession(sessionId).find((r) => r.type === 'session.transcript-archived');
+      expect(late?.data).toMatchObject({ outcome: 'Unavailable', transcript: { ref: result.transcript!.ref } });
+      expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: result.transcript!.ref });
+      if (process.env.RECORD_HISTORIES) saveHistory('session-late-transcript', await handle.fetchHistory());
+    } finally {
+      agntix.faults.messages = 0;
+    }
+  });
+
   it('reconciles a lost session.ended from the session API and records its analysis', async () => {
     const sessionId = randomUUID();
     agntix.sessions.set(sessionId, {
@@ -163,6 +225,22 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     if (process.env.RECORD_HISTORIES)
       saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
     expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
+  });
+
+  it('bounds the wait for the end by the policy when the ttl variable asks for 31 years', async () => {
+    const sessionId = randomUUID();
+    const event = freshSession(CREATED, sessionId) as { metadata: { sessionVariables: Record<string, unknown> } };
+    event.metadata.sessionVariables.ttl = '1000000000';
+    await post(`${api.url}/webhooks/agntix`, sign(secret, event));
+    const worker = await createTestWorker(temporal, taskQueue, bundle, {
+      policy: { ...testPolicy, maxTtlSeconds: 2 },
+    });
+    const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    const result = await worker.runUntil(handle.result());
+    expect(result.phase).toBe('expired');
+    const { events } = await handle.fetchHistory();
+    const firstTimer = events!.find((e) => e.timerStartedEventAttributes)!.timerStartedEventAttributes!;
+    expect(Number(firstTimer.startToFireTimeout!.seconds)).toBe(2 + testPolicy.endGraceSeconds);
   });
 
   it('retries an outcome receiver that fails with 500 twice and records the outcome exactly once', async () => {

@@ -22,6 +22,8 @@ import { newSecret } from '../src/dev/signing';
 import { createTestWorker } from './helpers/worker';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** A callback day three weeks from now (YYYY-MM-DD). */
+const LATER_DAY = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
 const SHOTS = path.resolve(__dirname, '../test-results');
 /** `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's picture. */
 const README_SHOT = path.resolve(__dirname, '../docs/images/webui-sessions.png');
@@ -87,12 +89,13 @@ describe('the demo, seen in the Temporal Web UI', () => {
       say: (line) => log.push(line),
       timeoutMs: 30_000,
     });
-    // A second call whose customer wants a callback on a date far ahead: its follow-up stays scheduled.
+    // A second call whose customer wants a callback on a date weeks ahead (inside the 30-day horizon): its follow-up
+    // stays scheduled.
     scheduledSessionId = (
       (await (await fetch(`${sandbox.url}/sandbox/sessions`, { method: 'POST' })).json()) as { sessionId: string }
     ).sessionId;
     const ended = sessionEndedEvent({ id: scheduledSessionId, variables: undefined, messages: [] });
-    (ended.analysis as { extractedData: Record<string, unknown> }).extractedData.preferredDay = '2099-06-01';
+    (ended.analysis as { extractedData: Record<string, unknown> }).extractedData.preferredDay = LATER_DAY;
     await deliverSigned(`${api.url}/webhooks/agntix`, secret, ended);
     await temporal.client.workflow.getHandle(scheduledSessionId).result();
     worker.shutdown();
@@ -206,10 +209,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
     await page.getByText('Running').first().waitFor({ timeout: 20_000 });
     await page.getByText('Search Attributes', { exact: true }).first().click();
     await page.getByText('AgntixFollowUpAt').first().waitFor({ timeout: 20_000 });
-    await page
-      .getByText(/2099-06-01/)
-      .first()
-      .waitFor({ timeout: 20_000 });
+    await page.getByText(new RegExp(LATER_DAY)).first().waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SHOTS, 'webui-follow-up-detail.png') });
   });
 });

@@ -64,7 +64,12 @@ describe('rolling deploys with Worker Deployment versioning', () => {
       }),
       activities: createActivities({
         ...agntixClientsFor(agntix.url, API_KEY),
-        transcripts: { put: () => Promise.resolve('ref'), get: () => Promise.resolve(undefined) },
+        transcripts: {
+          put: () => Promise.resolve('ref'),
+          get: () => Promise.resolve(undefined),
+          savePage: () => Promise.resolve(),
+          loadPages: () => Promise.resolve([]),
+        },
         sinks: [],
         policy: {
           ...testPolicy,

@@ -5,6 +5,7 @@ import { createSinkActivities } from './sinks/activities';
 import type { OutcomeSink } from './sinks/types';
 
 export type { Skipped } from './agntix/activities';
+export type { DialVerdict } from './agntix/dialReconciliation';
 
 export interface ActivityDeps extends AgntixActivityDeps {
   sinks: OutcomeSink[];

@@ -11,6 +11,8 @@ export type { PostCallContext } from '../workflows/postCall/rules';
 export type { Condition, Rule, RuleAction, RuleSet } from './ruleSchema';
 export type { AnalysisData, ExternalEvent, OutcomeEvent, SessionEndedEvent, TranscriptRef } from '../contracts';
 export { httpFailure, isRetryableStatus } from '../activities/httpStatus';
+/** Call HTTP peers through this, never plain `fetch`: no redirects followed, a bounded answer. */
+export { outboundFetch } from '../activities/outboundFetch';
 
 /** The core's clients, handed to your activity factories by the worker. */
 export interface CoreClients {

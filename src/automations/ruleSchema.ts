@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../contracts';
 
 const Scalar = z.union([z.string(), z.number(), z.boolean()]);
 const Condition = z.union([
@@ -50,9 +51,16 @@ export class RulesError extends Error {
   override name = 'RulesError';
 }
 
+/** The core's own workflows: a rule starting one would run a second session or dial a customer outside the chain. */
+const CORE_WORKFLOWS: readonly string[] = [SESSION_WORKFLOW_TYPE, FOLLOW_UP_WORKFLOW_TYPE];
+
+/** The engineers' folder: the only place a rules module may be loaded from (its code runs inside the worker). */
+export const AUTOMATIONS_DIR = __dirname;
+
 /**
- * Validates a rule set and that every workflow it starts is registered with the worker. The message names the file,
- * the rule and the field, e.g. `rules.json: rule 2 "escalate" then.0.workflow: "escalaton" is not a registered workflow`.
+ * Validates a rule set and that every workflow it starts is one of the engineers' own, registered with the worker
+ * (never the core's session or follow-up workflow). The message names the file, the rule and the field, e.g.
+ * `rules.json: rule 2 "escalate" then.0.workflow: "escalaton" is not a registered workflow`.
  */
 export function parseRuleSet(raw: unknown, source: string, knownWorkflows: readonly string[]): RuleSet {
   const result = RuleSetSchema.safeParse(raw);
@@ -67,6 +75,12 @@ export function parseRuleSet(raw: unknown, source: string, knownWorkflows: reado
   }
   result.data.rules.forEach((rule, index) => {
     rule.then.forEach((action, at) => {
+      if (action.action === 'startWorkflow' && CORE_WORKFLOWS.includes(action.workflow)) {
+        throw new RulesError(
+          `${source}: rule ${index + 1} "${rule.name}" then.${at}.workflow: "${action.workflow}" is the core's own ` +
+            `workflow; rules start only your workflows in src/automations/workflows`,
+        );
+      }
       if (action.action === 'startWorkflow' && !knownWorkflows.includes(action.workflow)) {
         throw new RulesError(
           `${source}: rule ${index + 1} "${rule.name}" then.${at}.workflow: "${action.workflow}" is not a registered ` +
@@ -83,16 +97,27 @@ function describeRule(raw: unknown, index: number): string {
   return `rule ${index + 1}${typeof name === 'string' ? ` "${name}"` : ''}`;
 }
 
-/** Reads a rules file: JSON, or a TypeScript/JavaScript module exporting `ruleSet`. */
-export function loadRuleSet(file: string, knownWorkflows: readonly string[]): RuleSet {
+/**
+ * Reads a rules file: JSON from anywhere, or a TypeScript/JavaScript module exporting `ruleSet` from inside the
+ * engineers' folder (`moduleDir`, src/automations), symbolic links resolved: a module is code the worker runs, so a
+ * setting must not be able to name one elsewhere on the host.
+ */
+export function loadRuleSet(file: string, knownWorkflows: readonly string[], moduleDir = AUTOMATIONS_DIR): RuleSet {
   const resolved = path.resolve(file);
   let raw: unknown;
   try {
-    raw = resolved.endsWith('.json')
-      ? JSON.parse(readFileSync(resolved, 'utf8'))
-      : // eslint-disable-next-line @typescript-eslint/no-require-imports
-        (require(resolved) as { ruleSet?: unknown }).ruleSet;
+    if (resolved.endsWith('.json')) {
+      raw = JSON.parse(readFileSync(resolved, 'utf8'));
+    } else {
+      const real = realpathSync(resolved);
+      if (!real.startsWith(`${realpathSync(moduleDir)}${path.sep}`)) {
+        throw new RulesError(`${file}: a rules file must be JSON, or a module inside ${moduleDir}`);
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      raw = (require(real) as { ruleSet?: unknown }).ruleSet;
+    }
   } catch (err) {
+    if (err instanceof RulesError) throw err;
     throw new RulesError(`${file}: cannot be read: ${(err as Error).message}`);
   }
   return parseRuleSet(raw, path.basename(file), knownWorkflows);

@@ -1,9 +1,11 @@
-import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { loadConfig } from '../config';
 import {
   FOLLOW_UP_WORKFLOW_TYPE,
   SearchAttributes,
   cancelFollowUpUpdate,
+  dialAgainUpdate,
+  markPlacedUpdate,
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
 } from '../contracts';
@@ -11,39 +13,66 @@ import { temporalConnectionOptions } from '../temporal/connection';
 import { fatal } from './fatal';
 
 const USAGE = `Usage: npm run followup -- <command>
-  list [--all]                            scheduled follow-ups (--all: also finished ones)
-  cancel <follow-up id> [reason...]       cancel a scheduled follow-up
+  list [--all | --needs-operator]         scheduled follow-ups (--all: also finished ones;
+                                          --needs-operator: those waiting for your word on an uncertain dial)
+  cancel <follow-up id> [reason...]       cancel a scheduled follow-up (or one that needs an operator)
   reschedule <follow-up id> <ISO time> [--force]
-                                          move it; --force allows a time outside calling hours`;
+                                          move it; --force allows a time outside calling hours
+  mark-placed <follow-up id> <call session id> [note...]
+                                          needs-operator: the call did reach the customer
+  dial-again <follow-up id> [reason...]   needs-operator: it did not; dial once more`;
 
 function line(s: FollowUpStatus): string {
   return `${s.followUpId}  ${s.state}  attempt ${s.attempt}  at ${s.scheduledAt}${s.reason ? `  (${s.reason})` : ''}`;
 }
 
-/** `npm run followup -- list|cancel|reschedule`: the operator's side of follow-up calls, through Temporal updates. */
+/**
+ * `npm run followup -- list|cancel|reschedule|mark-placed|dial-again`: the operator's side of follow-up calls,
+ * through Temporal updates.
+ */
 export async function runFollowUpCommand(argv: string[], client: Client, out: (text: string) => void): Promise<number> {
   const [command, id, ...rest] = argv;
   if (command === 'list') {
     const running = argv.includes('--all') ? '' : " AND ExecutionStatus = 'Running'";
-    const query = `WorkflowType = '${FOLLOW_UP_WORKFLOW_TYPE}'${running}`;
+    const waiting = argv.includes('--needs-operator')
+      ? ` AND ${SearchAttributes.followUpState.name} = 'needs-operator'`
+      : '';
+    const query = `WorkflowType = '${FOLLOW_UP_WORKFLOW_TYPE}'${running}${waiting}`;
     let count = 0;
     for await (const wf of client.workflow.list({ query })) {
       const at = wf.typedSearchAttributes.get(SearchAttributes.followUpAt)?.toISOString() ?? '?';
       const of = wf.typedSearchAttributes.get(SearchAttributes.followUpOf) ?? '?';
       const crm = wf.typedSearchAttributes.get(SearchAttributes.crmContactId);
-      out(`${wf.workflowId}  ${wf.status.name}  at ${at}  of ${of}${crm ? `  CRM ${crm}` : ''}`);
+      const state = wf.typedSearchAttributes.get(SearchAttributes.followUpState);
+      out(
+        `${wf.workflowId}  ${wf.status.name}  at ${at}  of ${of}${crm ? `  CRM ${crm}` : ''}${state ? `  ${state}` : ''}`,
+      );
       count += 1;
     }
     if (count === 0) out('no follow-ups found');
     return 0;
   }
-  if ((command === 'cancel' || command === 'reschedule') && id) {
+  if (['cancel', 'reschedule', 'mark-placed', 'dial-again'].includes(command ?? '') && id) {
     const handle = client.workflow.getHandle(id);
     try {
       if (command === 'cancel') {
         out(
           line(await handle.executeUpdate(cancelFollowUpUpdate, { args: [{ reason: rest.join(' ') || undefined }] })),
         );
+        return 0;
+      }
+      if (command === 'dial-again') {
+        out(line(await handle.executeUpdate(dialAgainUpdate, { args: [{ reason: rest.join(' ') || undefined }] })));
+        return 0;
+      }
+      if (command === 'mark-placed') {
+        const [sessionId, ...note] = rest;
+        if (!sessionId) {
+          out(USAGE);
+          return 2;
+        }
+        const update = { sessionId, note: note.join(' ') || undefined };
+        out(line(await handle.executeUpdate(markPlacedUpdate, { args: [update] })));
         return 0;
       }
       const at = rest.find((a) => !a.startsWith('--'));
@@ -58,6 +87,10 @@ export async function runFollowUpCommand(argv: string[], client: Client, out: (t
       // The workflow's validator says why (past, outside calling hours, no longer scheduled): show just that.
       if (err instanceof WorkflowUpdateFailedError) {
         out(`refused: ${err.cause?.message ?? err.message}`);
+        return 1;
+      }
+      if (err instanceof WorkflowNotFoundError) {
+        out(`refused: no running follow-up ${id}`);
         return 1;
       }
       throw err;

@@ -8,7 +8,11 @@ export interface TranscriptRef {
   pages: number;
 }
 
-export type OutcomeKind = 'in-flight' | 'completed' | 'expired';
+/**
+ * `transcript-archived` follows `completed` when the transcript came later than the outcome (an Agntix API outage):
+ * the same outcome, now with its transcript reference.
+ */
+export type OutcomeKind = 'in-flight' | 'completed' | 'expired' | 'transcript-archived';
 
 /**
  * The normalized event every external system receives: what the CRM, the outcome webhook and the local store
@@ -43,7 +47,13 @@ export interface OutcomeEvent {
 }
 
 export type FollowUpEventKind =
-  'follow-up.scheduled' | 'follow-up.placed' | 'follow-up.cancelled' | 'follow-up.failed' | 'follow-up.chain-ended';
+  | 'follow-up.scheduled'
+  | 'follow-up.placed'
+  | 'follow-up.cancelled'
+  | 'follow-up.failed'
+  | 'follow-up.chain-ended'
+  /** A dial's outcome is unknown and an operator must decide (see FollowUpState). */
+  | 'follow-up.needs-operator';
 
 /** What external systems are told about a follow-up call: scheduled, placed, and how its chain ended. */
 export interface FollowUpEvent {

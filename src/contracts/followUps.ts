@@ -37,7 +37,12 @@ export function chainOf(sessionVariables: Record<string, unknown>): { root: stri
     : undefined;
 }
 
-export type FollowUpState = 'scheduled' | 'dialling' | 'awaiting-confirmation' | 'placed' | 'cancelled' | 'failed';
+/**
+ * `needs-operator`: a dial's outcome is unknown (calls/start gave no clear answer, no webhook confirmed it, the Agntix
+ * API could not say) and dialling again could call the customer twice: an operator marks it placed or dials again.
+ */
+export type FollowUpState =
+  'scheduled' | 'dialling' | 'awaiting-confirmation' | 'needs-operator' | 'placed' | 'cancelled' | 'failed';
 
 export interface FollowUpStatus {
   followUpId: string;
@@ -50,15 +55,30 @@ export interface FollowUpStatus {
   reason?: string;
   /** Writes to external systems that failed past their retry budget. */
   failedWrites: number;
+  /** What showed the call was placed: calls/start's answer, the call's webhook, the Agntix API, or an operator. */
+  placedBy?: 'answer' | 'webhook' | 'api' | 'operator';
 }
 
-/** Sent by the call's own session workflow when its first webhook echoes the attempt id of a dial. */
+/**
+ * Sent by the call's own session workflow when its first webhook echoes the attempt id of a dial, with what the
+ * follow-up checks: only an outbound voice session to the same customer number with the same agent confirms a dial.
+ * (The descriptive fields are absent in confirmations sent before that check existed.)
+ */
 export interface FollowUpConfirmation {
   attemptId: string;
   sessionId: string;
+  type?: string;
+  direction?: string;
+  agentId?: string;
+  customerPhoneNumber?: string;
 }
 
 export const followUpConfirmedSignal = defineSignal<[FollowUpConfirmation]>('followUpConfirmed');
 export const followUpStatusQuery = defineQuery<FollowUpStatus>('status');
 export const cancelFollowUpUpdate = defineUpdate<FollowUpStatus, [{ reason?: string }]>('cancel');
 export const rescheduleFollowUpUpdate = defineUpdate<FollowUpStatus, [{ at: string; force?: boolean }]>('reschedule');
+
+/** For a follow-up in `needs-operator`: the call did start; `sessionId` is its Agntix session (it is then followed). */
+export const markPlacedUpdate = defineUpdate<FollowUpStatus, [{ sessionId: string; note?: string }]>('markPlaced');
+/** For a follow-up in `needs-operator`: no call reached the customer; dial once more. */
+export const dialAgainUpdate = defineUpdate<FollowUpStatus, [{ reason?: string }]>('dialAgain');

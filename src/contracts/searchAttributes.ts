@@ -14,4 +14,6 @@ export const SearchAttributes = {
   followUpOf: defineSearchAttributeKey('AgntixFollowUpOf', SearchAttributeType.KEYWORD),
   followUpAttempt: defineSearchAttributeKey('AgntixFollowUpAttempt', SearchAttributeType.INT),
   followUpAt: defineSearchAttributeKey('AgntixFollowUpAt', SearchAttributeType.DATETIME),
+  /** A follow-up's state (FollowUpState): `AgntixFollowUpState = 'needs-operator'` lists those waiting for a person. */
+  followUpState: defineSearchAttributeKey('AgntixFollowUpState', SearchAttributeType.KEYWORD),
 } as const;

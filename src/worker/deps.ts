@@ -11,10 +11,10 @@ import { createLocalTranscriptStore } from '../activities/agntix/transcripts';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
+import * as automationWorkflows from '../automations/workflows';
 import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
-import * as workflows from '../workflows';
 import type { FollowUpPolicy } from '../workflows/policy';
 
 /** Builds the activities' clients and external systems from configuration. */
@@ -57,7 +57,11 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       ? createAgntixClient({
           baseUrl: config.AGNTIX_API_URL,
           apiKey: config.AGNTIX_API_KEY,
-          paths: { session: config.AGNTIX_SESSION_PATH, messages: config.AGNTIX_MESSAGES_PATH },
+          paths: {
+            session: config.AGNTIX_SESSION_PATH,
+            messages: config.AGNTIX_MESSAGES_PATH,
+            sessions: config.AGNTIX_SESSIONS_PATH,
+          },
           timeoutMs: config.AGNTIX_API_TIMEOUT_MS,
         })
       : undefined,
@@ -73,16 +77,19 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config))
       : createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
     sinks,
-    rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
+    // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
+    rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
     policy: {
       voiceTtlSeconds: config.SESSION_VOICE_TTL_SECONDS,
+      maxTtlSeconds: config.SESSION_MAX_TTL_SECONDS,
       endGraceSeconds: config.SESSION_END_GRACE_SECONDS,
       chatTimeoutSeconds: config.SESSION_CHAT_TIMEOUT_SECONDS,
       reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
       reconcileIntervalSeconds: config.SESSION_RECONCILE_INTERVAL_SECONDS,
       sinks: sinks.map((s) => s.name),
+      transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
     },
@@ -107,6 +114,7 @@ export function followUpPolicyFrom(config: Config): FollowUpPolicy {
     maxAttempts: config.FOLLOWUP_MAX_ATTEMPTS,
     maxDials: config.FOLLOWUP_MAX_DIALS,
     confirmGraceSeconds: config.FOLLOWUP_CONFIRM_GRACE_SECONDS,
+    operatorGraceSeconds: config.FOLLOWUP_OPERATOR_GRACE_SECONDS,
     rules: {
       timeZone: config.FOLLOWUP_TIME_ZONE,
       hours: config.FOLLOWUP_CALLING_HOURS,
@@ -115,6 +123,7 @@ export function followUpPolicyFrom(config: Config): FollowUpPolicy {
       minDelayMs: config.FOLLOWUP_MIN_DELAY_MINUTES * 60_000,
       defaultDelayMs: config.FOLLOWUP_DEFAULT_DELAY_MINUTES * 60_000,
       windows: config.FOLLOWUP_WINDOWS,
+      maxDaysAhead: config.FOLLOWUP_MAX_DAYS_AHEAD,
     },
     fields: { day: config.FOLLOWUP_DAY_FIELD, window: config.FOLLOWUP_WINDOW_FIELD },
   };

@@ -16,13 +16,27 @@ export const agntixApi = proxyActivities<SessionActivities>({
 });
 
 /**
- * External systems get a longer, still bounded, retry budget (12 attempts, backing off to 10 minutes: about 27
- * minutes in all): an outcome must not be lost to a receiver's short outage, and each system is its own activity so
- * one failing never holds up the others.
+ * The transcript archive resumes from the pages it already has (a heartbeat cursor and the pages it saved), so a
+ * retry costs only what is left and it can keep trying for as long as an outage lasts: 24 hours, backing off from 2 s
+ * to every 10 minutes. A page request has its own timeout (AGNTIX_API_TIMEOUT_MS), well inside the heartbeat timeout.
+ */
+export const ARCHIVE_OPTIONS = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '2 minutes',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+} as const;
+export const archiver = proxyActivities<SessionActivities>(ARCHIVE_OPTIONS);
+
+/**
+ * External systems keep trying for 24 hours, backing off from 1 s to every 10 minutes (about 150 attempts): an outcome
+ * must not be lost to a receiver's outage. Each system is its own activity, written in the background
+ * (../externalWrites.ts), so one that is down delays only its own writes.
  */
 const SINK_OPTIONS = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', maximumAttempts: 12 },
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 } as const;
 const sinks = proxyActivities<SessionActivities>(SINK_OPTIONS);
 
@@ -37,24 +51,28 @@ export function failureMessage(err: unknown): string {
 }
 
 /**
- * Writes one event to every external system, each its own activity, concurrently. `contact` goes beside the event
- * (which carries no phone number) for the systems that must find the customer, a CRM. Resolves with the failures of
- * systems that stayed down past their retry budget, so the caller notes them and goes on.
+ * Writes one event to one external system, retried within its budget. `contact` goes beside the event (which carries
+ * no phone number) for the systems that must find the customer, a CRM.
+ */
+export function writeToSink(sink: string, event: ExternalEvent, contact: ContactDetails): Promise<void> {
+  return sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
+    sink,
+    event,
+    contact,
+  ]);
+}
+
+/**
+ * Writes one event to every external system, each its own activity, concurrently, and waits for them all: how
+ * sessions and follow-ups begun before ../externalWrites.ts wrote. Resolves with the failures of systems that stayed
+ * down past their retry budget, so the caller notes them and goes on.
  */
 export async function tellEverySink(
   sinkNames: string[],
   event: ExternalEvent,
   contact: ContactDetails,
 ): Promise<StepFailure[]> {
-  const results = await Promise.allSettled(
-    sinkNames.map((sink) =>
-      sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
-        sink,
-        event,
-        contact,
-      ]),
-    ),
-  );
+  const results = await Promise.allSettled(sinkNames.map((sink) => writeToSink(sink, event, contact)));
   return results.flatMap((result, i) =>
     result.status === 'rejected'
       ? [{ step: `record ${event.kind} in ${sinkNames[i]}`, message: failureMessage(result.reason) }]

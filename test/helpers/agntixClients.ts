@@ -9,7 +9,11 @@ export function agntixClientsFor(baseUrl: string, apiKey: string, callTimeoutMs 
     agntix: createAgntixClient({
       baseUrl,
       apiKey,
-      paths: { session: defaults.AGNTIX_SESSION_PATH, messages: defaults.AGNTIX_MESSAGES_PATH },
+      paths: {
+        session: defaults.AGNTIX_SESSION_PATH,
+        messages: defaults.AGNTIX_MESSAGES_PATH,
+        sessions: defaults.AGNTIX_SESSIONS_PATH,
+      },
       timeoutMs: 5000,
     }),
     calls: createCallsClient({ baseUrl, apiKey, path: defaults.AGNTIX_CALLS_START_PATH, timeoutMs: callTimeoutMs }),

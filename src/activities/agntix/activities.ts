@@ -1,7 +1,9 @@
-import { ApplicationFailure, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import type { TranscriptRef } from '../../contracts';
+import { archiveTranscript } from './archive';
 import type { CallsClient, StartCallRequest } from './calls';
-import type { AgntixClient, SessionDetail, TranscriptMessage } from './client';
+import type { AgntixClient, SessionDetail } from './client';
+import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
 import type { TranscriptStore } from './transcripts';
 
 export interface AgntixActivityDeps {
@@ -25,21 +27,18 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
     return deps.agntix.getSession(sessionId);
   },
 
-  /** Fetches every page of the transcript and archives it; only the reference goes back to the workflow. */
+  /** Fetches every page of the transcript (resuming after pages already fetched) and archives it; only the
+   * reference goes back to the workflow. */
   async archiveTranscript(sessionId: string): Promise<TranscriptRef | Skipped> {
     if (!deps.agntix) return NO_API_KEY;
-    const messages: TranscriptMessage[] = [];
-    let page = 1;
-    for (; page <= deps.maxTranscriptPages; page++) {
-      const result = await deps.agntix.getMessagesPage(sessionId, page, deps.transcriptPageSize);
-      messages.push(...result.data);
-      const totalPages = result.pagination?.totalPages ?? result.meta?.totalPages;
-      // Loop on totalPages whatever page size the API chose; stop on an empty page if it reports none.
-      if (result.data.length === 0 || (totalPages !== undefined && page >= totalPages)) break;
-    }
-    if (page > deps.maxTranscriptPages) log.warn('transcript truncated at the page bound', { sessionId, page });
-    const ref = await deps.transcripts.put(sessionId, messages);
-    return { ref, messages: messages.length, pages: Math.min(page, deps.maxTranscriptPages) };
+    const { agntix, transcripts, transcriptPageSize: pageSize, maxTranscriptPages: maxPages } = deps;
+    return archiveTranscript({ agntix, transcripts, pageSize, maxPages }, sessionId);
+  },
+
+  /** Whether an ambiguous dial placed its call, from the Agntix sessions list (see dialReconciliation.ts). */
+  async findDialledSession(lookup: DialLookup): Promise<DialVerdict | Skipped> {
+    if (!deps.agntix) return NO_API_KEY;
+    return findDialledSession(deps.agntix, lookup);
   },
 
   /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */

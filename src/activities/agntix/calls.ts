@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import { isRetryableStatus, retryAfterMs } from '../httpStatus';
+import { errorReference, outboundFetch, type OutboundResponse } from '../outboundFetch';
 
 /*
  * POST .../phone-numbers/{id}/calls/start. The endpoint has no idempotency key (API.md 7.1), so a failure is
@@ -9,6 +10,8 @@ import { isRetryableStatus, retryAfterMs } from '../httpStatus';
  * - CallRejected: a 4xx that a repeat would get again (bad number, agent not voice-enabled, auth). Never redial.
  * - CallOutcomeUnknown: the request may have been accepted (timeout or reset after sending, 5xx). Wait for the
  *   call's own session.created, which echoes the attempt id, before dialling again.
+ * A redirect is CallRejected: nothing is dialled through it, and a repeat would be redirected again. Failure
+ * messages name the status and the documented error code only: the answer's text can hold the customer's number.
  */
 
 export interface CallsClientOptions {
@@ -27,7 +30,16 @@ export interface StartCallRequest {
   sessionVariables: Record<string, string>;
 }
 
-const StartCallResponse = z.looseObject({ sessionId: z.string().min(1).nullish() });
+/** The session id becomes a workflow id: a UUID, or at most a bounded id of the `ses_…` kind (API.md 0). */
+const StartCallResponse = z.looseObject({
+  sessionId: z
+    .string()
+    .regex(/^[\w-]{1,128}$/)
+    .nullish(),
+});
+
+/** The answer is a session id; anything longer is not an answer we can read. */
+const MAX_RESPONSE_BYTES = 64 * 1024;
 
 const NOT_STARTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
@@ -40,9 +52,10 @@ export function createCallsClient(options: CallsClientOptions) {
   return {
     async startCall(request: StartCallRequest): Promise<{ sessionId?: string }> {
       const path = options.path.replace('{id}', encodeURIComponent(request.phoneNumberId));
-      let res: Response;
+      let res: OutboundResponse;
       try {
-        res = await fetch(`${options.baseUrl.replace(/\/$/, '')}${path}`, {
+        res = await outboundFetch(`${options.baseUrl.replace(/\/$/, '')}${path}`, {
+          peer: 'calls/start',
           method: 'POST',
           headers: { 'x-api-key': options.apiKey, 'content-type': 'application/json', accept: 'application/json' },
           body: JSON.stringify({
@@ -51,9 +64,12 @@ export function createCallsClient(options: CallsClientOptions) {
             ttl: request.ttlSeconds,
             session_variables: request.sessionVariables,
           }),
-          signal: AbortSignal.timeout(options.timeoutMs),
+          timeoutMs: options.timeoutMs,
+          maxResponseBytes: MAX_RESPONSE_BYTES,
+          redirectFailureType: 'CallRejected',
         });
       } catch (err) {
+        if (err instanceof ApplicationFailure) throw err;
         const code = errorCode(err);
         if (code && NOT_STARTED_CODES.has(code)) {
           throw ApplicationFailure.nonRetryable(`calls/start unreachable (${code}): no call placed`, 'CallNotStarted');
@@ -63,18 +79,18 @@ export function createCallsClient(options: CallsClientOptions) {
           'CallOutcomeUnknown',
         );
       }
-      const text = await res.text();
       if (res.ok) {
+        // A 2xx placed the call, even when its answer cannot be read: the call's own webhook names the session.
         let body: unknown;
         try {
-          body = JSON.parse(text);
+          body = res.truncated ? {} : JSON.parse(res.body);
         } catch {
           body = {};
         }
         const parsed = StartCallResponse.safeParse(body);
         return { sessionId: parsed.success ? (parsed.data.sessionId ?? undefined) : undefined };
       }
-      const message = `calls/start answered ${res.status}: ${text.slice(0, 300)}`;
+      const message = `calls/start answered ${res.status}${errorReference(res)}`;
       if (res.status === 429 || res.status === 408) {
         throw ApplicationFailure.create({
           message,

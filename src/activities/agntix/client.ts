@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import { Analysis, SessionMetadata, SessionState } from '../../contracts/agntixEvents';
 import { httpFailure } from '../httpStatus';
+import { errorReference, outboundFetch } from '../outboundFetch';
 
 /*
  * The Agntix REST client. Every response is validated with zod; every call has a timeout. Failed answers are
@@ -14,7 +15,11 @@ export interface AgntixPaths {
   session: string;
   /** e.g. /api/v1/chat/sessions/{id}/messages */
   messages: string;
+  /** The sessions list (API.md 7.5); DEFAULT_SESSIONS_PATH when unset. */
+  sessions?: string;
 }
+
+export const DEFAULT_SESSIONS_PATH = '/v1/chat/chat/sessions';
 
 export interface AgntixClientOptions {
   baseUrl: string;
@@ -64,37 +69,62 @@ export const MessagesPage = z.looseObject({
   meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
 });
 
-function requestIdOf(body: unknown): string | undefined {
-  const b = body as { error?: { requestId?: string }; meta?: { requestId?: string } } | undefined;
-  return b?.error?.requestId ?? b?.meta?.requestId;
-}
+/** One session of the sessions list, as far as reconciling a dial needs it. */
+export const SessionListItem = z.looseObject({
+  id: z.string(),
+  type: z.string().nullish(),
+  direction: z.string().nullish(),
+  agentId: z.string().nullish(),
+  createdAt: z.string().nullish(),
+  metadata: z.looseObject({ sessionVariables: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+});
+export type SessionListItem = z.infer<typeof SessionListItem>;
+
+export const SessionsPage = z.looseObject({
+  data: z.array(SessionListItem),
+  pagination: Paging.nullish(),
+  meta: z.looseObject({ currentPage: z.number().optional(), totalPages: z.number().optional() }).nullish(),
+});
+
+/** A transcript page of 100 long turns fits many times over; an answer past this is not one we can use. */
+const MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
 export function createAgntixClient(options: AgntixClientOptions) {
   async function get<T>(pathTemplate: string, id: string, schema: z.ZodType<T, unknown>, query = ''): Promise<T> {
     const url = `${options.baseUrl.replace(/\/$/, '')}${pathTemplate.replace('{id}', encodeURIComponent(id))}${query}`;
-    let res: Response;
+    const what = `GET ${pathTemplate.replace('{id}', id)}`;
+    let res;
     try {
-      res = await fetch(url, {
+      res = await outboundFetch(url, {
+        peer: `Agntix API (${what})`,
         headers: { 'x-api-key': options.apiKey, accept: 'application/json' },
-        signal: AbortSignal.timeout(options.timeoutMs),
+        timeoutMs: options.timeoutMs,
+        maxResponseBytes: MAX_RESPONSE_BYTES,
+        redirectFailureType: 'AgntixRejected',
       });
     } catch (err) {
-      throw ApplicationFailure.retryable(`Agntix API unreachable: ${(err as Error).message}`, 'AgntixUnavailable');
-    }
-    const text = await res.text();
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
+      if (err instanceof ApplicationFailure) throw err;
+      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      const reason = typeof code === 'string' ? code : (err as Error).name;
+      throw ApplicationFailure.retryable(`Agntix API unreachable (${reason}) for ${what}`, 'AgntixUnavailable');
     }
     if (!res.ok) {
-      const requestId = requestIdOf(body);
-      const message = `Agntix API ${res.status} for GET ${pathTemplate.replace('{id}', id)}${requestId ? ` (requestId ${requestId})` : ''}`;
-      throw httpFailure(message, res, {
+      throw httpFailure(`Agntix API ${res.status} for ${what}${errorReference(res)}`, res, {
         retry: 'AgntixRetryable',
         final: res.status === 404 ? 'AgntixNotFound' : 'AgntixRejected',
       });
+    }
+    if (res.truncated) {
+      throw ApplicationFailure.nonRetryable(
+        `Agntix API answered more than ${MAX_RESPONSE_BYTES} bytes for ${what}`,
+        'AgntixUnexpectedResponse',
+      );
+    }
+    let body: unknown;
+    try {
+      body = res.body ? JSON.parse(res.body) : undefined;
+    } catch {
+      body = undefined;
     }
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
@@ -111,6 +141,14 @@ export function createAgntixClient(options: AgntixClientOptions) {
     getSession: (id: string) => get(options.paths.session, id, SessionDetail),
     getMessagesPage: (id: string, page: number, limit: number) =>
       get(options.paths.messages, id, MessagesPage, `?page=${page}&limit=${limit}`),
+    /** One page of an agent's sessions, newest first (API.md 7.5). */
+    listSessions: (query: { agentId: string; page: number; limit: number }) =>
+      get(
+        options.paths.sessions ?? DEFAULT_SESSIONS_PATH,
+        '',
+        SessionsPage,
+        `?${new URLSearchParams({ agentId: query.agentId, page: String(query.page), limit: String(query.limit) }).toString()}`,
+      ),
   };
 }
 

@@ -1,6 +1,7 @@
 import { Webhook } from 'svix';
 import { isFollowUpEvent } from '../../contracts';
 import { httpFailure } from '../httpStatus';
+import { outboundFetch } from '../outboundFetch';
 import type { OutcomeSink } from './types';
 
 /**
@@ -16,7 +17,9 @@ export function createOutcomeWebhookSink(url: string, secret: string, timeoutMs:
       const type = isFollowUpEvent(event) ? event.kind : `session.${event.kind}`;
       const body = JSON.stringify({ type, data: event });
       const now = new Date();
-      const res = await fetch(url, {
+      // A redirect fails for good: following it would resend the signed outcome to another address.
+      const res = await outboundFetch(url, {
+        peer: 'outcome webhook',
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -26,9 +29,9 @@ export function createOutcomeWebhookSink(url: string, secret: string, timeoutMs:
           'webhook-signature': webhook.sign(event.idempotencyKey, now, body),
         },
         body,
-        signal: AbortSignal.timeout(timeoutMs),
+        timeoutMs,
+        maxResponseBytes: 16 * 1024, // the answer is not read: its status is all that counts
       });
-      await res.arrayBuffer();
       if (res.ok) return;
       throw httpFailure(`outcome webhook answered ${res.status}`, res, {
         retry: 'OutcomeWebhookUnavailable',

@@ -40,7 +40,19 @@ const upsertFollowUp = `
 
 const text = (value: string | undefined) => withoutNul(value) ?? null;
 
+// A transcript that came after the outcome (an Agntix outage) only fills in the transcript columns, as in SQLite.
+const setTranscript = `
+  UPDATE sessions SET transcript_ref = $1, transcript_messages = $2, updated_at = $3 WHERE session_id = $4`;
+
 function writeOutcome(client: PoolClient, event: OutcomeEvent) {
+  if (event.kind === 'transcript-archived') {
+    return client.query(setTranscript, [
+      text(event.transcript?.ref),
+      event.transcript?.messages ?? null,
+      event.recordedAt,
+      event.sessionId,
+    ]);
+  }
   return client.query(upsertSession, [
     event.sessionId,
     event.kind,

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../privateFiles';
 import type { OutcomeSink } from './types';
 
 /**
@@ -12,9 +12,12 @@ import type { OutcomeSink } from './types';
  *   follow_ups(follow_up_id PK, original_session_id, attempt, status, scheduled_at, call_session_id, reason,
  *              updated_at)
  *   session_events(idempotency_key PK, session_id, kind, recorded_at)
+ * A `transcript-archived` event (the transcript came after the outcome) only fills in the transcript columns.
  */
 export function createSqliteSink(file: string): OutcomeSink & { db: Database.Database } {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  ensurePrivateDirSync(path.dirname(path.resolve(file)));
+  // SQLite gives its -wal and -shm files the database file's mode: a private database keeps them private.
+  ensurePrivateFileSync(file, [`${file}-wal`, `${file}-shm`]);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(`
@@ -49,6 +52,10 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       event_json = excluded.event_json, updated_at = excluded.updated_at
     WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'
   `);
+  // A transcript that came after the outcome fills in its columns and changes nothing else.
+  const setTranscript = db.prepare(
+    'UPDATE sessions SET transcript_ref = ?, transcript_messages = ?, updated_at = ? WHERE session_id = ?',
+  );
   // Keeps what an earlier event said when a later one does not repeat it (a chain end names no schedule).
   const upsertFollowUp = db.prepare(`
     INSERT INTO follow_ups VALUES (@follow_up_id, @original_session_id, @attempt, @status, @scheduled_at,
@@ -73,6 +80,15 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
   };
   const writeOutcome = (event: OutcomeEvent) => {
     insertEvent.run(event.idempotencyKey, event.sessionId, event.kind, event.recordedAt);
+    if (event.kind === 'transcript-archived') {
+      setTranscript.run(
+        event.transcript?.ref ?? null,
+        event.transcript?.messages ?? null,
+        event.recordedAt,
+        event.sessionId,
+      );
+      return;
+    }
     upsert.run({
       session_id: event.sessionId,
       kind: event.kind,

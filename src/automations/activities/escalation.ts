@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import { httpFailure, type CoreClients, type PostCallContext } from '../core';
+import { httpFailure, outboundFetch, type CoreClients, type PostCallContext } from '../core';
 
 /** The human queue the escalation example posts to: any HTTP endpoint of a helpdesk or ticketing system. */
 export const EscalationConfig = z.object({
@@ -19,7 +19,8 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
       if (!config.ESCALATION_QUEUE_URL) {
         throw ApplicationFailure.nonRetryable('ESCALATION_QUEUE_URL is not set', 'EscalationNotConfigured');
       }
-      const res = await fetch(config.ESCALATION_QUEUE_URL, {
+      const res = await outboundFetch(config.ESCALATION_QUEUE_URL, {
+        peer: 'the human queue',
         method: 'POST',
         headers: { 'content-type': 'application/json', 'idempotency-key': `escalation:${context.sessionId}` },
         body: JSON.stringify({
@@ -32,17 +33,27 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
           transcript: context.transcript?.ref,
           recording: context.ended.recordingUrl,
         }),
-        signal: AbortSignal.timeout(config.ESCALATION_TIMEOUT_MS),
+        timeoutMs: config.ESCALATION_TIMEOUT_MS,
+        maxResponseBytes: 64 * 1024,
       });
-      const body = (await res.json().catch(() => ({}))) as { ticketId?: unknown };
       if (!res.ok) {
         throw httpFailure(`the human queue answered ${res.status}`, res, {
           retry: 'EscalationUnavailable',
           final: 'EscalationRefused',
         });
       }
-      if (typeof body.ticketId !== 'string') throw new Error('the human queue answered without a ticketId');
-      return { ticketId: body.ticketId };
+      const ticketId = ticketIdOf(res.body);
+      if (!ticketId) throw new Error('the human queue answered without a ticketId');
+      return { ticketId };
     },
   };
+}
+
+function ticketIdOf(text: string): string | undefined {
+  try {
+    const { ticketId } = JSON.parse(text) as { ticketId?: unknown };
+    return typeof ticketId === 'string' && ticketId.length <= 200 ? ticketId : undefined;
+  } catch {
+    return undefined;
+  }
 }

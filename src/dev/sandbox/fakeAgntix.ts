@@ -7,7 +7,8 @@ import { scriptedTranscript, sessionCreatedEvent, sessionEndedEvent, type Script
 
 /*
  * The one local stand-in for Agntix, shared by `npm start` (its sandbox), the demo and the tests. It implements the
- * documented endpoints this service calls (session detail, paged messages, calls/start; API.md 7.1-7.3, 9): x-api-key
+ * documented endpoints this service calls (session detail, paged messages, calls/start, the sessions list; API.md
+ * 7.1-7.3, 7.5, 9): x-api-key
  * auth, a page size of its own (it clamps `limit` silently, as the docs say), the documented error envelope. With a
  * webhook target it also plays the platform's side: scripted calls and the webhooks of the calls it places, signed
  * as Svix signs them.
@@ -16,8 +17,13 @@ import { scriptedTranscript, sessionCreatedEvent, sessionEndedEvent, type Script
 export const SANDBOX_API_KEY = 'pk_sandbox_local';
 export const SANDBOX_PHONE_NUMBER_ID = '00000000-0000-4000-8000-00000000a9e1';
 
-/** How the fake answers one calls/start request; the default places the call and returns its session id. */
-export type CallBehaviour = { status: number; retryAfter?: string } | { hang: true };
+/**
+ * How the fake answers one calls/start request; the default places the call and returns its session id. A hang
+ * receives the request and never answers; `placed` says whether the call started anyway (it is then in the
+ * sessions list, as on the platform), for an error status too.
+ */
+export type CallBehaviour =
+  { status: number; retryAfter?: string; placed?: boolean } | { hang: true; placed?: boolean };
 
 export interface PlacedCallRecord {
   phoneNumberId: string;
@@ -47,7 +53,28 @@ export interface FakeAgntixOptions {
   callSeconds?: number;
   /** How long each API answer takes, as across a real network (benchmarks). */
   latencyMs?: number;
+  /** Seed of the sequence that decides which requests fail under `faults`; the same seed fails the same requests. */
+  seed?: number;
   log?: (line: string) => void;
+}
+
+/** One transcript page request and how it was answered. */
+export interface PageRequest {
+  sessionId: string;
+  page: number;
+  status: number;
+}
+
+/** A small seeded generator (mulberry32): fault injection that a test can repeat exactly. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
@@ -58,6 +85,10 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const requests: string[] = [];
   const calls: PlacedCallRecord[] = [];
   const callScript: CallBehaviour[] = [];
+  const pageRequests: PageRequest[] = [];
+  /** Faults tests set: the share of page requests answered 503, and the status the sessions list answers with. */
+  const faults = { messages: 0, sessionsListStatus: 200 };
+  const random = seeded(options.seed ?? 1);
   const webhooks = options.webhooks;
 
   const deliver = async (event: Record<string, unknown>) => {
@@ -109,14 +140,39 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     if (!detail) return void notFound(res);
     res.json(detail);
   });
+  const unavailable = (res: express.Response) =>
+    res.status(503).json({ error: { code: 'GENERIC_ERROR', message: 'Upstream overloaded', requestId: 'req_503' } });
   api.get('/api/v1/chat/sessions/:id/messages', (req, res) => {
     const messages = sessions.get(req.params.id)?.messages;
     if (!messages) return void notFound(res);
     const limit = Math.min(Number(req.query.limit ?? 50) || 50, pageSize);
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    const failed = faults.messages > 0 && random() < faults.messages;
+    pageRequests.push({ sessionId: req.params.id, page, status: failed ? 503 : 200 });
+    if (failed) return void unavailable(res);
     res.json({
       data: messages.slice((page - 1) * limit, page * limit),
       pagination: { page, limit, total: messages.length, totalPages: Math.ceil(messages.length / limit) },
+    });
+  });
+  // GET sessions (API.md 7.5): filtered by agentId, state and platform, newest first, paged with page and limit.
+  api.get('/v1/chat/chat/sessions', (req, res) => {
+    if (faults.sessionsListStatus !== 200) {
+      const code = faults.sessionsListStatus === 403 ? 'FORBIDDEN' : 'GENERIC_ERROR';
+      res.status(faults.sessionsListStatus).json({ error: { code, message: 'not now', requestId: 'req_list' } });
+      return;
+    }
+    const query = req.query as Record<string, string | undefined>;
+    const limit = Math.min(Math.max(1, Number(query.limit ?? 10) || 10), 100);
+    const page = Math.max(1, Number(query.page ?? 1) || 1);
+    const matching = [...sessions.values()]
+      .flatMap((s) => (s.detail ? [s.detail] : []))
+      .filter((d) => ['agentId', 'state', 'platform'].every((f) => query[f] === undefined || d[f] === query[f]))
+      .reverse()
+      .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+    res.json({
+      data: matching.slice((page - 1) * limit, page * limit),
+      pagination: { page, limit, total: matching.length, totalPages: Math.ceil(matching.length / limit) },
     });
   });
   // POST calls/start (API.md 7.1): the call is "placed" on a 2xx; a hang receives the request and never answers.
@@ -128,21 +184,28 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
       return void res.status(422).json({ detail: [{ loc: ['body', 'to_phone_number'], msg: 'field required' }] });
     }
     const behaviour = callScript.shift() ?? { status: 200 };
+    const ok = 'status' in behaviour && behaviour.status >= 200 && behaviour.status < 300;
+    const session: ScriptedSession = {
+      id: randomUUID(),
+      variables: body.session_variables ?? {},
+      messages: scriptedTranscript(),
+      agentId: body.agent_id,
+      customerPhoneNumber: body.to_phone_number,
+    };
+    // A placed call is a session on the platform at once: the session API and the sessions list show it.
+    if (ok || behaviour.placed) {
+      record.sessionId = session.id;
+      serve(sessionCreatedEvent(session), session.messages);
+    }
     if ('hang' in behaviour) return;
     record.status = behaviour.status;
-    if (behaviour.status < 200 || behaviour.status >= 300) {
+    if (!ok) {
       if (behaviour.retryAfter) res.setHeader('Retry-After', behaviour.retryAfter);
       res
         .status(behaviour.status)
         .json({ error: { code: 'CALL_FAILED', message: 'not placed', requestId: 'req_call' } });
       return;
     }
-    const session: ScriptedSession = {
-      id: randomUUID(),
-      variables: body.session_variables ?? {},
-      messages: scriptedTranscript(),
-    };
-    record.sessionId = session.id;
     res.status(behaviour.status).json({ sessionId: session.id });
     if (!webhooks) return;
     log(`sandbox ← calls/start: follow-up call ${session.id} (attempt ${session.variables?.followUpAttempt ?? '?'})`);
@@ -163,7 +226,9 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     requests,
     calls,
     callScript,
-    /** Calls that placed a call (2xx). */
+    pageRequests,
+    faults,
+    /** Calls that placed a call (a 2xx, or a failure scripted to have placed it anyway). */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
     close: () =>
       new Promise<void>((resolve) => {

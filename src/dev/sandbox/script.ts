@@ -6,6 +6,9 @@ export interface ScriptedSession {
   /** Set for calls started through calls/start: the session variables, echoed in every webhook. */
   variables: Record<string, string> | undefined;
   messages: Array<Record<string, unknown>>;
+  /** Set for calls started through calls/start: the agent and the number dialled. */
+  agentId?: string;
+  customerPhoneNumber?: string;
 }
 
 /** Nine turns of the example call, with fresh times, so a transcript spans several pages. */
@@ -35,8 +38,13 @@ function withSession(base: Record<string, unknown>, session: ScriptedSession): R
   return {
     ...base,
     id: session.id,
+    agentId: session.agentId ?? base.agentId,
     createdAt: new Date().toISOString(),
-    metadata: { ...metadata, sessionVariables: session.variables ?? metadata.sessionVariables },
+    metadata: {
+      ...metadata,
+      customerPhoneNumber: session.customerPhoneNumber ?? metadata.customerPhoneNumber,
+      sessionVariables: session.variables ?? metadata.sessionVariables,
+    },
   };
 }
 

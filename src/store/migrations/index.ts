@@ -1,5 +1,6 @@
 import { outcomes } from './0001_outcomes';
 import { transcripts } from './0002_transcripts';
+import { transcriptPages } from './0003_transcript_pages';
 
 /** A schema change, applied once, in version order, inside its own transaction. */
 export interface Migration {
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Never edit one that has shipped: add the next version. */
-export const migrations: readonly Migration[] = [outcomes, transcripts];
+export const migrations: readonly Migration[] = [outcomes, transcripts, transcriptPages];

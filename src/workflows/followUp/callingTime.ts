@@ -21,7 +21,15 @@ export interface CallingRules {
   defaultDelayMs: number;
   /** Named windows the agent may extract, lower-case keys: morning, afternoon, evening. */
   windows: Record<string, { start: Minutes; end: Minutes }>;
+  /**
+   * A wished day further ahead is read as this many days from today (the wish is the customer's, relayed by a
+   * payload: "9999-12-31" must not set a timer for the year 9999). Absent in rules captured before the bound
+   * existed: DEFAULT_MAX_DAYS_AHEAD then.
+   */
+  maxDaysAhead?: number;
 }
+
+export const DEFAULT_MAX_DAYS_AHEAD = 30;
 
 export interface CallbackWish {
   day?: string;
@@ -133,7 +141,10 @@ function within(window: { start: Minutes; end: Minutes }, hours: { start: Minute
 export function resolveCallbackTime(wish: CallbackWish, now: Date, rules: CallingRules): ResolvedSlot {
   const nowMs = now.getTime();
   const today = localDateOf(nowMs, rules.timeZone);
-  const day = wishedDate(wish.day, today);
+  const lastDay = addDays(today, rules.maxDaysAhead ?? DEFAULT_MAX_DAYS_AHEAD);
+  const wished = wishedDate(wish.day, today);
+  // Clamped, not refused: the call still happens, as late as allowed, and an operator can move or cancel it.
+  const day = wished && isoOf(wished) > isoOf(lastDay) ? lastDay : wished;
   const windowName = wish.window?.trim().toLowerCase();
   const wishedWindow = windowName ? rules.windows[windowName] : undefined;
   const window = (wishedWindow && within(wishedWindow, rules.hours)) ?? rules.hours;
@@ -150,7 +161,7 @@ export function resolveCallbackTime(wish: CallbackWish, now: Date, rules: Callin
     const at = Math.max(start, earliest);
     if (at < end) {
       const reading = usable
-        ? `wish ${[wish.day, wish.window].filter(Boolean).join(' ')} → ${isoOf(date)}${wishedWindow ? ` ${windowName}` : ''}`
+        ? `wish ${[wish.day, wish.window].filter(Boolean).join(' ')}${day !== wished ? ' (beyond the horizon)' : ''} → ${isoOf(date)}${wishedWindow ? ` ${windowName}` : ''}`
         : `no usable wish → first slot after the default delay`;
       return { at: new Date(at), reading };
     }

@@ -1,4 +1,4 @@
-import type { SessionEndedEvent } from '../../contracts';
+import type { FollowUpConfirmation, SessionEndedEvent } from '../../contracts';
 
 /*
  * Pure decisions of the follow-up chain, with their own tests (test/decisions.test.ts).
@@ -40,4 +40,26 @@ export function callbackWishOf(ended: SessionEndedEvent | undefined, fields: { d
   const data = ended?.analysis?.extractedData ?? {};
   const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
   return { day: text(data[fields.day]), window: text(data[fields.window]) };
+}
+
+/** A phone number as digits (and a leading +), so formatting differences do not matter. */
+const digitsOf = (phone: string | undefined) => phone?.replace(/[^\d+]/g, '') ?? '';
+
+/**
+ * Whether a session that echoed one of our attempt ids can be the call we dialled: an outbound voice session to the
+ * same customer number, with the same agent. Anything else (a chat, an inbound call, another number or agent that
+ * carried the variables) proves nothing about our dial.
+ */
+export function confirmsDial(
+  confirmation: FollowUpConfirmation,
+  dialled: { agentId: string; customerPhoneNumber: string },
+): boolean {
+  const number = digitsOf(confirmation.customerPhoneNumber);
+  return (
+    confirmation.type === 'VOICE' &&
+    confirmation.direction === 'OUTBOUND' &&
+    confirmation.agentId === dialled.agentId &&
+    number !== '' &&
+    number === digitsOf(dialled.customerPhoneNumber)
+  );
 }

@@ -2,10 +2,12 @@ import {
   ActivityFailure,
   ApplicationFailure,
   condition,
+  log,
   patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -22,7 +24,10 @@ import {
 import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { FollowUpStateCounter } from '../observability/metrics';
-import { insideCallingHours } from './callingTime';
+import { ExternalWrites } from '../externalWrites';
+import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
+import { confirmsDial } from './decisions';
+import { settleUncertainDial } from './dialCheck';
 import type { FollowUpInput } from './workflow';
 
 const failureType = (err: ActivityFailure) => (err.cause instanceof ApplicationFailure ? err.cause.type : undefined);
@@ -41,9 +46,16 @@ export class FollowUp {
   private readonly dials: string[] = [];
   private failedWrites = 0;
   private readonly stateCounter = new FollowUpStateCounter();
+  private readonly writes: ExternalWrites;
+  private placedBy?: FollowUpStatus['placedBy'];
+  /** Dials are guarded (unguessable attempt ids, checked confirmations, the API asked before any redial, an operator
+   * when it cannot say): the `never-dial-twice` patch, read when dialling starts. */
+  private guarded = false;
+  private dialsAllowed = 0;
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
+    this.writes = new ExternalWrites(input.sinks, () => (this.failedWrites += 1));
   }
 
   status(): FollowUpStatus {
@@ -57,22 +69,54 @@ export class FollowUp {
       confirmed: this.confirmation !== undefined,
       reason: this.reason,
       failedWrites: this.failedWrites,
+      placedBy: this.placedBy,
     };
   }
 
   show(): void {
     this.stateCounter.observe(this.state);
     const reason = this.reason ? ` · ${this.reason}` : '';
-    setCurrentDetails(`**${this.state}** · ${this.scheduledAt.toISOString()}${reason}`);
+    const ask =
+      this.state === 'needs-operator'
+        ? ' · did the customer get the call? Update markPlaced (with its session id) or dialAgain, or cancel'
+        : '';
+    setCurrentDetails(`**${this.state}** · ${this.scheduledAt.toISOString()}${reason}${ask}`);
   }
 
-  /** A call's session workflow saw the attempt id of one of our dials echoed: that dial placed the call. */
+  /**
+   * A call's session workflow saw the attempt id of one of our dials echoed: that dial placed the call, provided
+   * the session is the outbound voice call we dialled (a chat or another call carrying the variables proves nothing).
+   */
   confirm(confirmation: FollowUpConfirmation): void {
-    if (!this.confirmation && this.dials.includes(confirmation.attemptId)) this.confirmation = confirmation;
+    if (this.confirmation || !this.dials.includes(confirmation.attemptId)) return;
+    if (this.guarded && !confirmsDial(confirmation, this.input)) {
+      log.warn('ignored a confirmation from a session that is not the dialled call', {
+        sessionId: confirmation.sessionId,
+        type: confirmation.type,
+        direction: confirmation.direction,
+      });
+      return;
+    }
+    this.confirmation = confirmation;
   }
 
-  mustBeScheduled(): void {
-    if (this.state !== 'scheduled') throw new Error(`the follow-up is ${this.state}, no longer scheduled`);
+  /** An operator says the uncertain dial did reach the customer, as session `sessionId`. */
+  markPlaced(sessionId: string, note?: string): FollowUpStatus {
+    this.callSessionId = sessionId;
+    this.placedBy = 'operator';
+    this.state = 'placed';
+    this.reason = note ? `marked placed: ${note}` : 'marked placed by an operator';
+    this.show();
+    return this.status();
+  }
+
+  /** An operator says no call reached the customer: one more dial, even past the policy's number of dials. */
+  dialAgain(why?: string): FollowUpStatus {
+    this.dialsAllowed = Math.max(this.dialsAllowed, this.dials.length + 1);
+    this.state = 'dialling';
+    this.reason = why ? `dial again: ${why}` : 'an operator asked to dial again';
+    this.show();
+    return this.status();
   }
 
   cancel(why?: string): FollowUpStatus {
@@ -80,17 +124,6 @@ export class FollowUp {
     this.reason = why ? `cancelled: ${why}` : 'cancelled by an operator';
     this.show();
     return this.status();
-  }
-
-  validateReschedule(at: string, force?: boolean): void {
-    this.mustBeScheduled();
-    const when = new Date(at);
-    if (Number.isNaN(when.getTime())) throw new Error(`"${at}" is not an ISO 8601 time`);
-    if (when.getTime() <= Date.now()) throw new Error(`${when.toISOString()} is in the past`);
-    const { rules } = this.input.policy;
-    if (!force && !insideCallingHours(when, rules)) {
-      throw new Error(`${when.toISOString()} is outside calling hours in ${rules.timeZone}; pass force`);
-    }
   }
 
   reschedule(at: Date): FollowUpStatus {
@@ -116,11 +149,14 @@ export class FollowUp {
   /** Dials until the call is placed, a failure proves a redial is pointless, or the dials run out. */
   async dialUntilPlaced(): Promise<void> {
     const { policy } = this.input;
-    for (let dial = 1; dial <= policy.maxDials && this.state !== 'placed'; dial++) {
-      this.state = 'dialling';
-      const attemptId = `${this.followUpId}:dial-${dial}`;
+    this.guarded = patched('never-dial-twice');
+    this.dialsAllowed = policy.maxDials;
+    for (let dial = 1; dial <= this.dialsAllowed && this.state !== 'placed' && this.state !== 'cancelled'; dial++) {
+      // Unguessable, so no webhook that merely carries a likely value can pass for this dial's call.
+      const attemptId = this.guarded ? uuid4() : `${this.followUpId}:dial-${dial}`;
+      const dialledAt = new Date();
       this.dials.push(attemptId);
-      this.show();
+      this.moveTo('dialling');
       try {
         const started = await dialler.startFollowUpCall.executeWithOptions(
           { ...DIAL_OPTIONS, summary: `dial ${dial}` },
@@ -135,7 +171,7 @@ export class FollowUp {
           ],
         );
         this.callSessionId = started.sessionId;
-        this.state = 'placed';
+        this.placed('answer');
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const type = failureType(err);
@@ -150,50 +186,101 @@ export class FollowUp {
           continue;
         }
         // Ambiguous (a timeout after sending, a reset, a 5xx, or a worker lost mid-call): the call may be ringing.
-        this.state = 'awaiting-confirmation';
-        this.show();
+        this.moveTo('awaiting-confirmation');
         const grace = policy.confirmGraceSeconds * 1000;
-        if (await condition(() => this.confirmation !== undefined, grace)) this.state = 'placed';
+        if (await condition(() => this.confirmation !== undefined, grace)) this.placed('webhook');
+        else if (this.guarded) await this.settleUncertainDial(attemptId, dialledAt);
       }
     }
   }
 
-  /** The follow-up is over: the external systems are told how, and the status is its result. */
-  async finish(kind: 'follow-up.cancelled' | 'follow-up.failed' | 'follow-up.placed'): Promise<FollowUpStatus> {
-    if (kind === 'follow-up.failed') {
+  /**
+   * No webhook confirmed an ambiguous dial within the first grace: the Agntix API settles it (./dialCheck.ts). A call
+   * proven absent is dialled again by the loop; when nothing can say, an operator decides (needs-operator: the Web
+   * UI, the state search attribute and the external systems say so), and until then a late webhook still settles it.
+   */
+  private async settleUncertainDial(attemptId: string, dialledAt: Date): Promise<void> {
+    const grace = (this.input.policy.operatorGraceSeconds ?? DEFAULT_OPERATOR_GRACE_SECONDS) * 1000;
+    const lookup = { agentId: this.input.agentId, attemptId, dialledAt };
+    const settled = await settleUncertainDial(
+      lookup,
+      dialledAt.getTime() + grace,
+      () => this.confirmation !== undefined,
+    );
+    if ('placedBy' in settled) {
+      if (settled.placedBy === 'api') this.callSessionId = settled.sessionId;
+      return this.placed(settled.placedBy);
+    }
+    if ('absent' in settled) {
+      this.reason = settled.absent;
+      return;
+    }
+    this.reason = `the call may have started: calls/start gave no clear answer, no webhook came, and ${settled.unsettled}`;
+    this.moveTo('needs-operator');
+    await this.tell('follow-up.needs-operator');
+    await condition(() => this.state !== 'needs-operator' || this.confirmation !== undefined);
+    if (this.state === 'needs-operator') this.placed('webhook');
+  }
+
+  private placed(by: NonNullable<FollowUpStatus['placedBy']>): void {
+    this.placedBy = by;
+    this.state = 'placed';
+  }
+
+  /** Enters a state the operators see: the Web UI's details, and the follow-up's state search attribute. */
+  private moveTo(state: FollowUpState): void {
+    this.state = state;
+    this.show();
+    if (patched('follow-up-state-attribute')) {
+      upsertSearchAttributes([{ key: SearchAttributes.followUpState, value: state }]);
+    }
+  }
+
+  /** The follow-up is over (placed, cancelled, or failed when neither): the external systems are told how. */
+  async finish(): Promise<void> {
+    if (this.state !== 'placed' && this.state !== 'cancelled') {
       this.state = 'failed';
       this.reason ??= 'no dial attempt left';
-      this.show();
     }
-    if (kind === 'follow-up.placed') {
-      this.reason = undefined;
-      this.show();
-    }
-    await this.tell(kind);
+    if (this.state === 'placed' && this.placedBy !== 'operator') this.reason = undefined;
+    this.moveTo(this.state);
+    await this.tell(`follow-up.${this.state}`);
+  }
+
+  /** The result, once every write to the external systems has landed or given up. */
+  async done(): Promise<FollowUpStatus> {
+    await this.writes.settled();
     return this.status();
   }
 
-  /** Tells every external system; one that stays down past its retry budget is counted, and the follow-up goes on. */
+  /**
+   * Tells every external system, in the background: one that is down delays only its own writes, never the dial.
+   * Follow-ups begun before that wait for every system; one that stays down past its retry budget is counted.
+   */
   async tell(kind: FollowUpEventKind): Promise<void> {
     const scheduledAt = this.scheduledAt.toISOString();
+    // A moved slot and each uncertain dial are news of their own: their keys say which.
+    const occurrence =
+      kind === 'follow-up.scheduled'
+        ? `:${scheduledAt}`
+        : kind === 'follow-up.needs-operator'
+          ? `:${this.dials.length}`
+          : '';
+    const event = {
+      idempotencyKey: `${this.followUpId}:${kind}${occurrence}`,
+      kind,
+      followUpId: this.followUpId,
+      originalSessionId: this.input.rootSessionId,
+      attempt: this.input.attempt,
+      scheduledAt,
+      callSessionId: this.placedSessionId(),
+      reason: this.reason,
+      correlation: this.input.sessionVariables,
+      recordedAt: new Date().toISOString(),
+    };
     const contact = { phoneNumber: this.input.customerPhoneNumber };
-    const failures = await tellEverySink(
-      this.input.sinks,
-      {
-        idempotencyKey: `${this.followUpId}:${kind}${kind === 'follow-up.scheduled' ? `:${scheduledAt}` : ''}`,
-        kind,
-        followUpId: this.followUpId,
-        originalSessionId: this.input.rootSessionId,
-        attempt: this.input.attempt,
-        scheduledAt,
-        callSessionId: this.placedSessionId(),
-        reason: this.reason,
-        correlation: this.input.sessionVariables,
-        recordedAt: new Date().toISOString(),
-      },
-      contact,
-    );
-    this.failedWrites += failures.length;
+    if (patched('follow-up-writes-in-background')) return this.writes.send(event, contact);
+    this.failedWrites += (await tellEverySink(this.input.sinks, event, contact)).length;
   }
 
   /**

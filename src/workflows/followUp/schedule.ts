@@ -107,6 +107,7 @@ async function scheduleFollowUp(args: {
       { key: SearchAttributes.followUpOf, value: args.root },
       { key: SearchAttributes.followUpAttempt, value: args.attempt },
       { key: SearchAttributes.followUpAt, value: scheduledAt },
+      { key: SearchAttributes.followUpState, value: 'scheduled' },
       // A payload value too long for an index is left out, as the ingest does (contracts/sessionView.ts).
       ...(variables.crmContactId && fitsKeyword(variables.crmContactId)
         ? [{ key: SearchAttributes.crmContactId, value: variables.crmContactId }]

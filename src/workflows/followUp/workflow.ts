@@ -1,14 +1,17 @@
 import { setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import {
   cancelFollowUpUpdate,
+  dialAgainUpdate,
   followUpConfirmedSignal,
   followUpStatusQuery,
+  markPlacedUpdate,
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
 } from '../../contracts';
 import type { FollowUpPolicy } from '../policy';
 import type { CallbackWish } from './callingTime';
 import { FollowUp } from './followUp';
+import { mustBeCancellable, mustNeedOperator, validateMarkPlaced, validateReschedule } from './operatorChecks';
 
 export interface FollowUpInput {
   rootSessionId: string;
@@ -30,31 +33,37 @@ export interface FollowUpInput {
 /**
  * One follow-up call (workflow id from the original session and the attempt number): waits durably for its slot,
  * which operators can cancel or move with an update, then dials. An ambiguous failure is never blindly retried:
- * the call's own session workflow confirms it when the call's first webhook arrives; only a failure that proves
- * nothing started, or no confirmation within the grace period, leads to another dial.
+ * the call's own session workflow confirms it when the call's first webhook arrives, else the Agntix API is asked;
+ * only a failure that proves nothing started leads to another dial, and when nothing can tell, an operator decides
+ * (needs-operator: markPlaced or dialAgain).
  */
 export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpStatus> {
   const followUp = new FollowUp(input);
   setHandler(followUpStatusQuery, () => followUp.status());
   setHandler(followUpConfirmedSignal, (confirmation) => followUp.confirm(confirmation));
   setHandler(cancelFollowUpUpdate, ({ reason }) => followUp.cancel(reason), {
-    validator: (_: { reason?: string }) => followUp.mustBeScheduled(),
+    validator: (_: { reason?: string }) => mustBeCancellable(followUp.state),
   });
   setHandler(rescheduleFollowUpUpdate, ({ at }) => followUp.reschedule(new Date(at)), {
-    validator: ({ at, force }: { at: string; force?: boolean }) => followUp.validateReschedule(at, force),
+    validator: ({ at, force }: { at: string; force?: boolean }) =>
+      validateReschedule(followUp.state, at, force, input.policy.rules),
+  });
+  // An uncertain dial (needs-operator): the call did reach the customer, or it did not and is dialled again.
+  setHandler(markPlacedUpdate, ({ sessionId, note }) => followUp.markPlaced(sessionId, note), {
+    validator: ({ sessionId }: { sessionId: string }) => validateMarkPlaced(followUp.state, sessionId),
+  });
+  setHandler(dialAgainUpdate, ({ reason }) => followUp.dialAgain(reason), {
+    validator: (_: { reason?: string }) => mustNeedOperator(followUp.state),
   });
 
   followUp.show();
   await followUp.tell('follow-up.scheduled');
   await followUp.waitForSlot();
-  if (followUp.state === 'cancelled') return followUp.finish('follow-up.cancelled');
+  if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
 
-  await followUp.dialUntilPlaced();
-  if (followUp.state !== 'placed') return followUp.finish('follow-up.failed');
-
-  await followUp.finish('follow-up.placed');
-  await followUp.trackCallSession();
-  return followUp.status();
+  await followUp.finish();
+  if (followUp.state === 'placed') await followUp.trackCallSession();
+  return followUp.done();
 }
 
 // With Worker Deployment versioning, a follow-up that waits days must not hold its build's workers alive: it moves

@@ -1,4 +1,5 @@
 import type { RuleAction } from '../../automations/ruleSchema';
+import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../../contracts';
 import { startDetachedChild } from '../children';
 import type { PostCallContext } from './rules';
 
@@ -9,6 +10,10 @@ type StartWorkflowAction = Extract<RuleAction, { action: 'startWorkflow' }>;
  * the session. Its id, `<workflow>-<session id>`, makes a repeated start find the same run instead of a second one.
  */
 export async function startAutomation(action: StartWorkflowAction, context: PostCallContext): Promise<string> {
+  // The rules file is checked at start-up; this holds even for rules captured by a session before that check.
+  if (action.workflow === SESSION_WORKFLOW_TYPE || action.workflow === FOLLOW_UP_WORKFLOW_TYPE) {
+    throw new Error(`rules may not start the core's ${action.workflow}`);
+  }
   const workflowId = `${action.workflow}-${context.sessionId}`;
   await startDetachedChild(action.workflow, {
     workflowId,

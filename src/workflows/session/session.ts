@@ -16,6 +16,7 @@ import {
   followUpWorkflowId,
   type ContactDetails,
   type ExternalEvent,
+  type FollowUpConfirmation,
   type OutcomeEvent,
   type OutcomeKind,
   type PlacedCall,
@@ -26,9 +27,10 @@ import {
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
-import { agntixApi, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { agntixApi, archiver, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { ExternalWrites } from '../externalWrites';
 import { followUpAfterSession } from '../followUp/schedule';
-import type { SessionPolicy } from '../policy';
+import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { countExpiry, countFinishedSession, countReconciliation } from '../observability/metrics';
@@ -44,6 +46,8 @@ export interface SessionEnd {
 
 const isSkipped = (value: unknown): value is Skipped =>
   typeof value === 'object' && value !== null && 'skipped' in value;
+const transcriptOf = (archived: TranscriptRef | Skipped | undefined) =>
+  archived && !isSkipped(archived) ? archived : undefined;
 
 /**
  * The state one session workflow shares between its steps, and the steps. The workflow function (./workflow.ts)
@@ -54,6 +58,9 @@ export class Session {
   private readonly failures: StepFailure[] = [];
   private phase: SessionPhase = 'awaiting-end';
   private policy!: SessionPolicy;
+  private writes!: ExternalWrites;
+  /** Writes to the external systems go in the background (the `writes-in-background` patch, read in begin). */
+  private background = false;
 
   constructor(
     readonly sessionId: string,
@@ -67,13 +74,18 @@ export class Session {
 
   /** Captures the settings in force, and confirms the dial of a follow-up when this session is its call. */
   async begin(): Promise<void> {
-    this.policy = await settings.loadSessionPolicy();
+    // Patches are read before the local activity: a patch marker recorded after a local activity's marker in the
+    // same workflow task is not matched on replay (a legacy query of such a session failed as nondeterministic).
+    this.background = patched('writes-in-background');
     this.confirmFollowUpDial();
+    this.policy = await settings.loadSessionPolicy();
+    this.writes = new ExternalWrites(this.policy.sinks, (failure) => this.failures.push(failure));
   }
 
   /** Marks the session in flight in every external system; not awaited, so the wait for the end starts at once. */
   markInFlight(): Promise<void> | undefined {
-    return this.ledger.ended ? undefined : this.record('in-flight', 'none').then(() => undefined);
+    if (this.ledger.ended) return undefined;
+    return this.record('in-flight', 'none').then(() => undefined);
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -103,14 +115,21 @@ export class Session {
   /** The session ended: archive the transcript, record the outcome, follow the rules and the follow-up chain. */
   async postCall(end: SessionEnd): Promise<SessionResult> {
     this.moveTo('post-call');
-    const archived = await this.step('archive transcript', () => agntixApi.archiveTranscript(this.sessionId));
-    const transcript = archived && !isSkipped(archived) ? archived : undefined;
+    const archive = this.step('archive transcript', () => archiver.archiveTranscript(this.sessionId)).then(
+      transcriptOf,
+    );
+    // The outcome waits for the transcript only so long: in an Agntix outage the archive keeps trying for hours, and
+    // the outcome, the follow-up and the automations must not wait for it. A late transcript follows the outcome.
+    let transcript = this.background ? await this.atMost(archive, this.transcriptWaitMs()) : await archive;
     if (!patched('post-call-rules')) {
       // Sessions that reached post-call before rules existed finish as they began (see the replay test).
       const outcome = await this.record('completed', end.source, end.ended, transcript);
       const followUp = await this.followUpAfter(end.ended, outcome.followUpDue);
       return this.finish(outcome, end, { followUp, transcript });
     }
+    // Core bookkeeping (the outcome, the chain's end) always runs; rules add to it. Sessions that captured rules
+    // before that was so keep the rules' word (replay-safe). Read before the local activity below (see begin).
+    const bookkeeping = patched('core-bookkeeping-always');
     // The rules are captured here, once: a changed rules file never alters a session already past this point.
     const ruleSet = await settings.loadPostCallRules();
     const context: PostCallContext = {
@@ -125,9 +144,6 @@ export class Session {
     };
     const { matched, actions } = evaluateRules(ruleSet, context);
     const wants = (action: string) => actions.some((a) => a.action === action);
-    // Core bookkeeping (the outcome, the chain's end) always runs; rules add to it. Sessions that captured rules
-    // before that was so keep the rules' word (replay-safe).
-    const bookkeeping = patched('core-bookkeeping-always');
     const outcome = this.buildOutcome('completed', end.source, end.ended, transcript);
     if (bookkeeping || wants('recordOutcome')) await this.tell(outcome);
     const followUp =
@@ -143,7 +159,16 @@ export class Session {
       });
       if (id) started.push(id);
     }
-    return this.finish(outcome, end, { followUp, transcript, rules: { matched, started } });
+    const rules = { matched, started };
+    if (!this.background) return this.finish(outcome, end, { followUp, transcript, rules });
+
+    this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
+    if (!transcript) {
+      transcript = await archive;
+      if (transcript) await this.tell(this.buildOutcome('transcript-archived', end.source, end.ended, transcript));
+    }
+    await this.writes.settled();
+    return this.result(outcome, { source: end.source, followUp, transcript, rules });
   }
 
   /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
@@ -153,6 +178,7 @@ export class Session {
     const outcome = await this.record('expired', 'none');
     const followUp = await this.followUpAfter(undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
+    await this.writes.settled();
     return this.result(outcome, { source: 'none', followUp });
   }
 
@@ -188,14 +214,24 @@ export class Session {
    * the routing is durable and in history. A follow-up that has already finished needs no confirmation.
    */
   private confirmFollowUpDial(): void {
-    const variables = (this.ledger.created ?? this.ledger.ended)?.metadata.sessionVariables ?? {};
+    const event = this.ledger.created ?? this.ledger.ended;
+    const variables = event?.metadata.sessionVariables ?? {};
     const chain = chainOf(variables);
     const attemptId = variables[FollowUpVariables.attemptId];
     if (!chain || typeof attemptId !== 'string' || !patched('session-confirms-follow-up')) return;
+    // What the follow-up checks before it believes us: only its own outbound voice call to its customer confirms.
+    const confirmation: FollowUpConfirmation = {
+      attemptId,
+      sessionId: this.sessionId,
+      type: event?.type,
+      direction: event?.direction,
+      agentId: event?.agentId,
+      customerPhoneNumber: event?.metadata.customerPhoneNumber,
+    };
     // Not awaited: the confirmation must not delay this session's own work. It fails only when the follow-up has
     // closed, which is the usual case after a clean dial (it knew the call's session id at once): nothing to do.
     const followUp = getExternalWorkflowHandle(followUpWorkflowId(chain.root, chain.attempt));
-    void followUp.signal(followUpConfirmedSignal, { attemptId, sessionId: this.sessionId }).catch(() => undefined);
+    void followUp.signal(followUpConfirmedSignal, confirmation).catch(() => undefined);
   }
 
   /** Runs a step; a failure is recorded (status query, result) instead of failing the whole session. */
@@ -254,7 +290,9 @@ export class Session {
     return event;
   }
 
+  /** Tells every external system: in the background, or, for sessions begun before that, waiting for them all. */
   private async tell(event: ExternalEvent): Promise<void> {
+    if (this.background) return this.writes.send(event, this.contact());
     this.failures.push(...(await tellEverySink(this.policy.sinks, event, this.contact())));
   }
 
@@ -263,6 +301,22 @@ export class Session {
     const { created, ended } = this.ledger;
     const phoneNumber = (ended ?? created)?.metadata.customerPhoneNumber ?? this.placedCall?.customerPhoneNumber;
     return phoneNumber ? { phoneNumber } : {};
+  }
+
+  private transcriptWaitMs(): number {
+    return (this.policy.transcriptWaitSeconds ?? DEFAULT_TRANSCRIPT_WAIT_SECONDS) * 1000;
+  }
+
+  /** The promise's value if it settles within `ms`, else undefined (the promise goes on). */
+  private async atMost<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+    let value: T | undefined;
+    let settled = false;
+    void promise.then((v) => {
+      value = v;
+      settled = true;
+    });
+    if (ms > 0) await condition(() => settled, ms, { summary: 'wait for the transcript' });
+    return value;
   }
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */

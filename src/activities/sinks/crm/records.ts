@@ -60,7 +60,8 @@ export function callOf(event: OutcomeEvent): CrmCall | undefined {
     state: event.kind === 'in-flight' ? 'in-progress' : event.kind === 'expired' ? 'not-reached' : 'completed',
     outcome: event.kind === 'in-flight' ? undefined : outcome,
     direction,
-    title: outcome && event.kind === 'completed' ? `${title}: ${outcome}` : title,
+    title:
+      outcome && (event.kind === 'completed' || event.kind === 'transcript-archived') ? `${title}: ${outcome}` : title,
     body: clip(body.join('\n\n'), MAX_BODY),
     startedAt: event.startedAt,
     endedAt: event.endedAt,
@@ -106,6 +107,14 @@ export function taskOf(event: FollowUpEvent): CrmTask {
         needsAttention: true,
         subject: `Call the customer back: the AI callback failed (attempt ${event.attempt})`,
         body: `The AI agent could not place the call: ${reason ?? 'no reason given'}.\n\n${about}`,
+      };
+    case 'follow-up.needs-operator':
+      return {
+        ...base,
+        open: true,
+        needsAttention: true,
+        subject: `Check the AI callback: did the customer get the call? (attempt ${event.attempt})`,
+        body: `The AI agent's call may or may not have reached the customer, and the platform cannot tell; an operator decides (mark it placed or dial again). ${reason ?? ''}\n\n${about}`,
       };
     case 'follow-up.chain-ended':
       return {

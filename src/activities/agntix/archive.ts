@@ -1,0 +1,78 @@
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import type { TranscriptRef } from '../../contracts';
+import type { AgntixClient, TranscriptMessage } from './client';
+import type { TranscriptStore } from './transcripts';
+
+/*
+ * The transcript archive survives a flaky or down Agntix API: each page is saved as it arrives and the activity
+ * heartbeats a cursor, so a retried attempt resumes after the pages it already has instead of refetching from page 1
+ * (its retry budget, hours long, is in src/workflows/activityProxies.ts). A page that fails is asked again twice,
+ * quickly, before the attempt gives up: a request that fails now and then costs a second, not a backoff.
+ */
+
+export interface ArchiveDeps {
+  agntix: AgntixClient;
+  transcripts: TranscriptStore;
+  pageSize: number;
+  /** A bound on pages, so an API that never reports its last page cannot loop an activity forever. */
+  maxPages: number;
+}
+
+/** What a retried attempt resumes from: the next page to fetch, and the page count once the API has said it. */
+interface ArchiveCursor {
+  nextPage: number;
+  totalPages?: number;
+}
+
+const PAGE_TRIES = 3;
+
+function cursorOf(details: unknown): ArchiveCursor | undefined {
+  const c = details as Partial<ArchiveCursor> | undefined;
+  return typeof c?.nextPage === 'number' && c.nextPage >= 1
+    ? { nextPage: c.nextPage, totalPages: c.totalPages }
+    : undefined;
+}
+
+/** Fetches every page of a session's transcript, resuming after the pages a previous attempt saved, and stores it. */
+export async function archiveTranscript(deps: ArchiveDeps, sessionId: string): Promise<TranscriptRef> {
+  const ctx = Context.current();
+  const cursor = cursorOf(ctx.info.heartbeatDetails);
+  const pages = cursor ? await deps.transcripts.loadPages(sessionId, cursor.nextPage - 1) : [];
+  let totalPages = cursor?.totalPages;
+  let page = pages.length + 1;
+  let last = totalPages !== undefined && pages.length >= totalPages;
+  for (; !last && page <= deps.maxPages; page++) {
+    const result = await fetchPage(deps, sessionId, page, { nextPage: page, totalPages });
+    totalPages = result.pagination?.totalPages ?? result.meta?.totalPages ?? totalPages;
+    // Loop on totalPages whatever page size the API chose; stop on an empty page if it reports none.
+    last = result.data.length === 0 || (totalPages !== undefined && page >= totalPages);
+    if (result.data.length > 0) {
+      await deps.transcripts.savePage(sessionId, page, result.data);
+      pages.push(result.data);
+    }
+    ctx.heartbeat({ nextPage: page + 1, totalPages } satisfies ArchiveCursor);
+  }
+  if (!last) log.warn('transcript truncated at the page bound', { sessionId, page });
+  const messages: TranscriptMessage[] = pages.flat();
+  const ref = await deps.transcripts.put(sessionId, messages);
+  return { ref, messages: messages.length, pages: Math.min(page - 1, deps.maxPages) };
+}
+
+async function fetchPage(deps: ArchiveDeps, sessionId: string, page: number, cursor: ArchiveCursor) {
+  const ctx = Context.current();
+  for (let attempt = 1; ; attempt++) {
+    ctx.heartbeat(cursor);
+    try {
+      return await deps.agntix.getMessagesPage(sessionId, page, deps.pageSize);
+    } catch (err) {
+      // A Retry-After or a non-retryable answer goes to Temporal's retry policy, which honours both.
+      const quick =
+        attempt < PAGE_TRIES &&
+        err instanceof ApplicationFailure &&
+        !err.nonRetryable &&
+        err.nextRetryDelay === undefined;
+      if (!quick) throw err;
+      await ctx.sleep(250 * 2 ** attempt);
+    }
+  }
+}

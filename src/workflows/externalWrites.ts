@@ -1,0 +1,40 @@
+import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import { failureMessage, writeToSink } from './activityProxies';
+
+/**
+ * The writes of one workflow to the external systems, in the background. Each system receives its events in order,
+ * one after the other, independently of the other systems and of the workflow's own steps: a system that is down
+ * delays only its own writes (for up to its retry budget), never the transcript, the follow-up or the automations.
+ * The workflow waits for them once, at its end, and counts a write that gave up as a failure.
+ */
+export class ExternalWrites {
+  private readonly queues = new Map<string, Promise<void>>();
+  private sent = 0;
+
+  constructor(
+    private readonly sinks: string[],
+    private readonly onFailure: (failure: StepFailure) => void,
+  ) {}
+
+  /** Queues the event (and, beside it, how a CRM finds the customer) for every external system; returns at once. */
+  send(event: ExternalEvent, contact: ContactDetails): void {
+    this.sent += 1;
+    for (const sink of this.sinks) {
+      const previous = this.queues.get(sink) ?? Promise.resolve();
+      const next = previous.then(() =>
+        writeToSink(sink, event, contact).catch((err: unknown) =>
+          this.onFailure({ step: `record ${event.kind} in ${sink}`, message: failureMessage(err) }),
+        ),
+      );
+      this.queues.set(sink, next);
+    }
+  }
+
+  /** Settles when every queued write has landed or given up. */
+  async settled(): Promise<void> {
+    for (let seen = -1; seen !== this.sent;) {
+      seen = this.sent;
+      await Promise.all(this.queues.values());
+    }
+  }
+}
