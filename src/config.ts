@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AutomationConfig } from './automations/activities';
 import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
 import { DEFAULT_TASK_QUEUE } from './contracts';
+import { PrivacyConfig, privacyConfigProblem } from './privacyConfig';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -88,7 +89,8 @@ export const ConfigSchema = z
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
   })
-  .extend(AutomationConfig.shape);
+  .extend(AutomationConfig.shape)
+  .extend(PrivacyConfig.shape);
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -112,5 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
   }
+  const privacy = privacyConfigProblem(config);
+  if (privacy) throw new ConfigError(`Invalid configuration: ${privacy}`);
   return config;
 }

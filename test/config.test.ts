@@ -1,4 +1,7 @@
 import { ConfigError, loadConfig } from '../src/config';
+import { generateKeyItem } from '../src/temporal/keyRing';
+
+const production = { NODE_ENV: 'production', AGNTIX_WEBHOOK_SECRET: 'whsec_b2xk' };
 
 describe('loadConfig', () => {
   it('gives every setting a development default', () => {
@@ -25,8 +28,25 @@ describe('loadConfig', () => {
     [{ AGNTIX_API_URL: 'not a url' }, /^Invalid configuration: AGNTIX_API_URL /],
     [{ AGNTIX_WEBHOOK_SECRET: 'plain-text' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET .*whsec_/],
     [{ NODE_ENV: 'production' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production$/],
+    [
+      { ...production, PAYLOAD_ENCRYPTION_KEYS: '' },
+      /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required when/,
+    ],
+    [
+      { PAYLOAD_ENCRYPTION_KEYS: 'k1:short' },
+      /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS key "k1" is not 32 bytes/,
+    ],
+    [{ PAYLOAD_ENCRYPTION: 'maybe' }, /^Invalid configuration: PAYLOAD_ENCRYPTION /],
   ])('stops on %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('runs production with payload keys, or without them only when told to', () => {
+    const keys = generateKeyItem('k2');
+    expect(loadConfig({ ...production, PAYLOAD_ENCRYPTION_KEYS: keys }).PAYLOAD_ENCRYPTION_KEYS?.primaryId).toBe(
+      keys.split(':')[0],
+    );
+    expect(loadConfig({ ...production, PAYLOAD_ENCRYPTION: 'off' }).PAYLOAD_ENCRYPTION_KEYS).toBeUndefined();
   });
 });

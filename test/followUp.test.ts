@@ -201,8 +201,11 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
-        saveHistory('session-scheduling-follow-up', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
+        await saveHistory(
+          'session-scheduling-follow-up',
+          await temporal.client.workflow.getHandle(sessionId).fetchHistory(),
+        );
       }
     });
   });

@@ -16,7 +16,13 @@ import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import {
+  bundleWorkflows,
+  connectTestTemporal,
+  testDataConverter,
+  uniqueTaskQueue,
+  type TestTemporal,
+} from './helpers/temporal';
 import { example, freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
 
@@ -125,8 +131,8 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     // Only the reference is in history, never the transcript; and the history replays on the current code.
     const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
     expect(JSON.stringify(history)).not.toContain(transcript[0]!.content);
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
-    if (process.env.RECORD_HISTORIES) saveHistory('standard-voice-session', history);
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter() }, history, sessionId);
+    if (process.env.RECORD_HISTORIES) await saveHistory('standard-voice-session', history);
     const attributes = (await temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
     expect(attributes).toMatchObject({
       AgntixPhase: ['done'],
@@ -161,7 +167,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(checks).toBe(testPolicy.reconcileAttempts + 1);
     expect(storedRow(sessionId)).toMatchObject({ kind: 'expired', outcome: 'EXPIRED' });
     if (process.env.RECORD_HISTORIES)
-      saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+      await saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
     expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
   });
 

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
 import { createApp } from './app';
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
@@ -27,7 +28,11 @@ export async function startApi(
   if (!secrets) throw new Error('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required to verify deliveries');
 
   const connection = Connection.lazy(temporalConnectionOptions(config, env));
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterFor(config),
+  });
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const app = createApp({
     verify: createVerifier(secrets),

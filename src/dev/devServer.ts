@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; in memory when omitted. */
   dbFilename?: string;
   namespace?: string;
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -47,6 +49,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       namespace,
       searchAttributes: Object.values(SearchAttributes),
       log: { format: 'pretty', level: 'error' },
+      extraArgs: options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [],
     },
   });
   await ensureRetention(env.connection, namespace);

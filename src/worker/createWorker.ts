@@ -7,6 +7,8 @@ export interface SessionWorkerOptions {
   activities: WorkerOptions['activities'];
   /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** The service's data converter (src/temporal/dataConverter.ts): payload codecs run outside the workflow bundle. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** The worker that hosts the session workflows and their activities. */

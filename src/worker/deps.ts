@@ -30,6 +30,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       ),
     );
   }
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) {
+    logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: workflow payloads are kept in plain text');
+  }
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
   }

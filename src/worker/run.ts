@@ -2,6 +2,7 @@ import type { Worker } from '@temporalio/worker';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { connectWorker } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
 import { activityDepsFrom } from './deps';
@@ -26,6 +27,7 @@ export async function runWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: dataConverterFor(config),
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
   });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker polling');
