@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseKeyRing } from './temporal/keyRing';
 
 /*
- * The privacy settings (docs/privacy.md): payload encryption and the codec server the Web UI decodes through.
- * Validated with the rest of the configuration (src/config.ts).
+ * The privacy settings (docs/privacy.md): payload encryption, the codec server the Web UI decodes through, and what
+ * each external system is sent. Validated with the rest of the configuration (src/config.ts).
  */
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
@@ -18,7 +18,7 @@ const KeyRingSetting = z.string().transform((text, ctx) => {
   }
 });
 
-/** Comma- or space-separated names. */
+/** Comma- or space-separated names; `*` stands for every one. */
 const NameList = z.string().transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''));
 
 export const PrivacyConfig = z.object({
@@ -32,6 +32,16 @@ export const PrivacyConfig = z.object({
   CODEC_AUTH_TOKENS: z.preprocess(blankIsUnset, NameList.optional()),
   /** An OIDC userinfo endpoint: a user's access token passed on by the Web UI is accepted when it answers 200. */
   CODEC_AUTH_USERINFO_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
+  SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
+  /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
+  SHARE_EXTRACTED_FIELDS: NameList.prefault(''),
+  /** External systems that receive free text: the summary and the analysis' explanations. */
+  SHARE_TEXT_WITH: NameList.prefault('outcome-webhook'),
+  /** External systems that also receive resolution.evidence (quoted turns of the call). */
+  SHARE_EVIDENCE_WITH: NameList.prefault(''),
+  /** External systems that receive the customer's full phone number; the others get it masked. */
+  SHARE_PHONE_WITH: NameList.prefault(''),
 });
 
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;

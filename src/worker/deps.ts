@@ -11,6 +11,7 @@ import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
 import * as workflows from '../workflows';
 import type { FollowUpPolicy } from '../workflows/policy';
+import { sharingPolicyFrom } from './sharingPolicy';
 
 /** Builds the activities' clients and external systems from configuration. */
 export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): void } {
@@ -67,6 +68,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       sinks: sinks.map((s) => s.name),
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
+      sharing: sharingPolicyFrom(config),
     },
     close: closeDb,
   };

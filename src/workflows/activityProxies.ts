@@ -1,6 +1,8 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities';
 import type { ExternalEvent, StepFailure } from '../contracts';
+import type { SharingPolicy } from './policy';
+import { shareWith } from './sharing';
 
 /*
  * The activities the core workflows call, proxied once, each group with the retry policy its peer deserves.
@@ -37,13 +39,21 @@ export function failureMessage(err: unknown): string {
 }
 
 /**
- * Writes one event to every external system, each its own activity, concurrently. Resolves with the failures of
- * systems that stayed down past their retry budget, so the caller notes them and goes on.
+ * Writes one event to every external system, each its own activity, concurrently, each sent only its share under
+ * the sharing policy (none: everything, as sessions begun before it). Resolves with the failures of systems that
+ * stayed down past their retry budget, so the caller notes them and goes on.
  */
-export async function tellEverySink(sinkNames: string[], event: ExternalEvent): Promise<StepFailure[]> {
+export async function tellEverySink(
+  to: { sinks: string[]; sharing?: SharingPolicy },
+  event: ExternalEvent,
+): Promise<StepFailure[]> {
+  const { sinks: sinkNames, sharing } = to;
   const results = await Promise.allSettled(
     sinkNames.map((sink) =>
-      sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [sink, event]),
+      sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
+        sink,
+        sharing ? shareWith(sink, event, sharing) : event,
+      ]),
     ),
   );
   return results.flatMap((result, i) =>

@@ -173,7 +173,7 @@ export class FollowUp {
   /** Tells every external system; one that stays down past its retry budget is counted, and the follow-up goes on. */
   async tell(kind: FollowUpEventKind): Promise<void> {
     const scheduledAt = this.scheduledAt.toISOString();
-    const failures = await tellEverySink(this.input.sinks, {
+    const failures = await tellEverySink(this.input, {
       idempotencyKey: `${this.followUpId}:${kind}${kind === 'follow-up.scheduled' ? `:${scheduledAt}` : ''}`,
       kind,
       followUpId: this.followUpId,

@@ -6,7 +6,7 @@ import {
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
 } from '../../contracts';
-import type { FollowUpPolicy } from '../policy';
+import type { FollowUpPolicy, SharingPolicy } from '../policy';
 import type { CallbackWish } from './callingTime';
 import { FollowUp } from './followUp';
 
@@ -25,6 +25,8 @@ export interface FollowUpInput {
   policy: FollowUpPolicy;
   /** External systems to tell (the session's, captured when it started). */
   sinks: string[];
+  /** What they are sent (the session's); absent in follow-ups scheduled before it existed. */
+  sharing?: SharingPolicy;
 }
 
 /**

@@ -248,7 +248,7 @@ export class Session {
   }
 
   private async tell(event: ExternalEvent): Promise<void> {
-    this.failures.push(...(await tellEverySink(this.policy.sinks, event)));
+    this.failures.push(...(await tellEverySink(this.policy, event)));
   }
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
