@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { parseKeyRing } from './temporal/keyRing';
 
 /*
- * The privacy settings (docs/privacy.md): payload encryption, the codec server the Web UI decodes through, and what
- * each external system is sent. Validated with the rest of the configuration (src/config.ts).
+ * The privacy settings (docs/privacy.md): payload and transcript encryption, the codec server the Web UI decodes
+ * through, and what each external system is sent. Validated with the rest of the configuration (src/config.ts).
  */
 
 const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);

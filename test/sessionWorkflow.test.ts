@@ -7,6 +7,7 @@ import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { createLocalTranscriptStore } from '../src/activities/agntix/transcripts';
 import { statusQuery } from '../src/contracts';
+import { readTranscript } from '../src/automations/core';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { agntixClientsFor } from './helpers/agntixClients';
@@ -20,6 +21,7 @@ import {
   bundleWorkflows,
   connectTestTemporal,
   testDataConverter,
+  testKeyRing,
   uniqueTaskQueue,
   type TestTemporal,
 } from './helpers/temporal';
@@ -66,7 +68,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   async function runToCompletion(sessionId: string, during: () => Promise<unknown> = () => Promise.resolve()) {
     const worker = await createTestWorker(temporal, taskQueue, bundle, {
       agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
-      transcripts: createLocalTranscriptStore(transcriptsDir),
+      transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
     });
@@ -108,8 +110,10 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(status.duplicatesIgnored).toBe(1);
     expect(result.failures).toEqual([]);
 
-    const archived = JSON.parse(readFileSync(new URL(result.transcript!.ref), 'utf8')) as { messages: unknown[] };
-    expect(archived.messages).toEqual(transcript);
+    // Encrypted at rest, read back through the one function the engineers' activities use.
+    expect(readFileSync(new URL(result.transcript!.ref), 'utf8')).not.toContain(transcript[0]!.content);
+    const store = { transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()) };
+    expect(await readTranscript(store, result.transcript!)).toEqual(transcript);
     expect(storedRow(sessionId)).toMatchObject({
       kind: 'completed',
       outcome: 'Unavailable',

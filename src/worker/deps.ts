@@ -32,7 +32,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
     );
   }
   if (!config.PAYLOAD_ENCRYPTION_KEYS) {
-    logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: workflow payloads are kept in plain text');
+    logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: workflow payloads and transcripts are kept in plain text');
   }
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
@@ -54,7 +54,10 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
           timeoutMs: config.FOLLOWUP_CALL_TIMEOUT_MS,
         })
       : undefined,
-    transcripts: createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
+    transcripts: createLocalTranscriptStore(
+      config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts'),
+      config.PAYLOAD_ENCRYPTION_KEYS,
+    ),
     sinks,
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(workflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,

@@ -7,11 +7,11 @@ import { DEFAULT_RULES } from '../../src/automations/ruleSchema';
 import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
 import { createSessionWorker } from '../../src/worker/createWorker';
 import { testPolicy } from './policy';
-import { testDataConverter, type TestTemporal } from './temporal';
+import { testDataConverter, testKeyRing, type TestTemporal } from './temporal';
 
 /**
  * The real session worker on the suite's dev server, with the real activities and the service's data converter. By
- * default it has no Agntix API, no external systems and a throwaway transcript folder; a test passes
+ * default it has no Agntix API, no external systems and a throwaway (encrypted) transcript folder; a test passes
  * what it exercises.
  */
 export function createTestWorker(
@@ -31,7 +31,7 @@ export function createTestWorker(
     activities: {
       ...extraActivities,
       ...createActivities({
-        transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
+        transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-')), testKeyRing()),
         sinks: [],
         policy: testPolicy,
         rules: DEFAULT_RULES,
