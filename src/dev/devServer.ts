@@ -49,7 +49,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       namespace,
       searchAttributes: Object.values(SearchAttributes),
       log: { format: 'pretty', level: 'error' },
-      extraArgs: options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : [],
+      extraArgs: [
+        ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+        // A deleted workflow (npm run forget) goes once its close is acknowledged: every second here, not every 30 s.
+        ...['--dynamic-config-value', 'history.transferProcessorUpdateAckInterval="1s"'],
+      ],
     },
   });
   await ensureRetention(env.connection, namespace);

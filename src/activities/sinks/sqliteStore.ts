@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
+import { sqliteErasure } from './sqliteErasure';
 import type { OutcomeSink } from './types';
 
 /**
@@ -17,6 +18,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  db.pragma('secure_delete = ON'); // erased rows are overwritten, not left in free pages (npm run forget)
   db.exec(`
     CREATE TABLE IF NOT EXISTS sessions (
       session_id TEXT PRIMARY KEY, kind TEXT NOT NULL, phase TEXT NOT NULL, source TEXT NOT NULL,
@@ -102,5 +104,6 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
     name: 'sqlite',
     db,
     record: (event) => Promise.resolve(write(event)),
+    erasure: sqliteErasure(db),
   };
 }
