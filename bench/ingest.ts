@@ -14,6 +14,8 @@ import { agntixEventSignal, SESSION_WORKFLOW_TYPE } from '../src/contracts';
 import { startDevServer } from '../src/dev/devServer';
 import { writeBenchSection } from './report';
 import { example } from '../src/dev/examples';
+import { dataConverterFor } from '../src/temporal/dataConverter';
+import { generateKeyItem, parseKeyRing } from '../src/temporal/keyRing';
 
 const TOTAL = Number(process.env.BENCH_TOTAL ?? 2000);
 /** In-flight requests to try; the highest sustained rate of each side is compared, so neither is held back. */
@@ -64,6 +66,8 @@ async function main() {
   const server = await startDevServer({ log: () => undefined });
   const secret = `whsec_${Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64')}`;
   const port = 3900 + Math.floor(Math.random() * 90);
+  // Payloads encrypted on both sides, as in production: the codec's cost is part of what is measured.
+  const keys = generateKeyItem('bench');
   const api = spawn(
     process.execPath,
     [
@@ -77,6 +81,7 @@ async function main() {
         ...process.env,
         PORT: String(port),
         TEMPORAL_ADDRESS: server.address,
+        PAYLOAD_ENCRYPTION_KEYS: keys,
         TEMPORAL_TASK_QUEUE: TASK_QUEUE,
         AGNTIX_WEBHOOK_SECRET: secret,
         LOG_LEVEL: 'info', // production's level: one JSON line per delivery, to /dev/null
@@ -95,7 +100,8 @@ async function main() {
   }
 
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const dataConverter = dataConverterFor({ PAYLOAD_ENCRYPTION_KEYS: parseKeyRing(keys), PAYLOAD_ENCRYPTION: 'on' });
+  const client = new Client({ connection, dataConverter });
   const webhook = new Webhook(secret);
 
   // Signed up front, as Svix does before sending: signing is the sender's cost, not the endpoint's. Sent with

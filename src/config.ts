@@ -11,6 +11,7 @@ import {
   DEFAULT_OPERATOR_GRACE_SECONDS,
   DEFAULT_TRANSCRIPT_WAIT_SECONDS,
 } from './workflows/policy';
+import { PrivacyConfig, privacyConfigProblem } from './privacyConfig';
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -162,7 +163,8 @@ export const ConfigSchema = z
     AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
   })
   .extend(AutomationConfig.shape)
-  .extend(ObservabilityConfig.shape);
+  .extend(ObservabilityConfig.shape)
+  .extend(PrivacyConfig.shape);
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -202,18 +204,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
   }
+  const privacy = privacyConfigProblem(config);
+  if (privacy) throw new ConfigError(`Invalid configuration: ${privacy}`);
   if (config.NODE_ENV === 'production') requireHttps(config);
   return config;
 }
 
 /**
- * In production every web URL the service calls out to (each `*_URL` setting, the engineers' too) must be https.
- * Other schemes (DATABASE_URL's postgres://) carry their own TLS settings.
+ * In production every web URL the service calls out to (each `*_URL` setting, the engineers' too) must be https,
+ * except to this host's loopback (a sidecar, or a test's local peers): nothing crosses a network there. Other schemes
+ * (DATABASE_URL's postgres://) carry their own TLS settings.
  */
 function requireHttps(config: Config): void {
+  const loopback = (url: string) => /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
   for (const [variable, value] of Object.entries(config)) {
     if (!variable.endsWith('_URL') || typeof value !== 'string') continue;
-    if (value.toLowerCase().startsWith('http://')) {
+    if (value.toLowerCase().startsWith('http://') && !loopback(value)) {
       throw new ConfigError(`Invalid configuration: ${variable} must be an https URL when NODE_ENV=production`);
     }
   }

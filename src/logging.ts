@@ -1,13 +1,8 @@
 import pino, { type Logger } from 'pino';
 import { traceContext } from './observability/logContext';
+import { maskPhone } from './contracts/masking';
 
-/** "+447700900412" → "+44•••••••412": enough to tell numbers apart in a log, never the whole number. */
-export function maskPhone(value: unknown): string {
-  if (typeof value !== 'string') return '[redacted]';
-  const digits = value.replace(/[^\d+]/g, '');
-  if (digits.length <= 6) return '•'.repeat(digits.length);
-  return `${digits.slice(0, 3)}${'•'.repeat(digits.length - 6)}${digits.slice(-3)}`;
-}
+export { maskPhone };
 
 /** Paths that can hold a secret or a phone number, wherever a log call puts them. */
 const secretPaths = ['apiKey', '*.apiKey', 'secret', '*.secret', 'headers["x-api-key"]', 'headers.authorization'];

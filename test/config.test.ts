@@ -1,11 +1,16 @@
 import { ConfigError, loadConfig } from '../src/config';
+import { generateKeyItem } from '../src/temporal/keyRing';
 
 /** Production with the shared store: everything but the setting a case leaves out. */
-const production = {
+/** Production on one host: everything but the setting a case leaves out. */
+const productionOneHost = {
   NODE_ENV: 'production',
   AGNTIX_WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
-  DATABASE_URL: 'postgres://agntix@db/agntix',
+  PAYLOAD_ENCRYPTION_KEYS: generateKeyItem('k1'),
 };
+
+/** Production with the shared store. */
+const production = { ...productionOneHost, DATABASE_URL: 'postgres://agntix@db/agntix' };
 
 describe('loadConfig', () => {
   it('gives every setting a development default', () => {
@@ -95,8 +100,28 @@ describe('loadConfig', () => {
       { ...production, TRANSCRIPT_LINK_SECRET: 's'.repeat(32), PUBLIC_BASE_URL: 'http://agntix.example.com' },
       /^Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production$/,
     ],
+    [
+      { ...productionOneHost, PAYLOAD_ENCRYPTION_KEYS: '' },
+      /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required when/,
+    ],
+    [
+      { PAYLOAD_ENCRYPTION_KEYS: 'k1:short' },
+      /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS key "k1" is not 32 bytes/,
+    ],
+    [{ PAYLOAD_ENCRYPTION: 'maybe' }, /^Invalid configuration: PAYLOAD_ENCRYPTION /],
   ])('stops on %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('runs production with payload keys, or without them only when told to', () => {
+    const keys = generateKeyItem('k2');
+    expect(loadConfig({ ...productionOneHost, PAYLOAD_ENCRYPTION_KEYS: keys }).PAYLOAD_ENCRYPTION_KEYS?.primaryId).toBe(
+      keys.split(':')[0],
+    );
+    expect(
+      loadConfig({ ...productionOneHost, PAYLOAD_ENCRYPTION_KEYS: undefined, PAYLOAD_ENCRYPTION: 'off' })
+        .PAYLOAD_ENCRYPTION_KEYS,
+    ).toBeUndefined();
   });
 });

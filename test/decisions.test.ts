@@ -3,6 +3,7 @@ import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
 import { confirmsDial, decideFollowUp } from '../src/workflows/followUp/decisions';
 import { endDeadlineMs, followUpDue, isClosed, outcomeLabel } from '../src/workflows/session/decisions';
 import { buildOutcome } from '../src/workflows/session/outcome';
+import { shareWith } from '../src/workflows/sharing';
 import { testPolicy as policy } from './helpers/policy';
 import {
   MAX_KEYWORD_BYTES,
@@ -67,7 +68,7 @@ describe('session decisions', () => {
     expect(outcomeLabel(chat)).toBeUndefined();
   });
 
-  it('builds an outcome with correlation ids and no phone number', () => {
+  it('builds an outcome with correlation ids, whose phone number no system is sent in full by default', () => {
     const outcome = buildOutcome({
       kind: 'completed',
       sessionId: ended.id,
@@ -85,7 +86,9 @@ describe('session decisions', () => {
       intent: 'Customer-Unavailable',
     });
     expect(outcome.correlation).toMatchObject({ crmContactId: 'CRM-40215', campaignId: 'FOLLOWUP-2026-07-14-A' });
-    expect(JSON.stringify(outcome)).not.toContain('+447700900412');
+    for (const system of ['sqlite', 'outcome-webhook']) {
+      expect(JSON.stringify(shareWith(system, outcome, policy.sharing!))).not.toContain('+447700900412');
+    }
   });
 
   it.each([

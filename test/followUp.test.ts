@@ -215,8 +215,11 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
-        saveHistory('session-scheduling-follow-up', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
+        await saveHistory(
+          'session-scheduling-follow-up',
+          await temporal.client.workflow.getHandle(sessionId).fetchHistory(),
+        );
       }
     });
   });
@@ -273,8 +276,8 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await callSession.terminate('test over');
       if (process.env.RECORD_HISTORIES) {
-        saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
-        saveHistory('session-scheduling-follow-up-in-background', await sessionHistory(sessionId));
+        await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
+        await saveHistory('session-scheduling-follow-up-in-background', await sessionHistory(sessionId));
       }
     });
   });
@@ -390,7 +393,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         expect(agntix.calls).toHaveLength(1);
         expect((await run('dial-again', id)).code).toBe(1); // settled: nothing left to decide
         if (process.env.RECORD_HISTORIES)
-          saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
+          await saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
         expect(await run('dial-again', id)).toMatchObject({ code: 1 }); // settled: nothing left to decide
         expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['placed']);
         // The call's session is followed from here.
@@ -455,7 +458,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
       expect(scheduledTimes).toContain(at.toISOString());
-      if (process.env.RECORD_HISTORIES) saveHistory('follow-up-rescheduled', await handle.fetchHistory());
+      if (process.env.RECORD_HISTORIES) await saveHistory('follow-up-rescheduled', await handle.fetchHistory());
     });
   });
 

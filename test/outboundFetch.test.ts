@@ -135,7 +135,7 @@ describe('outbound calls', () => {
 });
 
 describe('https in production', () => {
-  const production = { NODE_ENV: 'production', AGNTIX_WEBHOOK_SECRET: newSecret() };
+  const production = { NODE_ENV: 'production', AGNTIX_WEBHOOK_SECRET: newSecret(), PAYLOAD_ENCRYPTION: 'off' };
 
   it.each([
     ['AGNTIX_API_URL', { AGNTIX_API_URL: 'http://api.agntix.ai' }],

@@ -204,6 +204,28 @@ describe.each([
     expect(await store.eventKeys(root)).toHaveLength(3);
   });
 
+  it('forgets a customer: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
+    const contact = `CRM-${newSessionId()}`;
+    const [root, call, other] = [newSessionId(), newSessionId(), newSessionId()];
+    const followUpId = `followup-${root}-1`;
+    await store.writers[0].record(outcome(root, 'completed', { correlation: { crmContactId: contact } }));
+    await store.writers[0].record(followUp(followUpId, 'follow-up.placed', { callSessionId: call }));
+    await store.writers[1].record(outcome(call, 'completed', { correlation: { followUpOf: root } }));
+    await store.writers[1].record(outcome(other, 'completed', { correlation: { crmContactId: `${contact}-else` } }));
+    const erasure = store.writers[0].erasure!;
+
+    const sessions = await erasure.sessionsOf({ crmContactId: contact });
+    expect(sessions.sort()).toEqual([root, call].sort());
+    expect(await erasure.forget(sessions)).toBeGreaterThanOrEqual(5);
+    expect(await store.session(root)).toBeUndefined();
+    expect(await store.session(call)).toBeUndefined();
+    expect(await store.followUp(followUpId)).toBeUndefined();
+    expect(await store.eventKeys(root)).toEqual([]);
+    expect(await store.session(other)).toBeDefined();
+    expect(await erasure.sessionsOf({ crmContactId: contact })).toEqual([]);
+    expect(await erasure.forget([root, call])).toBe(0);
+  });
+
   it('records text holding a NUL character (PostgreSQL text cannot store one)', async () => {
     const id = newSessionId();
     await store.writers[0].record(

@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { readdirSync } from 'node:fs';
 import { historiesDir, loadHistory } from './helpers/histories';
-import { bundleWorkflows } from './helpers/temporal';
+import { bundleWorkflows, testDataConverter } from './helpers/temporal';
 
 /**
  * Histories recorded from real runs of earlier code (test/fixtures/histories) must replay on the current workflow
@@ -17,6 +17,7 @@ describe('replay of recorded session histories', () => {
 
   it.each(files)('replays %s', async (file) => {
     const history = loadHistory(file);
-    await Worker.runReplayHistory({ workflowBundle: await bundleWorkflows() }, history, file);
+    const replayer = { workflowBundle: await bundleWorkflows(), dataConverter: testDataConverter() };
+    await Worker.runReplayHistory(replayer, history, file);
   });
 });

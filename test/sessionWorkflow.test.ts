@@ -7,6 +7,7 @@ import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { createLocalTranscriptStore } from '../src/activities/agntix/transcripts';
 import { statusQuery } from '../src/contracts';
+import { readTranscript } from '../src/automations/core';
 import type { sessionWorkflow } from '../src/workflows';
 import { startTestApi, type TestApi } from './helpers/api';
 import { agntixClientsFor } from './helpers/agntixClients';
@@ -16,7 +17,14 @@ import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import {
+  bundleWorkflows,
+  connectTestTemporal,
+  testDataConverter,
+  testKeyRing,
+  uniqueTaskQueue,
+  type TestTemporal,
+} from './helpers/temporal';
 import { example, freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
 
@@ -64,7 +72,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   ) {
     const worker = await createTestWorker(temporal, taskQueue, bundle, {
       agntix: agntixClientsFor(api.url, API_KEY).agntix,
-      transcripts: createLocalTranscriptStore(transcriptsDir),
+      transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
     });
@@ -106,8 +114,10 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(status.duplicatesIgnored).toBe(1);
     expect(result.failures).toEqual([]);
 
-    const archived = JSON.parse(readFileSync(new URL(result.transcript!.ref), 'utf8')) as { messages: unknown[] };
-    expect(archived.messages).toEqual(transcript);
+    // Encrypted at rest, read back through the one function the engineers' activities use.
+    expect(readFileSync(new URL(result.transcript!.ref), 'utf8')).not.toContain(transcript[0]!.content);
+    const store = { transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()) };
+    expect(await readTranscript(store, result.transcript!)).toEqual(transcript);
     expect(storedRow(sessionId)).toMatchObject({
       kind: 'completed',
       outcome: 'Unavailable',
@@ -129,8 +139,8 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     // Only the reference is in history, never the transcript; and the history replays on the current code.
     const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
     expect(JSON.stringify(history)).not.toContain(transcript[0]!.content);
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history, sessionId);
-    if (process.env.RECORD_HISTORIES) saveHistory('standard-voice-session', history);
+    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter() }, history, sessionId);
+    if (process.env.RECORD_HISTORIES) await saveHistory('standard-voice-session', history);
     const attributes = (await temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
     expect(attributes).toMatchObject({
       AgntixPhase: ['done'],
@@ -152,8 +162,8 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       const { result } = await runToCompletion(sessionId, undefined, flaky);
       expect(result.failures).toEqual([]);
       expect(result.transcript).toMatchObject({ messages: 20, pages: 7 });
-      const archived = JSON.parse(readFileSync(new URL(result.transcript!.ref), 'utf8')) as { messages: unknown[] };
-      expect(archived.messages).toEqual(transcript);
+      const store = createLocalTranscriptStore(transcriptsDir, testKeyRing());
+      expect(await store.read(result.transcript!.ref)).toEqual(transcript);
     } finally {
       await flaky.close();
     }
@@ -175,7 +185,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       await deliver(ENDED, sessionId);
       const worker = await createTestWorker(temporal, taskQueue, bundle, {
         agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
-        transcripts: createLocalTranscriptStore(transcriptsDir),
+        transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
         sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
         policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], transcriptWaitSeconds: 1 },
       });
@@ -192,7 +202,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       const late = receiver.forSession(sessionId).find((r) => r.type === 'session.transcript-archived');
       expect(late?.data).toMatchObject({ outcome: 'Unavailable', transcript: { ref: result.transcript!.ref } });
       expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: result.transcript!.ref });
-      if (process.env.RECORD_HISTORIES) saveHistory('session-late-transcript', await handle.fetchHistory());
+      if (process.env.RECORD_HISTORIES) await saveHistory('session-late-transcript', await handle.fetchHistory());
     } finally {
       agntix.faults.messages = 0;
     }
@@ -223,7 +233,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(checks).toBe(testPolicy.reconcileAttempts + 1);
     expect(storedRow(sessionId)).toMatchObject({ kind: 'expired', outcome: 'EXPIRED' });
     if (process.env.RECORD_HISTORIES)
-      saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
+      await saveHistory('expired-session', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
     expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
   });
 

@@ -121,7 +121,10 @@ describe('transcript links served by the API', () => {
 
   it('refuses a link past its expiry', async () => {
     const issuedLongAgo = () => Date.now() - 601_000;
-    const ref = await createPostgresTranscriptStore(pool, settings, issuedLongAgo).put(newSessionId(), messages(1));
+    const ref = await createPostgresTranscriptStore(pool, settings, undefined, issuedLongAgo).put(
+      newSessionId(),
+      messages(1),
+    );
     expect(await fetchJson(ref)).toMatchObject({ status: 403, body: { error: 'link_expired' } });
   });
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
 import { playDemo, type DemoResult } from '../src/dev/sandbox/demo';
@@ -14,9 +15,16 @@ import {
 import { sessionEndedEvent } from '../src/dev/sandbox/script';
 import { followUpWorkflowId } from '../src/contracts';
 import { agntixClientsFor } from './helpers/agntixClients';
+import { historyBytes } from './helpers/histories';
 import { startTestApi, type TestApi } from './helpers/api';
 import { testPolicy } from './helpers/policy';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import {
+  bundleWorkflows,
+  connectTestTemporal,
+  testDataConverter,
+  uniqueTaskQueue,
+  type TestTemporal,
+} from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { newSecret } from '../src/dev/signing';
 import { createTestWorker } from './helpers/worker';
@@ -24,6 +32,13 @@ import { createTestWorker } from './helpers/worker';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** A callback day three weeks from now (YYYY-MM-DD). */
 const LATER_DAY = new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10);
+/** What the sandbox's call says about its customer (examples/agntix): none of it may be readable in history. */
+const CUSTOMER = {
+  phone: '+447700900412',
+  name: 'Priya Raman',
+  summary: 'The customer was driving and asked to be called back later today.',
+  evidence: 'Could you ring me back on Thursday morning instead?',
+};
 const SHOTS = path.resolve(__dirname, '../test-results');
 /** `UPDATE_SCREENSHOTS=1 npm test` refreshes the README's picture. */
 const README_SHOT = path.resolve(__dirname, '../docs/images/webui-sessions.png');
@@ -198,6 +213,46 @@ describe('the demo, seen in the Temporal Web UI', () => {
     await page.getByText('Search Attributes', { exact: true }).first().click();
     await see('"AgntixPhase": "follow-up-scheduled"');
     await page.screenshot({ path: path.join(SHOTS, 'webui-session.png') });
+  });
+
+  it('shows the encrypted session decoded through the codec server: input, result and the customer in a signal', async () => {
+    const codecCalls: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${process.env.TEST_CODEC_URL}/decode`)) codecCalls.push(request.url());
+    });
+    await page.goto(demo.links.session);
+    await see(`"sessionId": "${demo.sessionId}"`);
+    await see('"outcome": "Unavailable"');
+    await page.screenshot({ path: path.join(SHOTS, 'webui-decoded-input-result.png') });
+    await page.getByText('Event History', { exact: false }).first().click();
+    await page.getByRole('button', { name: 'Descending' }).click(); // the signals are the first events
+    // The first signal is session.created, as the webhook delivered it: the customer's name and number.
+    await page.getByText('Workflow Execution Signaled').first().click({ timeout: 20_000 });
+    await see(CUSTOMER.name);
+    await see(CUSTOMER.phone);
+    await page.getByText(CUSTOMER.name).first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SHOTS, 'webui-decoded-signal.png') });
+    expect(codecCalls.length).toBeGreaterThan(0);
+  });
+
+  it('keeps every history of the demo unreadable to a client without the codec', async () => {
+    const plain = new Client({ connection: temporal.client.connection });
+    const ids = [demo.sessionId, demo.followUpId, demo.callSessionId, scheduledSessionId];
+    for (const id of ids) {
+      const bytes = historyBytes(await plain.workflow.getHandle(id).fetchHistory());
+      expect(bytes.includes(id)).toBe(true); // the ids are readable: the check reads the right bytes
+      for (const secret of Object.values(CUSTOMER))
+        expect({ id, found: bytes.includes(secret) }).toEqual({ id, found: false });
+    }
+    await expect(plain.workflow.getHandle(demo.sessionId).result()).rejects.toThrow(/binary\/encrypted/);
+    // The same signals, opened with the service's codec, do hold all of it: the check above is not vacuous.
+    const history = await plain.workflow.getHandle(demo.sessionId).fetchHistory();
+    const signals = (history.events ?? []).flatMap(
+      (e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [],
+    );
+    const opened = await testDataConverter().payloadCodecs![0]!.decode(signals);
+    const text = Buffer.concat(opened.map((p) => Buffer.from(p.data ?? []))).toString('utf8');
+    for (const secret of Object.values(CUSTOMER)) expect(text).toContain(secret);
   });
 
   it('finds the scheduled follow-up of a session', async () => {

@@ -13,7 +13,13 @@ import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
 import { testPolicy } from './helpers/policy';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import {
+  bundleWorkflows,
+  connectTestTemporal,
+  uniqueTaskQueue,
+  type TestTemporal,
+  testDataConverter,
+} from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
@@ -58,6 +64,7 @@ describe('rolling deploys with Worker Deployment versioning', () => {
       namespace: 'default',
       taskQueue,
       workflowBundle: bundle,
+      dataConverter: testDataConverter(),
       workerDeploymentOptions: workerDeploymentFrom({
         WORKER_DEPLOYMENT_NAME: deploymentName,
         WORKER_BUILD_ID: buildId,
@@ -67,6 +74,8 @@ describe('rolling deploys with Worker Deployment versioning', () => {
         transcripts: {
           put: () => Promise.resolve('ref'),
           get: () => Promise.resolve(undefined),
+          read: () => Promise.resolve([]),
+          remove: () => Promise.resolve(false),
           savePage: () => Promise.resolve(),
           loadPages: () => Promise.resolve([]),
         },

@@ -7,6 +7,7 @@ import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
 import { createApp } from './app';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
 import { createIngestMetrics } from './metrics';
@@ -36,6 +37,7 @@ export async function startApi(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     interceptors: tracingClientInterceptors(),
+    dataConverter: dataConverterFor(config),
   });
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
@@ -48,7 +50,10 @@ export async function startApi(
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
-    transcripts: pool && { transcripts: createPostgresTranscriptStore(pool, links), linkSecret: links.secret },
+    transcripts: pool && {
+      transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
+      linkSecret: links.secret,
+    },
   });
 
   const server: Server = await listenHttp(app, config.PORT, undefined, {

@@ -1,6 +1,7 @@
-import type { AgntixClient } from '../activities/agntix/client';
+import type { AgntixClient, TranscriptMessage } from '../activities/agntix/client';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { OutcomeSink } from '../activities/sinks/types';
+import type { TranscriptRef } from '../contracts';
 
 /*
  * The one module your workflows and activities import from the core (docs/authoring.md). Workflows take types
@@ -10,6 +11,7 @@ import type { OutcomeSink } from '../activities/sinks/types';
 export type { PostCallContext } from '../workflows/postCall/rules';
 export type { Condition, Rule, RuleAction, RuleSet } from './ruleSchema';
 export type { AnalysisData, ExternalEvent, OutcomeEvent, SessionEndedEvent, TranscriptRef } from '../contracts';
+export type { TranscriptMessage } from '../activities/agntix/client';
 export { httpFailure, isRetryableStatus } from '../activities/httpStatus';
 /** Call HTTP peers through this, never plain `fetch`: no redirects followed, a bounded answer. */
 export { outboundFetch } from '../activities/outboundFetch';
@@ -22,4 +24,15 @@ export interface CoreClients {
   transcripts: TranscriptStore;
   /** The external systems outcomes are recorded in. */
   sinks: OutcomeSink[];
+}
+
+/**
+ * The transcript a session archived, decrypted: the one way to read one (files are encrypted at rest). Pass the
+ * context's `transcript` (or its `ref`). Keep what you read out of workflow history and out of logs.
+ */
+export function readTranscript(
+  core: Pick<CoreClients, 'transcripts'>,
+  transcript: TranscriptRef | string,
+): Promise<TranscriptMessage[]> {
+  return core.transcripts.read(typeof transcript === 'string' ? transcript : transcript.ref);
 }

@@ -10,6 +10,7 @@ import {
   type FollowUpStatus,
 } from '../contracts';
 import { temporalConnectionOptions } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
 import { fatal } from './fatal';
 
 const USAGE = `Usage: npm run followup -- <command>
@@ -104,7 +105,11 @@ async function main() {
   const config = loadConfig();
   const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
   try {
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(config),
+    });
     process.exitCode = await runFollowUpCommand(process.argv.slice(2), client, (text) => console.log(text));
   } finally {
     await connection.close();

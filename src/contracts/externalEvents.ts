@@ -39,6 +39,8 @@ export interface OutcomeEvent {
   extractedData?: Record<string, unknown>;
   analysis?: AnalysisData;
   recordingUrl?: string;
+  /** In full only to the systems configured to receive it, masked for the others (docs/privacy.md). */
+  customerPhoneNumber?: string;
   transcript?: TranscriptRef;
   correlation: Record<string, string>;
   followUpDue: boolean;

@@ -6,6 +6,7 @@
  */
 export * from './externalEvents';
 export * from './followUps';
+export * from './masking';
 export * from './searchAttributes';
 export * from './sessionIds';
 export * from './sessions';

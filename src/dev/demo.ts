@@ -11,6 +11,9 @@ import { hubspotRecords } from './sandbox/hubspotReport';
 import { SANDBOX_PORT } from './sandbox/env';
 import { deliverSigned } from './signing';
 import { loadOrCreateDevSecret } from './devSecret';
+import { loadOrCreateDevKey } from './devKey';
+import { dataConverterFor } from '../temporal/dataConverter';
+import { parseKeyRing } from '../temporal/keyRing';
 
 const USAGE = `Usage:
   npm run demo                                   play an outbound call through the stack \`npm start\` runs
@@ -43,7 +46,7 @@ function printStore(file: string, sessionId: string) {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const row = db
-      .prepare('SELECT kind, outcome, summary, transcript_messages FROM sessions WHERE session_id = ?')
+      .prepare('SELECT kind, outcome, transcript_messages, correlation_json FROM sessions WHERE session_id = ?')
       .get(sessionId);
     const followUps = db
       .prepare('SELECT follow_up_id, status, call_session_id FROM follow_ups WHERE original_session_id = ?')
@@ -108,9 +111,16 @@ async function main() {
   const connection = await Connection.connect({ address, connectTimeout: '10s' });
   try {
     const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+    // The keys `npm start` encrypts with: yours, or the development key it keeps in the data folder.
+    const keys =
+      env.PAYLOAD_ENCRYPTION_KEYS || (env.PAYLOAD_ENCRYPTION === 'off' ? undefined : loadOrCreateDevKey(dataDir).keys);
+    const dataConverter = dataConverterFor({
+      PAYLOAD_ENCRYPTION_KEYS: keys ? parseKeyRing(keys) : undefined,
+      PAYLOAD_ENCRYPTION: 'on',
+    });
     const result = await playDemo({
       sandboxUrl,
-      client: new Client({ connection, namespace }),
+      client: new Client({ connection, namespace, dataConverter }),
       uiUrl: env.TEMPORAL_UI_URL ?? 'http://localhost:8233',
       namespace,
       say: (line) => console.log(line),

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; in memory when omitted. */
   dbFilename?: string;
   namespace?: string;
+  /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }
 
@@ -50,6 +52,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       namespace,
       searchAttributes: Object.values(SearchAttributes),
       log: { format: 'pretty', level: 'error' },
+      extraArgs: [
+        ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+        // A deleted workflow (npm run forget) goes once its close is acknowledged: every second here, not every 30 s.
+        ...['--dynamic-config-value', 'history.transferProcessorUpdateAckInterval="1s"'],
+      ],
     },
   });
   await ensureRetention(env.connection, namespace);

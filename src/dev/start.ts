@@ -8,6 +8,8 @@ import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
 import { installConfiguredTracing } from '../observability/tracing';
 import { loadOrCreateDevSecret } from './devSecret';
+import { loadOrCreateDevKey } from './devKey';
+import { startCodecServer, type RunningCodecServer } from '../temporal/codecServer';
 import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
 import { startHubSpotSandbox, type HubSpotSandbox } from './sandbox/hubspotSandbox';
@@ -32,6 +34,14 @@ async function main() {
     say(`Webhook signing secret (development, ${dev.created ? 'new' : 'kept'} in ${dev.file}): ${dev.secret}`);
   }
 
+  if (!env.PAYLOAD_ENCRYPTION_KEYS && env.PAYLOAD_ENCRYPTION !== 'off' && env.NODE_ENV !== 'production') {
+    const dev = loadOrCreateDevKey(dataDir);
+    env.PAYLOAD_ENCRYPTION_KEYS = dev.keys;
+    say(
+      `Payload encryption key (development, ${dev.created ? 'new' : 'kept'} in ${dev.file}): histories are encrypted`,
+    );
+  }
+
   let sandbox: FakeAgntix | undefined;
   if (!env.AGNTIX_API_KEY && env.NODE_ENV !== 'production') {
     sandbox = await startFakeAgntix({
@@ -53,20 +63,27 @@ async function main() {
     say(`No HUBSPOT_ACCESS_TOKEN: the HubSpot sink writes to a local HubSpot stand-in at ${hubspot.url}.`);
   }
 
+  const grpcPort = portFrom(env, 'TEMPORAL_DEV_PORT', 7233);
+  const embedded = !env.TEMPORAL_ADDRESS;
+  if (embedded) env.TEMPORAL_ADDRESS = `127.0.0.1:${grpcPort}`;
+  const config = loadConfig(env);
+  const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'production' ? undefined : prettyDestination());
+
+  // Started before the dev server, whose Web UI is told to decode payloads through it.
+  let codec: RunningCodecServer | undefined;
+  if (config.PAYLOAD_ENCRYPTION_KEYS) codec = await startCodecServer(config, logger);
+
   let devServer: DevServer | undefined;
-  if (!env.TEMPORAL_ADDRESS) {
-    const grpcPort = portFrom(env, 'TEMPORAL_DEV_PORT', 7233);
+  if (embedded) {
     devServer = await startDevServer({
       port: grpcPort,
       uiPort: portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000),
       dbFilename: path.join(dataDir, 'temporal.db'),
+      codecEndpoint: codec?.url,
       log: say,
     });
-    env.TEMPORAL_ADDRESS = devServer.address;
   }
 
-  const config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'production' ? undefined : prettyDestination());
   const worker = await runWorker(config, logger, env);
   const api = await startApi(config, logger, env);
 
@@ -75,6 +92,7 @@ async function main() {
     `Temporal   ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE})`,
   );
   if (devServer?.uiUrl) say(`Web UI     ${devServer.uiUrl}`);
+  if (codec) say(`Codec      ${codec.url}   (the Web UI decodes encrypted payloads through it)`);
   say(`Webhooks   http://localhost:${api.port}/webhooks/agntix`);
   say(`Health     http://localhost:${api.port}/healthz`);
   say(`Metrics    API http://localhost:${api.port}/metrics   ${workerMetrics(config.WORKER_METRICS_PORT)}`);
@@ -92,6 +110,7 @@ async function main() {
     await worker.stop();
     await sandbox?.close();
     await hubspot?.close();
+    await codec?.close();
     await devServer?.stop().catch(() => undefined); // Ctrl-C reaches the dev server too; it may be gone already
     await tracing?.shutdown();
     process.exit(0);

@@ -1,18 +1,35 @@
 import type { Pool } from 'pg';
 import type { TranscriptMessage } from '../activities/agntix/client';
+import { openTranscript, sealTranscript } from '../activities/agntix/transcriptSealing';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
+import type { KeyRing } from '../temporal/keyRing';
 import { jsonForPostgres } from './postgres';
 import { signTranscriptLink, type TranscriptLinkSettings } from './transcriptLinks';
 
 /**
  * Transcripts in PostgreSQL (DATABASE_URL): any worker archives, any API replica serves. The reference that leaves
- * the worker is a signed, expiring link to the API, never a path on one machine.
+ * the worker is a signed, expiring link to the API, never a path on one machine. With keys (PAYLOAD_ENCRYPTION_KEYS)
+ * the messages columns hold the sealed transcript, as the local files do.
  */
 export function createPostgresTranscriptStore(
   pool: Pool,
   links: TranscriptLinkSettings,
+  keys?: KeyRing,
   now: () => number = Date.now,
 ): TranscriptStore {
+  const seal = (sessionId: string, messages: TranscriptMessage[]) =>
+    jsonForPostgres(keys ? sealTranscript({ sessionId, messages }, keys) : messages);
+  // Rows written without keys hold the plain array.
+  const open = (stored: unknown) =>
+    Array.isArray(stored) ? (stored as TranscriptMessage[]) : openTranscript(stored, keys).messages;
+
+  async function get(sessionId: string): Promise<TranscriptMessage[] | undefined> {
+    const { rows } = await pool.query<{ messages: unknown }>('SELECT messages FROM transcripts WHERE session_id = $1', [
+      sessionId,
+    ]);
+    return rows[0] ? open(rows[0].messages) : undefined;
+  }
+
   return {
     async put(sessionId, messages) {
       // A retried attempt replaces the whole transcript in one statement: never half-written, never duplicated.
@@ -20,20 +37,38 @@ export function createPostgresTranscriptStore(
         `INSERT INTO transcripts (session_id, messages, message_count, stored_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (session_id) DO UPDATE SET messages = excluded.messages,
            message_count = excluded.message_count, stored_at = excluded.stored_at`,
-        [sessionId, jsonForPostgres(messages), messages.length],
+        [sessionId, seal(sessionId, messages), messages.length],
       );
       await pool.query('DELETE FROM transcript_pages WHERE session_id = $1', [sessionId]);
       return signTranscriptLink(links, sessionId, now());
     },
+
+    get,
+
+    async read(ref) {
+      // A reference of this store is its signed link: the session id is the last segment of its path.
+      const sessionId = decodeURIComponent(new URL(ref).pathname.split('/').pop() ?? '');
+      const messages = await get(sessionId);
+      if (!messages) throw new Error(`no transcript is stored for ${sessionId}`);
+      return messages;
+    },
+
+    async remove(sessionId) {
+      await pool.query('DELETE FROM transcript_pages WHERE session_id = $1', [sessionId]);
+      const { rowCount } = await pool.query('DELETE FROM transcripts WHERE session_id = $1', [sessionId]);
+      return (rowCount ?? 0) > 0;
+    },
+
     async savePage(sessionId, page, messages) {
       await pool.query(
         `INSERT INTO transcript_pages (session_id, page, messages, saved_at) VALUES ($1, $2, $3, now())
          ON CONFLICT (session_id, page) DO UPDATE SET messages = excluded.messages, saved_at = excluded.saved_at`,
-        [sessionId, page, jsonForPostgres(messages)],
+        [sessionId, page, seal(sessionId, messages)],
       );
     },
+
     async loadPages(sessionId, upTo) {
-      const { rows } = await pool.query<{ page: number; messages: TranscriptMessage[] }>(
+      const { rows } = await pool.query<{ page: number; messages: unknown }>(
         'SELECT page, messages FROM transcript_pages WHERE session_id = $1 AND page <= $2 ORDER BY page',
         [sessionId, upTo],
       );
@@ -41,16 +76,9 @@ export function createPostgresTranscriptStore(
       const pages: TranscriptMessage[][] = [];
       for (const row of rows) {
         if (row.page !== pages.length + 1) break;
-        pages.push(row.messages);
+        pages.push(open(row.messages));
       }
       return pages;
-    },
-    async get(sessionId) {
-      const { rows } = await pool.query<{ messages: TranscriptMessage[] }>(
-        'SELECT messages FROM transcripts WHERE session_id = $1',
-        [sessionId],
-      );
-      return rows[0]?.messages;
     },
   };
 }

@@ -12,6 +12,8 @@ export interface SessionWorkerOptions {
   /** Metrics and tracing (src/observability/worker.ts). */
   interceptors?: WorkerOptions['interceptors'];
   sinks?: WorkerOptions['sinks'];
+  /** The service's data converter (src/temporal/dataConverter.ts): payload codecs run outside the workflow bundle. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** The worker that hosts the session workflows and their activities. */

@@ -16,6 +16,7 @@ import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import type { FollowUpPolicy } from '../workflows/policy';
+import { sharingPolicyFrom } from './sharingPolicy';
 
 /** Builds the activities' clients and external systems from configuration. */
 export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
@@ -49,6 +50,9 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
     logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
   }
+  if (!config.PAYLOAD_ENCRYPTION_KEYS) {
+    logger.warn('PAYLOAD_ENCRYPTION_KEYS is not set: workflow payloads and transcripts are kept in plain text');
+  }
   if (!config.AGNTIX_API_KEY) {
     logger.warn('AGNTIX_API_KEY is not set: transcripts and reconciliation with the Agntix API will be skipped');
   }
@@ -74,8 +78,11 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
         })
       : undefined,
     transcripts: pool
-      ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config))
-      : createLocalTranscriptStore(config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts')),
+      ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
+      : createLocalTranscriptStore(
+          config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts'),
+          config.PAYLOAD_ENCRYPTION_KEYS,
+        ),
     sinks,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
@@ -92,6 +99,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
+      sharing: sharingPolicyFrom(config),
     },
     async close() {
       for (const close of closers) await close();

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { migrateDatabase } from '../store/migrate';
 import { connectWorker } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
 import { startAlertedCountersAtZero } from '../observability/countersAtZero';
@@ -32,6 +33,7 @@ export async function runWorker(
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: dataConverterFor(config),
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
     workerDeploymentOptions: workerDeploymentFrom(config),
     ...observedWorkerOptions(deps.policy.sinks),

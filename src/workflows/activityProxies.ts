@@ -1,6 +1,8 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import type { SharingPolicy } from './policy';
+import { shareContactWith, shareWith } from './sharing';
 
 /*
  * The activities the core workflows call, proxied once, each group with the retry policy its peer deserves.
@@ -51,15 +53,27 @@ export function failureMessage(err: unknown): string {
 }
 
 /**
- * Writes one event to one external system, retried within its budget. `contact` goes beside the event (which carries
- * no phone number) for the systems that must find the customer, a CRM.
+ * Writes one event to one external system, retried within its budget, sent only its share under the sharing policy
+ * (none: everything, as sessions begun before it). `contact` goes beside the event for the systems that must find the
+ * customer (a CRM), and only to those the policy lets have the number.
  */
-export function writeToSink(sink: string, event: ExternalEvent, contact: ContactDetails): Promise<void> {
+export function writeToSink(
+  sink: string,
+  event: ExternalEvent,
+  contact: ContactDetails,
+  sharing?: SharingPolicy,
+): Promise<void> {
   return sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
     sink,
-    event,
-    contact,
+    sharing ? shareWith(sink, event, sharing) : event,
+    sharing ? shareContactWith(sink, contact, sharing) : contact,
   ]);
+}
+
+/** Where a workflow's events go: the external systems, and what each may see. */
+export interface Recipients {
+  sinks: string[];
+  sharing?: SharingPolicy;
 }
 
 /**
@@ -68,11 +82,12 @@ export function writeToSink(sink: string, event: ExternalEvent, contact: Contact
  * down past their retry budget, so the caller notes them and goes on.
  */
 export async function tellEverySink(
-  sinkNames: string[],
+  to: Recipients,
   event: ExternalEvent,
   contact: ContactDetails,
 ): Promise<StepFailure[]> {
-  const results = await Promise.allSettled(sinkNames.map((sink) => writeToSink(sink, event, contact)));
+  const sinkNames = to.sinks;
+  const results = await Promise.allSettled(sinkNames.map((sink) => writeToSink(sink, event, contact, to.sharing)));
   return results.flatMap((result, i) =>
     result.status === 'rejected'
       ? [{ step: `record ${event.kind} in ${sinkNames[i]}`, message: failureMessage(result.reason) }]

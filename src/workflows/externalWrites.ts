@@ -1,5 +1,5 @@
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
-import { failureMessage, writeToSink } from './activityProxies';
+import { failureMessage, writeToSink, type Recipients } from './activityProxies';
 
 /**
  * The writes of one workflow to the external systems, in the background. Each system receives its events in order,
@@ -12,17 +12,17 @@ export class ExternalWrites {
   private sent = 0;
 
   constructor(
-    private readonly sinks: string[],
+    private readonly to: Recipients,
     private readonly onFailure: (failure: StepFailure) => void,
   ) {}
 
   /** Queues the event (and, beside it, how a CRM finds the customer) for every external system; returns at once. */
   send(event: ExternalEvent, contact: ContactDetails): void {
     this.sent += 1;
-    for (const sink of this.sinks) {
+    for (const sink of this.to.sinks) {
       const previous = this.queues.get(sink) ?? Promise.resolve();
       const next = previous.then(() =>
-        writeToSink(sink, event, contact).catch((err: unknown) =>
+        writeToSink(sink, event, contact, this.to.sharing).catch((err: unknown) =>
           this.onFailure({ step: `record ${event.kind} in ${sink}`, message: failureMessage(err) }),
         ),
       );

@@ -35,6 +35,22 @@ export interface SessionPolicy {
   callbackField: string;
   /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */
   followUp?: FollowUpPolicy;
+  /** What each external system is sent. Absent in sessions started before it existed: they send as they began. */
+  sharing?: SharingPolicy;
+}
+
+/** What each external system receives of an outcome or follow-up event (docs/privacy.md); `*` names every one. */
+export interface SharingPolicy {
+  /** Session variables sent on as correlation ids. */
+  correlationKeys: string[];
+  /** extractedData fields sent on. */
+  extractedFields: string[];
+  /** Systems that receive free text: the summary and the analysis' explanations. */
+  textWith: string[];
+  /** Systems that also receive resolution.evidence, quoted turns of the call (only with free text). */
+  evidenceWith: string[];
+  /** Systems that receive the customer's full phone number; the others get it masked. */
+  phoneWith: string[];
 }
 
 export interface FollowUpPolicy {

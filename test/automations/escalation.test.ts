@@ -88,11 +88,11 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
       expect(escalation).toEqual({ ticketId: 'T-1', priority: 'high' });
       expect(queue.tickets).toHaveLength(1);
       if (process.env.RECORD_HISTORIES) {
-        saveHistory(
+        await saveHistory(
           'session-with-post-call-rules',
           await temporal.client.workflow.getHandle(complaint.sessionId).fetchHistory(),
         );
-        saveHistory('escalation', await temporal.client.workflow.getHandle(escalationId).fetchHistory());
+        await saveHistory('escalation', await temporal.client.workflow.getHandle(escalationId).fetchHistory());
       }
       expect(queue.tickets[0]).toMatchObject({
         sessionId: complaint.sessionId,

@@ -1,6 +1,8 @@
+import { loadConfig } from '../../src/config';
+import { sharingPolicyFrom } from '../../src/worker/sharingPolicy';
 import type { SessionPolicy } from '../../src/workflows/policy';
 
-/** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice. */
+/** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice; the default sharing. */
 export const testPolicy: SessionPolicy = {
   voiceTtlSeconds: 1,
   endGraceSeconds: 1,
@@ -9,4 +11,5 @@ export const testPolicy: SessionPolicy = {
   reconcileIntervalSeconds: 1,
   sinks: [],
   callbackField: 'callbackRequested',
+  sharing: sharingPolicyFrom(loadConfig({})),
 };

@@ -7,11 +7,12 @@ import { DEFAULT_RULES } from '../../src/automations/ruleSchema';
 import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
 import { createSessionWorker } from '../../src/worker/createWorker';
 import { testPolicy } from './policy';
-import type { TestTemporal } from './temporal';
+import { testDataConverter, testKeyRing, type TestTemporal } from './temporal';
 
 /**
- * The real session worker on the suite's dev server, with the real activities. By default it has no Agntix API,
- * no external systems and a throwaway transcript folder; a test passes what it exercises.
+ * The real session worker on the suite's dev server, with the real activities and the service's data converter. By
+ * default it has no Agntix API, no external systems and a throwaway (encrypted) transcript folder; a test passes
+ * what it exercises.
  */
 export function createTestWorker(
   temporal: TestTemporal,
@@ -26,10 +27,11 @@ export function createTestWorker(
     namespace: 'default',
     taskQueue,
     workflowBundle,
+    dataConverter: testDataConverter(),
     activities: {
       ...extraActivities,
       ...createActivities({
-        transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
+        transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-')), testKeyRing()),
         sinks: [],
         policy: testPolicy,
         rules: DEFAULT_RULES,

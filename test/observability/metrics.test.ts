@@ -9,6 +9,7 @@ import { deliverSigned, newSecret } from '../../src/dev/signing';
 import { example } from '../../src/dev/examples';
 import type { SessionResult } from '../../src/contracts';
 import { testAddress } from '../helpers/temporal';
+import { waitFor } from '../helpers/wait';
 import { scrape, total, type Exposition } from './exposition';
 import { ALERTS_FILE, ALERT_TESTS_FILE, alertRules, dashboardQueries, findPromtool, type Query } from './opsFiles';
 import { labelsUsed, seriesNames, withoutGrafanaVariables } from './promql';
@@ -47,6 +48,12 @@ beforeAll(async () => {
   await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, newSecret(), example('session-created.voice-outbound.json'));
   await deliverSigned(`${stack.apiUrl}/webhooks/agntix`, stack.secret, { eventType: 'acme.private-event-name' });
 
+  // A workflow's counters reach the runtime's exporter when its task completes, which on a loaded machine can trail
+  // the client's view of the result: scrape once the three sessions are all counted (bounded).
+  await waitFor(
+    async () => total((await scrape(stack.workerMetricsUrl)).exposition, 'agntix_sessions_finished_total') >= 3,
+    'the three finished sessions to be counted',
+  );
   worker = await scrape(stack.workerMetricsUrl);
   api = await scrape(`${stack.apiUrl}/metrics`);
 }, 120_000);

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
 import { jsonForPostgres, withoutNul } from '../../store/postgres';
+import { postgresErasure } from './postgresErasure';
 import type { OutcomeSink } from './types';
 
 /*
@@ -93,6 +94,7 @@ function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
 export function createPostgresSink(pool: Pool): OutcomeSink {
   return {
     name: 'postgres',
+    erasure: postgresErasure(pool),
     async record(event: ExternalEvent) {
       const client = await pool.connect();
       let broken: Error | undefined;

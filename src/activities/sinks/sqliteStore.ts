@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../privateFiles';
+import { sqliteErasure } from './sqliteErasure';
 import type { OutcomeSink } from './types';
 
 /**
@@ -20,6 +21,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
   ensurePrivateFileSync(file, [`${file}-wal`, `${file}-shm`]);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
+  db.pragma('secure_delete = ON'); // erased rows are overwritten, not left in free pages (npm run forget)
   db.exec(`
     CREATE TABLE IF NOT EXISTS sessions (
       session_id TEXT PRIMARY KEY, kind TEXT NOT NULL, phase TEXT NOT NULL, source TEXT NOT NULL,
@@ -118,5 +120,6 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
     name: 'sqlite',
     db,
     record: (event) => Promise.resolve(write(event)),
+    erasure: sqliteErasure(db),
   };
 }

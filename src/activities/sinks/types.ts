@@ -5,4 +5,17 @@ export interface OutcomeSink {
   name: string;
   /** `contact` is for systems that must find the customer (a CRM); the others ignore it. */
   record(event: ExternalEvent, contact?: ContactDetails): Promise<void>;
+  /** Present on the stores this service keeps (npm run forget); a system told over the wire cannot be reached. */
+  erasure?: OutcomeErasure;
+}
+
+/** Whose data to erase: one session (with the follow-up calls of its chain), or everything about a CRM contact. */
+export type ErasureSubject = { sessionId: string } | { crmContactId: string };
+
+/** How a store finds and erases what it holds about a customer. */
+export interface OutcomeErasure {
+  /** The session ids it holds rows for that belong to the subject, follow-up calls of their chains included. */
+  sessionsOf(subject: ErasureSubject): Promise<string[]>;
+  /** Removes every row about these sessions and their follow-ups, beyond recovery from its files; the rows removed. */
+  forget(sessionIds: string[]): Promise<number>;
 }

@@ -55,7 +55,7 @@ export class FollowUp {
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
-    this.writes = new ExternalWrites(input.sinks, () => (this.failedWrites += 1));
+    this.writes = new ExternalWrites(input, () => (this.failedWrites += 1));
   }
 
   status(): FollowUpStatus {
@@ -280,7 +280,7 @@ export class FollowUp {
     };
     const contact = { phoneNumber: this.input.customerPhoneNumber };
     if (patched('follow-up-writes-in-background')) return this.writes.send(event, contact);
-    this.failedWrites += (await tellEverySink(this.input.sinks, event, contact)).length;
+    this.failedWrites += (await tellEverySink(this.input, event, contact)).length;
   }
 
   /**

@@ -99,6 +99,7 @@ async function scheduleFollowUp(args: {
     sessionVariables: variables,
     policy: followUp,
     sinks: args.policy.sinks,
+    ...(args.policy.sharing ? { sharing: args.policy.sharing } : {}),
   };
   await startDetachedChild(FOLLOW_UP_WORKFLOW_TYPE, {
     workflowId: followUpId,

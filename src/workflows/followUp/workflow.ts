@@ -8,7 +8,7 @@ import {
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
 } from '../../contracts';
-import type { FollowUpPolicy } from '../policy';
+import type { FollowUpPolicy, SharingPolicy } from '../policy';
 import type { CallbackWish } from './callingTime';
 import { FollowUp } from './followUp';
 import { mustBeCancellable, mustNeedOperator, validateMarkPlaced, validateReschedule } from './operatorChecks';
@@ -28,6 +28,8 @@ export interface FollowUpInput {
   policy: FollowUpPolicy;
   /** External systems to tell (the session's, captured when it started). */
   sinks: string[];
+  /** What they are sent (the session's); absent in follow-ups scheduled before it existed. */
+  sharing?: SharingPolicy;
 }
 
 /**

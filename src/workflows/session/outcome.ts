@@ -19,10 +19,14 @@ export interface OutcomeInput extends SessionFacts {
   now: Date;
 }
 
-/** The normalized outcome every external system records. No phone number: ids and analysis only. */
+/**
+ * The normalized outcome, before each external system's share of it is cut (../sharing.ts). The phone number is in
+ * it only under a sharing policy, which masks it for every system not configured to receive it.
+ */
 export function buildOutcome(input: OutcomeInput): OutcomeEvent {
   const event = input.ended ?? input.created;
   const analysis = input.ended?.analysis;
+  const phone = event?.metadata.customerPhoneNumber ?? input.placedCall?.customerPhoneNumber;
   return {
     idempotencyKey: `${input.sessionId}:${input.kind}`,
     kind: input.kind,
@@ -41,6 +45,7 @@ export function buildOutcome(input: OutcomeInput): OutcomeEvent {
     extractedData: analysis?.extractedData,
     analysis,
     recordingUrl: input.ended?.recordingUrl,
+    ...(input.policy.sharing && phone ? { customerPhoneNumber: phone } : {}),
     transcript: input.transcript,
     correlation: correlationOf(input),
     followUpDue: followUpDue(input.ended, input.policy),

@@ -79,7 +79,7 @@ export class Session {
     this.background = patched('writes-in-background');
     this.confirmFollowUpDial();
     this.policy = await settings.loadSessionPolicy();
-    this.writes = new ExternalWrites(this.policy.sinks, (failure) => this.failures.push(failure));
+    this.writes = new ExternalWrites(this.policy, (failure) => this.failures.push(failure));
   }
 
   /** Marks the session in flight in every external system; not awaited, so the wait for the end starts at once. */
@@ -293,7 +293,7 @@ export class Session {
   /** Tells every external system: in the background, or, for sessions begun before that, waiting for them all. */
   private async tell(event: ExternalEvent): Promise<void> {
     if (this.background) return this.writes.send(event, this.contact());
-    this.failures.push(...(await tellEverySink(this.policy.sinks, event, this.contact())));
+    this.failures.push(...(await tellEverySink(this.policy, event, this.contact())));
   }
 
   /** How a CRM finds the customer; passed beside the event, which carries no phone number. */

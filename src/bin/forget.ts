@@ -1,0 +1,113 @@
+import { Client, Connection } from '@temporalio/client';
+import type { TranscriptStore } from '../activities/agntix/transcripts';
+import type { ErasureSubject, OutcomeSink } from '../activities/sinks/types';
+import { loadConfig } from '../config';
+import { SESSION_WORKFLOW_TYPE } from '../contracts';
+import { createLogger } from '../logging';
+import { temporalConnectionOptions } from '../temporal/connection';
+import { dataConverterFor } from '../temporal/dataConverter';
+import { deleteRuns, findRuns, isSafeId } from '../temporal/erasure';
+import { activityDepsFrom } from '../worker/deps';
+import { fatal } from './fatal';
+
+const USAGE = `Usage: npm run forget -- --session <session id> | --crm-contact <contact id>
+  --session <session id>       a session, the follow-ups of its chain, their calls and its post-call workflows
+  --crm-contact <contact id>   every session of a CRM contact (its crmContactId), with all of the above`;
+
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+export interface ForgetDeps {
+  client: Client;
+  sinks: OutcomeSink[];
+  transcripts: TranscriptStore;
+}
+
+function subjectOf(argv: string[]): ErasureSubject | undefined {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sessionId = value('--session');
+  const crmContactId = value('--crm-contact');
+  if (sessionId && !crmContactId && isSafeId(sessionId)) return { sessionId };
+  if (crmContactId && !sessionId && isSafeId(crmContactId)) return { crmContactId };
+  return undefined;
+}
+
+/**
+ * `npm run forget`: removes what this service holds about a customer (workflow histories, transcripts, rows in its
+ * own stores), prints what it removed, and says what it cannot reach. Idempotent: a second run finds nothing.
+ */
+export async function runForget(argv: string[], deps: ForgetDeps, out: (text: string) => void): Promise<number> {
+  const subject = subjectOf(argv);
+  if (!subject) {
+    out(USAGE);
+    return 2;
+  }
+  const who = 'sessionId' in subject ? `session ${subject.sessionId}` : `CRM contact ${subject.crmContactId}`;
+  const stores = deps.sinks.filter((s) => s.erasure);
+
+  // The stores remember sessions beyond Temporal's retention: they lead to transcripts and histories too.
+  const stored = new Map<OutcomeSink, string[]>();
+  for (const store of stores) stored.set(store, await store.erasure!.sessionsOf(subject));
+  const seeds = new Set(['sessionId' in subject ? [subject.sessionId] : [], ...stored.values()].flat());
+  const runs = await findRuns(deps.client, {
+    crmContactId: 'crmContactId' in subject ? subject.crmContactId : undefined,
+    workflowIds: [...seeds],
+  });
+  const sessionIds = new Set([
+    ...seeds,
+    ...runs.filter((r) => r.type === SESSION_WORKFLOW_TYPE).map((r) => r.workflowId),
+  ]);
+
+  out(`Forgetting ${who}:`);
+  const removed = { histories: 0, transcripts: 0, rows: 0 };
+  for (const run of await deleteRuns(deps.client, runs)) {
+    removed.histories += 1;
+    out(`  workflow history  ${run.type} ${run.workflowId} (was ${run.status.toLowerCase()})`);
+  }
+  for (const id of sessionIds) {
+    if (!(await deps.transcripts.remove(id))) continue;
+    removed.transcripts += 1;
+    out(`  transcript        ${id}`);
+  }
+  for (const store of stores) {
+    const rows = await store.erasure!.forget([...sessionIds]);
+    removed.rows += rows;
+    if (rows > 0) out(`  stored rows       ${rows} in ${store.name}`);
+  }
+
+  const { histories, transcripts, rows } = removed;
+  out(
+    histories + transcripts + rows === 0
+      ? `Nothing held about ${who}: already forgotten, or never seen.`
+      : `Removed ${count(histories, 'workflow history', 'workflow histories')}, ` +
+          `${count(transcripts, 'transcript', 'transcripts')} and ${count(rows, 'stored row', 'stored rows')}.`,
+  );
+  const told = deps.sinks.filter((s) => !s.erasure).map((s) => s.name);
+  out(
+    `Not reached from here: ${told.length > 0 ? `${told.join(', ')} (told already: ask its owner), ` : ''}` +
+      'Agntix itself, and any export or archive of the Temporal namespace (docs/privacy.md).',
+  );
+  return 0;
+}
+
+async function main() {
+  const config = loadConfig();
+  const deps = activityDepsFrom(config, createLogger('silent'));
+  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
+  try {
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: dataConverterFor(config),
+    });
+    const { sinks, transcripts } = deps;
+    process.exitCode = await runForget(process.argv.slice(2), { client, sinks, transcripts }, (t) => console.log(t));
+  } finally {
+    await deps.close();
+    await connection.close();
+  }
+}
+
+if (require.main === module) main().catch(fatal);

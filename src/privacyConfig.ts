@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { parseKeyRing } from './temporal/keyRing';
+
+/*
+ * The privacy settings (docs/privacy.md): payload and transcript encryption, the codec server the Web UI decodes
+ * through, and what each external system is sent. Validated with the rest of the configuration (src/config.ts).
+ */
+
+const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** "k2:base64key,k1:base64key": the first encrypts, all decrypt. */
+const KeyRingSetting = z.string().transform((text, ctx) => {
+  try {
+    return parseKeyRing(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+/** Comma- or space-separated names; `*` stands for every one. */
+const NameList = z.string().transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''));
+
+export const PrivacyConfig = z.object({
+  PAYLOAD_ENCRYPTION_KEYS: z.preprocess(blankIsUnset, KeyRingSetting.optional()),
+  /** `off` writes new payloads in plain text (configured keys still decrypt old ones). */
+  PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
+  CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
+  /** The Web UI origins allowed to call the codec server; the dev server's UI when unset outside production. */
+  CODEC_CORS_ORIGINS: z.preprocess(blankIsUnset, NameList.optional()),
+  /** Bearer tokens the codec server accepts (several during a rotation). */
+  CODEC_AUTH_TOKENS: z.preprocess(blankIsUnset, NameList.optional()),
+  /** An OIDC userinfo endpoint: a user's access token passed on by the Web UI is accepted when it answers 200. */
+  CODEC_AUTH_USERINFO_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
+  SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
+  /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
+  SHARE_EXTRACTED_FIELDS: NameList.prefault(''),
+  /**
+   * External systems that receive free text: the summary and the analysis' explanations. The CRM (hubspot) is where a
+   * team keeps its record of the call, so it is one by default.
+   */
+  SHARE_TEXT_WITH: NameList.prefault('outcome-webhook,hubspot'),
+  /** External systems that also receive resolution.evidence (quoted turns of the call). */
+  SHARE_EVIDENCE_WITH: NameList.prefault(''),
+  /**
+   * External systems that receive the customer's full phone number; the others get it masked. The CRM already holds
+   * its customers' numbers and finds the contact by it, so it is one by default.
+   */
+  SHARE_PHONE_WITH: NameList.prefault('hubspot'),
+});
+
+export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
+
+/** What stops start-up, as one line naming the variable; undefined when the settings hold together. */
+export function privacyConfigProblem(config: PrivacyConfig & { NODE_ENV: string }): string | undefined {
+  if (config.NODE_ENV === 'production' && !config.PAYLOAD_ENCRYPTION_KEYS && config.PAYLOAD_ENCRYPTION !== 'off') {
+    return (
+      'PAYLOAD_ENCRYPTION_KEYS is required when NODE_ENV=production ' +
+      '(or set PAYLOAD_ENCRYPTION=off to store workflow payloads in plain text)'
+    );
+  }
+  return undefined;
+}
