@@ -28,6 +28,19 @@ export interface PlacedCallRecord {
   status?: number;
 }
 
+/**
+ * Failures the fake injects, each a share between 0 and 1 of the requests it applies to, for the fault suite: a
+ * flaky platform, as seen from this service.
+ */
+export interface FakeAgntixFaults {
+  /** Transcript page requests answered 500, 503, 429 (Retry-After: 1) or with a reset connection. */
+  messagePages?: number;
+  /** calls/start requests that place the call but answer 502: the ambiguous case that must not lead to a redial. */
+  callsStartAmbiguous?: number;
+  /** The dice; Math.random by default (the suite passes a seeded one). */
+  random?: () => number;
+}
+
 /** What the API serves for one session id. */
 export interface FakeSession {
   detail?: Record<string, unknown>;
@@ -45,6 +58,12 @@ export interface FakeAgntixOptions {
   webhooks?: { url: string; secret: string };
   /** Seconds a placed call lasts before its session.ended. */
   callSeconds?: number;
+  /**
+   * How the platform's webhooks reach the endpoint; signed and POSTed once to `webhooks` by default. The fault suite
+   * passes its own Svix-like delivery (redeliveries, retries).
+   */
+  deliverWebhook?: (event: Record<string, unknown>) => Promise<unknown>;
+  faults?: FakeAgntixFaults;
   log?: (line: string) => void;
 }
 
@@ -57,8 +76,13 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const calls: PlacedCallRecord[] = [];
   const callScript: CallBehaviour[] = [];
   const webhooks = options.webhooks;
+  const faults = options.faults ?? {};
+  const dice = faults.random ?? Math.random;
+  const injected = { messagePages: 0, callsStartAmbiguous: 0 };
+  const sendsWebhooks = options.deliverWebhook !== undefined || webhooks !== undefined;
 
-  const deliver = async (event: Record<string, unknown>) => {
+  const deliver = async (event: Record<string, unknown>): Promise<unknown> => {
+    if (options.deliverWebhook) return options.deliverWebhook(event);
     if (!webhooks) return undefined;
     const { status, body } = await deliverSigned(webhooks.url, webhooks.secret, event);
     log(`sandbox → ${String(event.eventType)} ${String(event.id)}: ${status} ${JSON.stringify(body)}`);
@@ -106,6 +130,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   api.get('/api/v1/chat/sessions/:id/messages', (req, res) => {
     const messages = sessions.get(req.params.id)?.messages;
     if (!messages) return void notFound(res);
+    if (dice() < (faults.messagePages ?? 0)) return void failPage(res, injected.messagePages++);
     const limit = Math.min(Number(req.query.limit ?? 50) || 50, pageSize);
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
     res.json({
@@ -137,8 +162,14 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
       messages: scriptedTranscript(),
     };
     record.sessionId = session.id;
-    res.status(behaviour.status).json({ sessionId: session.id });
-    if (!webhooks) return;
+    if (dice() < (faults.callsStartAmbiguous ?? 0)) {
+      injected.callsStartAmbiguous++;
+      record.status = 502;
+      res.status(502).json({ error: { code: 'BAD_GATEWAY', message: 'upstream error', requestId: 'req_call' } });
+    } else {
+      res.status(behaviour.status).json({ sessionId: session.id });
+    }
+    if (!sendsWebhooks) return;
     log(`sandbox ← calls/start: follow-up call ${session.id} (attempt ${session.variables?.followUpAttempt ?? '?'})`);
     // The call rings and is answered: its own webhooks follow, like the platform's.
     setTimeout(() => {
@@ -157,7 +188,9 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     requests,
     calls,
     callScript,
-    /** Calls that placed a call (2xx). */
+    /** How many failures of each kind were injected (options.faults). */
+    injected,
+    /** Calls that placed a call (the phone rang), whatever calls/start answered. */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
     close: () =>
       new Promise<void>((resolve) => {
@@ -165,6 +198,15 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
         server.closeAllConnections();
       }),
   };
+}
+
+/** One injected transcript-page failure, cycling through the kinds a flaky API shows. */
+function failPage(res: express.Response, n: number): void {
+  const kind = n % 4;
+  if (kind === 3) return void res.socket?.destroy();
+  const status = kind === 0 ? 500 : kind === 1 ? 503 : 429;
+  if (status === 429) res.setHeader('Retry-After', '1');
+  res.status(status).json({ error: { code: 'UNAVAILABLE', message: 'try again', requestId: `req_fault_${n}` } });
 }
 
 export type FakeAgntix = Awaited<ReturnType<typeof startFakeAgntix>>;
