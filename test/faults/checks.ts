@@ -28,6 +28,8 @@ export interface Observed {
   stillRunning: string[];
   liveness: { failedUnplanned: number; longestUnplannedMs: number };
   unplannedExits: string[];
+  /** Each fault the run meant to cause, and how often it happened: a run without them proves nothing. */
+  faults: Array<{ fault: string; happened: number; atLeast: number }>;
   /** Named hostile case → longest timer (s) among its workflows; bound (s) it must stay under. */
   timers: Array<{ label: string; longestSeconds: number; boundSeconds: number }>;
 }
@@ -69,6 +71,12 @@ export function evaluate(o: Observed): Check[] {
   );
 
   return [
+    check(
+      'every planned fault happened (kills, restart, failed pages and posts, ambiguous dials, reconciliations, expiries)',
+      o.faults
+        .filter((f) => f.happened < f.atLeast)
+        .map((f) => `${f.fault}: ${f.happened}, expected at least ${f.atLeast}`),
+    ),
     check(
       '0 sessions without a recorded outcome (completed or expired) at the outcome receiver',
       sessions.filter((id) => finalKinds(id).length === 0),

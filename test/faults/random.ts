@@ -7,6 +7,13 @@ export interface Dice {
   shuffle<T>(items: T[]): T[];
 }
 
+/** Independent dice for each part of a run, so one part's rolls never shift another's (the plan stays the seed's). */
+export function diceFor(seed: number, part: 'plan' | 'agntix' | 'receiver' | 'svix'): Dice {
+  const offsets = { plan: 0, agntix: 1, receiver: 2, svix: 3 };
+  const mixer = seededDice(seed + offsets[part] * 0x9e3779b9);
+  return seededDice(Math.floor(mixer() * 2 ** 32));
+}
+
 export function seededDice(seed: number): Dice {
   let state = seed >>> 0;
   const next = () => {

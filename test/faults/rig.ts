@@ -6,7 +6,7 @@ import { sandboxEnv } from '../../src/dev/sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
 import { installRuntime } from '../../src/worker/runtime';
 import { Supervised, startTemporal } from './processes';
-import type { Dice } from './random';
+import { diceFor } from './random';
 import { startFaultyReceiver, type FaultyReceiver } from './receiver';
 import { middayZone, serviceTimers, type FaultSettings } from './settings';
 import { createSvix, signedBy, type Svix } from './svix';
@@ -42,14 +42,19 @@ function freePort(): Promise<number> {
  * processes (src/bin/api.ts, src/bin/worker.ts, configured by environment like production), the one fake Agntix with
  * faults switched on, a faulty outcome receiver, and a Svix-like sender. Each part adds its stop to the teardown as soon as it runs.
  */
-export async function startRig(settings: FaultSettings, dice: Dice, runDir: string, teardown: Teardown) {
+export async function startRig(settings: FaultSettings, runDir: string, teardown: Teardown) {
   installRuntime('error');
   const secret = newSecret();
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const svix: Svix = createSvix(`${apiUrl}/webhooks/agntix`);
   const receiverSecret = newSecret();
-  const receiver: FaultyReceiver = await startFaultyReceiver(receiverSecret, settings.outcomeFailureShare, dice);
+  const receiver: FaultyReceiver = await startFaultyReceiver(
+    receiverSecret,
+    settings.outcomeFailureShare,
+    diceFor(settings.seed, 'receiver'),
+  );
+  const jitter = diceFor(settings.seed, 'svix');
   teardown.add(receiver.close);
 
   // The platform's own webhooks (those of the calls follow-ups place) come through Svix too: each event delivered
@@ -59,7 +64,7 @@ export async function startRig(settings: FaultSettings, dice: Dice, runDir: stri
     faults: {
       messagePages: settings.pageFailureShare,
       callsStartAmbiguous: settings.dialAmbiguousShare,
-      random: dice,
+      random: diceFor(settings.seed, 'agntix'),
     },
     deliverWebhook: (event) => {
       const body = JSON.stringify(event);
@@ -75,7 +80,7 @@ export async function startRig(settings: FaultSettings, dice: Dice, runDir: stri
               svixId,
               headers: signedBy(secret),
             }),
-          dice.int(0, 3000),
+          jitter.int(0, 3000),
         );
       }
       return Promise.resolve({ queued: settings.redeliveries });

@@ -17,7 +17,7 @@ import { evaluate, type Check, type Observed } from './checks';
 import { runChaos, watchLiveness, type ChaosEvent } from './chaos';
 import { hostileTraffic } from './hostile';
 import { planSessions, type PlannedSession } from './plan';
-import { seededDice } from './random';
+import { diceFor } from './random';
 import { render, writeReliabilityDoc, type Figures } from './report';
 import { startRig, Teardown, type Rig } from './rig';
 import { faultSettings, type FaultSettings } from './settings';
@@ -40,16 +40,16 @@ const teardown = new Teardown();
 
 async function main(): Promise<boolean> {
   const settings = faultSettings();
-  const dice = seededDice(settings.seed);
   const runDir = mkdtempSync(path.join(tmpdir(), 'agntix-faults-'));
   const started = new Date();
   const t0 = Date.now();
   console.log(`Fault run, seed ${settings.seed} (FAULTS_SEED replays it); processes' logs in ${runDir}`);
 
-  const rig = await startRig(settings, dice, runDir, teardown);
+  const rig = await startRig(settings, runDir, teardown);
   const setupSeconds = seconds(t0);
   console.log(`Set up in ${setupSeconds}s: API ${rig.apiUrl}, Temporal ${rig.temporal.address}, zone ${rig.timeZone}`);
 
+  const dice = diceFor(settings.seed, 'plan');
   const planned = planSessions(settings, dice);
   const hostile = hostileTraffic(rig.secret, planned, settings, dice);
   const liveness = watchLiveness(rig);
@@ -74,7 +74,14 @@ async function main(): Promise<boolean> {
   load.stop();
 
   const t3 = Date.now();
-  const observed = await observe(rig, client, planned, stillRunning, liveness.figures);
+  const observed = await observe(
+    rig,
+    client,
+    planned,
+    stillRunning,
+    liveness.figures,
+    faultsHappened(settings, rig, chaos, planned),
+  );
   const checks = evaluate(observed);
   const figures = figuresOf(settings, rig, observed, chaos, liveness.figures, load.figures, {
     setup: setupSeconds,
@@ -132,6 +139,7 @@ async function observe(
   planned: PlannedSession[],
   stillRunning: string[],
   liveness: Observed['liveness'],
+  faults: Observed['faults'],
 ): Promise<Observed> {
   const roots = new Set(planned.map((s) => s.id));
   const callSessions = callSessionsOf(rig, roots);
@@ -191,8 +199,53 @@ async function observe(
     stillRunning,
     liveness,
     unplannedExits: [...rig.api.unplannedExits, ...rig.worker.unplannedExits],
+    faults,
     timers,
   };
+}
+
+/** What the run meant to do to the system, and what it did. */
+function faultsHappened(
+  settings: FaultSettings,
+  rig: Rig,
+  chaos: ChaosEvent[],
+  planned: PlannedSession[],
+): Observed['faults'] {
+  const some = (share: number) => (share > 0 ? 1 : 0);
+  const outcomesOf = (source: string, kind: string) =>
+    planned.filter((s) => rig.receiver.keys.get(`${s.id}:${kind}`)?.data.source === source).length;
+  const count = (what: string) => chaos.filter((e) => e.what.startsWith(what)).length;
+  return [
+    { fault: 'worker SIGKILLs', happened: count('worker'), atLeast: settings.workerKills },
+    { fault: 'API SIGKILLs', happened: count('API'), atLeast: 1 },
+    { fault: 'Temporal restarts', happened: count('Temporal'), atLeast: 1 },
+    {
+      fault: 'failed transcript pages',
+      happened: rig.fake.injected.messagePages,
+      atLeast: some(settings.pageFailureShare),
+    },
+    {
+      fault: 'outcome posts refused',
+      happened: rig.receiver.counts.refused,
+      atLeast: some(settings.outcomeFailureShare),
+    },
+    {
+      fault: 'outcome answers lost',
+      happened: rig.receiver.counts.answerLost,
+      atLeast: some(settings.outcomeFailureShare),
+    },
+    {
+      fault: 'ambiguous calls/start',
+      happened: rig.fake.injected.callsStartAmbiguous,
+      atLeast: some(settings.dialAmbiguousShare),
+    },
+    {
+      fault: 'sessions completed by reconciliation',
+      happened: outcomesOf('reconciled', 'completed'),
+      atLeast: some(settings.lostEndShare),
+    },
+    { fault: 'sessions expired', happened: outcomesOf('none', 'expired'), atLeast: some(settings.neverEndsShare) },
+  ];
 }
 
 function figuresOf(

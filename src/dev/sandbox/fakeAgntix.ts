@@ -35,7 +35,10 @@ export interface PlacedCallRecord {
 export interface FakeAgntixFaults {
   /** Transcript page requests answered 500, 503, 429 (Retry-After: 1) or with a reset connection. */
   messagePages?: number;
-  /** calls/start requests that place the call but answer 502: the ambiguous case that must not lead to a redial. */
+  /**
+   * Placed calls whose calls/start still answers 502, the ambiguous case that must not lead to a redial: exactly this
+   * share, evenly spaced (the first of every ten calls for 0.1), so a run with few calls still has one.
+   */
   callsStartAmbiguous?: number;
   /** The dice; Math.random by default (the suite passes a seeded one). */
   random?: () => number;
@@ -79,6 +82,12 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const faults = options.faults ?? {};
   const dice = faults.random ?? Math.random;
   const injected = { messagePages: 0, callsStartAmbiguous: 0 };
+  let callsPlaced = 0;
+  const nextCallAmbiguous = () => {
+    const share = faults.callsStartAmbiguous ?? 0;
+    callsPlaced++;
+    return Math.ceil(callsPlaced * share) > Math.ceil((callsPlaced - 1) * share);
+  };
   const sendsWebhooks = options.deliverWebhook !== undefined || webhooks !== undefined;
 
   const deliver = async (event: Record<string, unknown>): Promise<unknown> => {
@@ -162,7 +171,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
       messages: scriptedTranscript(),
     };
     record.sessionId = session.id;
-    if (dice() < (faults.callsStartAmbiguous ?? 0)) {
+    if (nextCallAmbiguous()) {
       injected.callsStartAmbiguous++;
       record.status = 502;
       res.status(502).json({ error: { code: 'BAD_GATEWAY', message: 'upstream error', requestId: 'req_call' } });
