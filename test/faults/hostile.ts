@@ -104,9 +104,11 @@ function apply(target: Record<string, unknown>, m: Mutation): void {
 
 const describe = (m: Mutation) =>
   `${m.op} ${m.path.join('.')}${m.op === 'nest' ? ` depth ${m.depth}` : m.op === 'set' ? ` = ${preview(m.value)}` : ''}`;
+/** A short, ASCII-only glimpse of a generated value, for the report (fuzzed strings hold any code point). */
 const preview = (v: unknown) => {
   const text = JSON.stringify(v) ?? String(v);
-  return text.length > 40 ? `${text.slice(0, 20)}… (${text.length} chars)` : text;
+  const shown = text.length > 40 ? `${text.slice(0, 20)}... (${text.length} chars)` : text;
+  return shown.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 };
 
 /** Real events of fresh sessions (never the run's own), mutated one to four times. */

@@ -117,6 +117,7 @@ export async function startTemporal(dbFilename: string) {
   const address = server.address;
   const port = Number(address.split(':').pop());
   let restarts = 0;
+  let stopped = false; // a restart still under way when the run stops must not leave a server behind
   return {
     address,
     get restarts() {
@@ -127,11 +128,15 @@ export async function startTemporal(dbFilename: string) {
       await server?.stop();
       server = undefined;
       await new Promise((r) => setTimeout(r, pauseMs));
-      server = await startDevServer({ dbFilename, port, log: quiet });
+      if (stopped) return 0;
+      const next = await startDevServer({ dbFilename, port, log: quiet });
+      if (stopped) await next.stop();
+      else server = next;
       restarts++;
       return Date.now() - started;
     },
     async stop(): Promise<void> {
+      stopped = true;
       await server?.stop();
       server = undefined;
     },

@@ -59,7 +59,10 @@ export function writeReliabilityDoc(figures: Figures[], checks: Check[], started
     '',
     ...checks
       .filter((c) => c.violations > 0)
-      .flatMap((c) => [`- ${c.promise}, e.g.:`, ...c.evidence.map((e) => `  - \`${e.slice(0, 200)}\``)]),
+      .flatMap((c) => [
+        `- ${c.promise}, e.g.:`,
+        ...c.evidence.map((e) => `  - \`${e.slice(0, 200).replace(/`/g, "'")}\``),
+      ]),
     END,
   ].join('\n');
   const current = existsSync(DOC) ? readFileSync(DOC, 'utf8') : '# Reliability\n';
