@@ -34,6 +34,23 @@ export interface PlacedCallRecord {
   status?: number;
 }
 
+/**
+ * Failures the fake injects on its own, for the fault suite: a flaky platform, as seen from this service. Each is a
+ * share between 0 and 1 of the requests it applies to. (Tests that set one failure at a time use the returned
+ * `faults` controls instead.)
+ */
+export interface FakeAgntixChaos {
+  /** Transcript page requests answered 500, 503, 429 (Retry-After: 1) or with a reset connection. */
+  messagePages?: number;
+  /**
+   * Placed calls whose calls/start still answers 502, the ambiguous case that must not lead to a redial: exactly this
+   * share, evenly spaced (the first of every ten calls for 0.1), so a run with few calls still has one.
+   */
+  callsStartAmbiguous?: number;
+  /** The dice; Math.random by default (the suite passes a seeded one). */
+  random?: () => number;
+}
+
 /** What the API serves for one session id. */
 export interface FakeSession {
   detail?: Record<string, unknown>;
@@ -55,6 +72,12 @@ export interface FakeAgntixOptions {
   latencyMs?: number;
   /** Seed of the sequence that decides which requests fail under `faults`; the same seed fails the same requests. */
   seed?: number;
+  /**
+   * How the platform's webhooks reach the endpoint; signed and POSTed once to `webhooks` by default. The fault suite
+   * passes its own Svix-like delivery (redeliveries, retries).
+   */
+  deliverWebhook?: (event: Record<string, unknown>) => Promise<unknown>;
+  chaos?: FakeAgntixChaos;
   log?: (line: string) => void;
 }
 
@@ -90,8 +113,19 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const faults = { messages: 0, sessionsListStatus: 200 };
   const random = seeded(options.seed ?? 1);
   const webhooks = options.webhooks;
+  const chaos = options.chaos ?? {};
+  const dice = chaos.random ?? Math.random;
+  const injected = { messagePages: 0, callsStartAmbiguous: 0 };
+  let callsPlaced = 0;
+  const nextCallAmbiguous = () => {
+    const share = chaos.callsStartAmbiguous ?? 0;
+    callsPlaced++;
+    return Math.ceil(callsPlaced * share) > Math.ceil((callsPlaced - 1) * share);
+  };
+  const sendsWebhooks = options.deliverWebhook !== undefined || webhooks !== undefined;
 
-  const deliver = async (event: Record<string, unknown>) => {
+  const deliver = async (event: Record<string, unknown>): Promise<unknown> => {
+    if (options.deliverWebhook) return options.deliverWebhook(event);
     if (!webhooks) return undefined;
     const { status, body } = await deliverSigned(webhooks.url, webhooks.secret, event);
     log(`sandbox → ${String(event.eventType)} ${String(event.id)}: ${status} ${JSON.stringify(body)}`);
@@ -147,6 +181,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     if (!messages) return void notFound(res);
     const limit = Math.min(Number(req.query.limit ?? 50) || 50, pageSize);
     const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+    if (dice() < (chaos.messagePages ?? 0)) return void failPage(res, injected.messagePages++);
     const failed = faults.messages > 0 && random() < faults.messages;
     pageRequests.push({ sessionId: req.params.id, page, status: failed ? 503 : 200 });
     if (failed) return void unavailable(res);
@@ -206,8 +241,14 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
         .json({ error: { code: 'CALL_FAILED', message: 'not placed', requestId: 'req_call' } });
       return;
     }
-    res.status(behaviour.status).json({ sessionId: session.id });
-    if (!webhooks) return;
+    if (nextCallAmbiguous()) {
+      injected.callsStartAmbiguous++;
+      record.status = 502;
+      res.status(502).json({ error: { code: 'BAD_GATEWAY', message: 'upstream error', requestId: 'req_call' } });
+    } else {
+      res.status(behaviour.status).json({ sessionId: session.id });
+    }
+    if (!sendsWebhooks) return;
     log(`sandbox ← calls/start: follow-up call ${session.id} (attempt ${session.variables?.followUpAttempt ?? '?'})`);
     // The call rings and is answered: its own webhooks follow, like the platform's.
     setTimeout(() => {
@@ -228,6 +269,8 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     callScript,
     pageRequests,
     faults,
+    /** How many failures of each kind the chaos option injected. */
+    injected,
     /** Calls that placed a call (a 2xx, or a failure scripted to have placed it anyway). */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
     close: () =>
@@ -239,3 +282,12 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
 }
 
 export type FakeAgntix = Awaited<ReturnType<typeof startFakeAgntix>>;
+
+/** One injected transcript-page failure, cycling through the kinds a flaky API shows. */
+function failPage(res: express.Response, n: number): void {
+  const kind = n % 4;
+  if (kind === 3) return void res.socket?.destroy();
+  const status = kind === 0 ? 500 : kind === 1 ? 503 : 429;
+  if (status === 429) res.setHeader('Retry-After', '1');
+  res.status(status).json({ error: { code: 'UNAVAILABLE', message: 'try again', requestId: `req_fault_${n}` } });
+}
