@@ -123,6 +123,8 @@ export async function startStack(options: {
     TRANSCRIPT_DIR: path.join(data, 'transcripts'),
     DATA_DIR: data,
     LOG_LEVEL: 'warn',
+    // Several workers share this host (and other runs may): none serves the metrics port it does not need.
+    WORKER_METRICS_PORT: 'off',
   };
   const worker = spawnEntry('src/bin/worker.ts', { ...common, ...options.workerEnv });
   const api = spawnEntry('src/bin/api.ts', { ...common, PORT: String(port) });

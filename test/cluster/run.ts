@@ -49,6 +49,8 @@ async function main(): Promise<number> {
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
+      // Several workers share this host (and other runs may): none serves the metrics port it does not need.
+      WORKER_METRICS_PORT: 'off',
       TEMPORAL_ADDRESS: cluster.temporal.address,
       TEMPORAL_NAMESPACE: 'default',
       DATABASE_URL: cluster.databaseUrl,

@@ -96,6 +96,8 @@ export async function startRig(settings: FaultSettings, runDir: string, teardown
     ...sandboxEnv(fake.url, serviceTimers(middayZone())),
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
+    // Several workers share this host (and other runs may): none serves the metrics port it does not need.
+    WORKER_METRICS_PORT: 'off',
     PORT: String(apiPort),
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_TASK_QUEUE: TASK_QUEUE,
