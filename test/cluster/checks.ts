@@ -101,14 +101,19 @@ export async function linksResolveOnOtherReplica(
   );
 }
 
-/** The outcome webhook receiver got each session's final outcome, with a link as its transcript reference. */
+/**
+ * The outcome webhook receiver got each session's final outcome, and a link as its transcript reference: with the
+ * outcome, or in the `transcript-archived` event that follows it when the transcript came later (its fetch was on a
+ * killed worker, and the outcome does not wait past TRANSCRIPT_WAIT_SECONDS).
+ */
 export function receiverGotOutcomes(
   recorded: Map<string, { type: string; data: Record<string, unknown> }>,
   sessions: PlannedSession[],
 ): Check {
+  const linkIn = (key: string) => (recorded.get(key)?.data.transcript as { ref?: string } | undefined)?.ref;
   const missing = sessions.filter((s) => {
-    const event = recorded.get(`${s.id}:completed`);
-    const ref = (event?.data.transcript as { ref?: string } | undefined)?.ref;
+    if (!recorded.has(`${s.id}:completed`)) return true;
+    const ref = linkIn(`${s.id}:completed`) ?? linkIn(`${s.id}:transcript-archived`);
     return !ref?.startsWith('http');
   });
   return check('outcome webhook received every outcome with a link', missing.length === 0, `${missing.length} missing`);

@@ -156,7 +156,7 @@ async function main(): Promise<number> {
     all.push(await eventually(() => checks.oneRunPerSession(client, sessions)));
     all.push(...(await checks.oneOutcomePerSession(pool, sessions)));
     all.push(await checks.linksResolveOnOtherReplica(pool, sessions, replicas));
-    all.push(checks.receiverGotOutcomes(receiver.recorded, sessions));
+    all.push(await eventually(() => Promise.resolve(checks.receiverGotOutcomes(receiver.recorded, sessions))));
     const followUps = await checks.followUpsListed(
       client,
       pool,
@@ -199,12 +199,13 @@ async function main(): Promise<number> {
   }
 }
 
-/** Waits until PostgreSQL holds a final outcome for every session; returns the time since `since`. */
+/** Waits until PostgreSQL holds a final outcome and its transcript for every session; returns the time since `since`. */
 async function waitForOutcomes(pool: Pool, ids: string[], since: number): Promise<number> {
   let last = -1;
   for (const until = Date.now() + OUTCOMES_TIMEOUT_MS; ;) {
     const { rows } = await pool.query<{ n: string }>(
-      "SELECT count(*) AS n FROM sessions WHERE session_id = ANY($1) AND kind = 'completed'",
+      // Completed with its transcript: a transcript whose fetch died with a killed worker follows the outcome.
+      "SELECT count(*) AS n FROM sessions WHERE session_id = ANY($1) AND kind = 'completed' AND transcript_ref IS NOT NULL",
       [ids],
     );
     const n = Number(rows[0]?.n);
