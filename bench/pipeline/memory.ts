@@ -6,6 +6,8 @@ import { writeBenchSection } from '../report';
 import { machine, rssMb, sessionEvents, startStack, until } from './harness';
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 1000);
+/** BENCH_MAX_CACHED=200 runs the worker with WORKER_MAX_CACHED_WORKFLOWS=200 (a bounded sticky cache). */
+const MAX_CACHED = process.env.BENCH_MAX_CACHED;
 
 async function deliverAll(
   events: Array<Record<string, unknown>>,
@@ -25,7 +27,10 @@ async function main() {
     receiverLatencyMs: 5,
     transcriptPages: 3,
     // Long enough that no session expires while the benchmark holds it open.
-    workerEnv: { SESSION_VOICE_TTL_SECONDS: '3600' },
+    workerEnv: {
+      SESSION_VOICE_TTL_SECONDS: '3600',
+      ...(MAX_CACHED ? { WORKER_MAX_CACHED_WORKFLOWS: MAX_CACHED } : {}),
+    },
   });
   const pid = stack.worker.pid!;
   try {
@@ -53,7 +58,9 @@ async function main() {
     const later = rssMb(pid);
 
     const lines = [
-      `Command: \`npm run bench:memory\` (OPEN=${OPEN}, default worker options)`,
+      MAX_CACHED
+        ? `Command: \`BENCH_MAX_CACHED=${MAX_CACHED} npm run bench:memory\` (OPEN=${OPEN}, worker with WORKER_MAX_CACHED_WORKFLOWS=${MAX_CACHED})`
+        : `Command: \`npm run bench:memory\` (OPEN=${OPEN}, default worker options)`,
       `Machine: ${machine()}`,
       '',
       '| worker RSS, MB | idle (polling) | ' + `${OPEN} sessions open` + ' | 5 s after all completed | 25 s after |',
@@ -61,7 +68,13 @@ async function main() {
       `| worker process | ${idle.toFixed(0)} | ${open.toFixed(0)} (aim < 300) | ${after.toFixed(0)} | ${later.toFixed(0)} |`,
     ];
     console.log(lines.join('\n'));
-    writeBenchSection('memory', 'Worker memory with open sessions', lines.join('\n'));
+    if (MAX_CACHED) {
+      writeBenchSection(
+        'memory-bounded-cache',
+        `Worker memory with open sessions, sticky cache bounded to ${MAX_CACHED}`,
+        lines.join('\n'),
+      );
+    } else writeBenchSection('memory', 'Worker memory with open sessions', lines.join('\n'));
   } finally {
     await stack.stop();
   }
