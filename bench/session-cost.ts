@@ -1,47 +1,65 @@
 /**
- * npm run bench:session-cost: history events and billable Temporal actions of one session, counted from histories
- * recorded from real runs (test/fixtures/histories, written by `RECORD_HISTORIES=1 npm test`).
+ * npm run bench:session-cost: billable Temporal Cloud actions of each kind of session, by action type, counted from
+ * histories recorded from real runs (test/fixtures/histories, written by `RECORD_HISTORIES=1 npm test`).
  */
-import { temporal } from '@temporalio/proto';
 import { readdirSync } from 'node:fs';
 import { historiesDir, loadHistory } from '../test/helpers/histories';
 import { writeBenchSection } from './report';
+import { countActions, dollarsPerMillionSessions, LIST_PRICE_PER_MILLION_ACTIONS } from './sessionCost';
 
-const { EventType } = temporal.api.enums.v1;
+/** The newest patch of each workflow: a history without it was recorded on an older shape of the code. */
+const NEWEST_PATCH: Record<string, string> = {
+  sessionWorkflow: 'writes-in-background',
+  followUpWorkflow: 'follow-up-writes-in-background',
+};
 
-function count(history: temporal.api.history.v1.IHistory) {
-  const events = history.events ?? [];
-  const of = (type: temporal.api.enums.v1.EventType) => events.filter((e) => e.eventType === type).length;
-  const attempts = events
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
-    .reduce((sum, e) => sum + (e.activityTaskStartedEventAttributes?.attempt ?? 1), 0);
-  const row = {
-    events: events.length,
-    started: of(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED),
-    signals: of(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED),
-    timers: of(EventType.EVENT_TYPE_TIMER_STARTED),
-    activityAttempts: attempts,
-    localActivities: of(EventType.EVENT_TYPE_MARKER_RECORDED),
-    upserts: of(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES),
-  };
-  return {
-    ...row,
-    actions: row.started + row.signals + row.timers + row.activityAttempts + row.localActivities + row.upserts,
-  };
-}
+/** Issue #16's targets, per kind of session, and the history of current code that measures each. */
+const TARGETS = [
+  'standard voice session (created + ended, transcript, two external systems): ≤ 8; measured by standard-voice-session-writes-in-background, whose run redelivers session.ended once (one signal more than a standard session)',
+  'expired session: ≤ 10; measured by expired-session-writes-in-background (test policy: 2 reconciliations)',
+  "session that schedules a follow-up: ≤ 10 including the follow-up's start (a child start is 2 actions); measured by session-scheduling-follow-up-in-background (ended only: no created signal, no in-flight writes)",
+];
 
 const files = readdirSync(historiesDir).filter((f) => f.endsWith('.json'));
+const rows = files.map((file) => {
+  const c = countActions(loadHistory(file));
+  const newest = NEWEST_PATCH[c.workflowType];
+  const shape = newest === undefined ? '?' : c.patchIds.includes(newest) ? 'current' : 'older';
+  return [
+    file.replace('.json', ''),
+    c.workflowType,
+    shape,
+    c.events,
+    c.signalWithStart ? `${c.start} (with its signal)` : c.start,
+    c.signals - c.signalWithStart,
+    c.timers,
+    c.activityAttempts,
+    `${c.localActivityTasks} (${c.localActivities})`,
+    c.changeVersionUpserts ? `${c.upserts} (+${c.changeVersionUpserts} free)` : c.upserts,
+    c.childStarts,
+    c.signalsSent,
+    c.updates,
+    c.otherMarkerTasks,
+    `${c.patchIds.length} (${c.patchOnlyTasks})`,
+    `**${c.billable}**${c.patchOnlyTasks ? ` (≤ ${c.billable + c.patchOnlyTasks})` : ''}`,
+    `$${dollarsPerMillionSessions(c.billable).toLocaleString('en-US')}`,
+  ];
+});
 const lines = [
-  'Command: `npm run bench:session-cost`, counted from histories recorded by real runs of the test suite (test policy: 1 s ttl + 1 s grace, 2 reconciliations, two external systems).',
+  'Command: `npm run bench:session-cost`, counted from histories recorded by real runs of the test suite (test policy: 1 s ttl + 1 s grace, 2 reconciliations, two external systems). A follow-up is its own workflow: add its row to the session that started it.',
   '',
-  '| history | events | start | signals | timers | activity attempts | local activities | SA upserts | billable actions |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-  ...files.map((file) => {
-    const c = count(loadHistory(file));
-    return `| ${file.replace('.json', '')} | ${c.events} | ${c.started} | ${c.signals} | ${c.timers} | ${c.activityAttempts} | ${c.localActivities} | ${c.upserts} | ${c.actions} |`;
-  }),
+  '| history | workflow | shape | events | start | other signals | timers | activity attempts | local-activity tasks (activities) | SA upserts | child starts (2 each) | signals sent (billed to receiver) | updates | other marker tasks | patch markers (patch-only tasks) | billable actions (if patch-only tasks bill) | $ per million sessions |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
-  'Billable actions counted as Temporal Cloud does: workflow start, each signal, each timer, each activity attempt (local activities count once), each search-attribute upsert. Search attributes are set at start by the ingest; the workflow upserts once per phase change; there is no polling loop.',
+  `Price: $${LIST_PRICE_PER_MILLION_ACTIONS} per million actions, the first tier of Temporal Cloud's list price (temporal.io/pricing, as the issue quotes it; higher volumes cost less and plans include some actions; not checked against today's price page from this machine, which has no web access).`,
+  "Counted as https://docs.temporal.io/cloud/actions defines them: a start (a signal-with-start is one action whether or not it starts the workflow, so the signal that came with the start is not counted again), each other signal, each timer (including those of `condition` with a timeout), each activity attempt, each accepted update, each search-attribute upsert (those set at start, and those of TemporalChangeVersion that patched() writes, are free), two per child start, and all markers of one workflow task as one action (so all local activities of a task cost one). A signal sent to another workflow is billed in the receiver's history. Whether a workflow task holding only patched() markers is billed is not stated; the figure in parentheses counts it. Not in histories, so not counted: queries (each Web UI stack view is one), heartbeats, and the ingest's second signal-with-start when the workflow already runs (it is the signal counted above).",
+  'Previous count (the bench before this one, same histories then on disk: signal-with-start as two actions, every local activity and every upsert counted, child starts as one): standard-voice-session 13, expired-session 14, session-with-post-call-rules 9, session-scheduling-follow-up 8, follow-up-placed 6.',
+  '',
+  'Targets (issue #16):',
+  ...TARGETS.map((t) => `- ${t}`),
+  '',
+  "Shape: `current` holds the workflow's newest patch (session: writes-in-background, follow-up: follow-up-writes-in-background); `older` was recorded on earlier code and is kept for replay.",
 ];
 console.log(lines.join('\n'));
 writeBenchSection('session-cost', 'Cost of one session', lines.join('\n'));

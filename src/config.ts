@@ -161,6 +161,8 @@ export const ConfigSchema = z
     FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
     /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
     AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
+    /** The worker's sticky cache of workflows (memory per open session); the SDK sizes it from the heap when unset. */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   })
   .extend(AutomationConfig.shape)
   .extend(ObservabilityConfig.shape)

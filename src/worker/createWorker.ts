@@ -14,13 +14,16 @@ export interface SessionWorkerOptions {
   sinks?: WorkerOptions['sinks'];
   /** The service's data converter (src/temporal/dataConverter.ts): payload codecs run outside the workflow bundle. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** Bounds the sticky cache (workflows kept in memory between tasks); the SDK's heap-based default when omitted. */
+  maxCachedWorkflows?: number | undefined;
 }
 
 /** The worker that hosts the session workflows and their activities. */
 export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
-  const { workflowBundle, ...rest } = options;
+  const { workflowBundle, maxCachedWorkflows, ...rest } = options;
   return Worker.create({
     ...rest,
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });
 }

@@ -36,6 +36,7 @@ export async function runWorker(
     dataConverter: dataConverterFor(config),
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
     workerDeploymentOptions: workerDeploymentFrom(config),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     ...observedWorkerOptions(deps.policy.sinks),
   });
   const { TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue } = config;
