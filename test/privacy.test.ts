@@ -1,6 +1,5 @@
 import { Client } from '@temporalio/client';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApi, type RunningApi } from '../src/api/server';
@@ -15,6 +14,7 @@ import { runWorker, type RunningWorker } from '../src/worker/run';
 import { historyBytes } from './helpers/histories';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { connectTestTemporal, testAddress, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { freePort } from './helpers/freePort';
 
 /** What the sandbox's call says about its customer, and a line the customer says in it. */
 const CUSTOMER = {
@@ -24,17 +24,6 @@ const CUSTOMER = {
   evidence: 'Could you ring me back on Thursday morning instead?',
   transcript: String(scriptedTranscript()[2]!.content),
 };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const secretsIn = (bytes: Buffer) => Object.entries(CUSTOMER).filter(([, text]) => bytes.includes(text));
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { startFakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
 import { startOutcomeReceiver } from '../helpers/outcomeReceiver';
-import { freePort } from '../helpers/postgres';
+import { freePort } from '../helpers/freePort';
 import { newSecret } from '../../src/dev/signing';
 import * as checks from './checks';
 import { startEntryPoint, waitForHttp, type AppProcess } from './processes';

@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
-import { freePort } from '../helpers/postgres';
+import { freePort } from '../helpers/freePort';
 
 /**
  * The Temporal server the cluster test runs: the same version as docker-compose.yml's temporalio/server image,

@@ -1,5 +1,4 @@
 import { Client, Connection } from '@temporalio/client';
-import net from 'node:net';
 import path from 'node:path';
 import { newSecret } from '../../src/dev/signing';
 import { sandboxEnv } from '../../src/dev/sandbox/env';
@@ -10,6 +9,7 @@ import { diceFor } from './random';
 import { startFaultyReceiver, type FaultyReceiver } from './receiver';
 import { middayZone, serviceTimers, type FaultSettings } from './settings';
 import { createSvix, signedBy, type Svix } from './svix';
+import { freePort } from '../helpers/freePort';
 
 const TASK_QUEUE = 'agntix-faults';
 
@@ -24,17 +24,6 @@ export class Teardown {
       await step().catch((err: Error) => console.error(`while stopping: ${err.message}`));
     }
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

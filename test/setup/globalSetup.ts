@@ -1,25 +1,14 @@
-import net from 'node:net';
 import { loadConfig } from '../../src/config';
 import { startDevServer, type DevServer } from '../../src/dev/devServer';
 import { createLogger } from '../../src/logging';
 import { startCodecServer, type RunningCodecServer } from '../../src/temporal/codecServer';
 import { generateKeyItem } from '../../src/temporal/keyRing';
 import { installRuntime } from '../../src/worker/runtime';
+import { freePort } from '../helpers/freePort';
 
 declare global {
   var __TEMPORAL_DEV_SERVER__: DevServer | undefined;
   var __CODEC_SERVER__: RunningCodecServer | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
