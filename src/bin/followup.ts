@@ -1,4 +1,4 @@
-import { Client, Connection, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { loadConfig } from '../config';
 import {
   FOLLOW_UP_WORKFLOW_TYPE,
@@ -9,8 +9,7 @@ import {
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
 } from '../contracts';
-import { temporalConnectionOptions } from '../temporal/connection';
-import { dataConverterFor } from '../temporal/dataConverter';
+import { withClient } from '../temporal/operatorClient';
 import { fatal } from './fatal';
 
 const USAGE = `Usage: npm run followup -- <command>
@@ -103,17 +102,9 @@ export async function runFollowUpCommand(argv: string[], client: Client, out: (t
 
 async function main() {
   const config = loadConfig();
-  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
-  try {
-    const client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: dataConverterFor(config),
-    });
-    process.exitCode = await runFollowUpCommand(process.argv.slice(2), client, (text) => console.log(text));
-  } finally {
-    await connection.close();
-  }
+  process.exitCode = await withClient(config, (client) =>
+    runFollowUpCommand(process.argv.slice(2), client, (text) => console.log(text)),
+  );
 }
 
 if (require.main === module) main().catch(fatal);

@@ -1,13 +1,12 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { ErasureSubject, OutcomeSink } from '../activities/sinks/types';
 import { loadConfig } from '../config';
 import { SESSION_WORKFLOW_TYPE } from '../contracts';
 import { createLogger } from '../logging';
-import { temporalConnectionOptions } from '../temporal/connection';
-import { dataConverterFor } from '../temporal/dataConverter';
 import { deleteRuns, findRuns, isSafeId } from '../temporal/erasure';
 import { activityDepsFrom } from '../worker/deps';
+import { withClient } from '../temporal/operatorClient';
 import { fatal } from './fatal';
 
 const USAGE = `Usage: npm run forget -- --session <session id> | --crm-contact <contact id>
@@ -95,18 +94,13 @@ export async function runForget(argv: string[], deps: ForgetDeps, out: (text: st
 async function main() {
   const config = loadConfig();
   const deps = activityDepsFrom(config, createLogger('silent'));
-  const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: '10s' });
   try {
-    const client = new Client({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      dataConverter: dataConverterFor(config),
-    });
     const { sinks, transcripts } = deps;
-    process.exitCode = await runForget(process.argv.slice(2), { client, sinks, transcripts }, (t) => console.log(t));
+    process.exitCode = await withClient(config, (client) =>
+      runForget(process.argv.slice(2), { client, sinks, transcripts }, (t) => console.log(t)),
+    );
   } finally {
     await deps.close();
-    await connection.close();
   }
 }
 
