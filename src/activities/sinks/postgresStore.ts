@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
 import { jsonForPostgres, withoutNul } from '../../store/postgres';
 import { postgresErasure } from './postgresErasure';
+import { upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from './types';
 
 /*
@@ -14,20 +15,7 @@ const insertEvent = `
   INSERT INTO session_events (idempotency_key, session_id, kind, recorded_at) VALUES ($1, $2, $3, $4)
   ON CONFLICT (idempotency_key) DO NOTHING`;
 
-// An in-flight mark never overwrites a final outcome, whichever write lands last.
-const upsertSession = `
-  INSERT INTO sessions (session_id, kind, phase, source, agent_id, session_type, direction, outcome, summary, intent,
-    resolution, sentiment, follow_up_due, transcript_ref, transcript_messages, recording_url, correlation_json,
-    event_json, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-  ON CONFLICT (session_id) DO UPDATE SET kind = excluded.kind, phase = excluded.phase, source = excluded.source,
-    agent_id = excluded.agent_id, session_type = excluded.session_type, direction = excluded.direction,
-    outcome = excluded.outcome, summary = excluded.summary, intent = excluded.intent,
-    resolution = excluded.resolution, sentiment = excluded.sentiment, follow_up_due = excluded.follow_up_due,
-    transcript_ref = excluded.transcript_ref, transcript_messages = excluded.transcript_messages,
-    recording_url = excluded.recording_url, correlation_json = excluded.correlation_json,
-    event_json = excluded.event_json, updated_at = excluded.updated_at
-  WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'`;
+const upsertSession = upsertSessionSql((_, position) => `$${position}`);
 
 // Keeps what an earlier event said when a later one does not repeat it (a chain end names no schedule).
 const upsertFollowUp = `

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../privateFiles';
 import { sqliteErasure } from './sqliteErasure';
+import { upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from './types';
 
 /**
@@ -40,20 +41,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
   const insertEvent = db.prepare(
     'INSERT OR IGNORE INTO session_events (idempotency_key, session_id, kind, recorded_at) VALUES (?, ?, ?, ?)',
   );
-  // An in-flight mark never overwrites a final outcome, whichever write lands last.
-  const upsert = db.prepare(`
-    INSERT INTO sessions VALUES (@session_id, @kind, @phase, @source, @agent_id, @session_type, @direction, @outcome,
-      @summary, @intent, @resolution, @sentiment, @follow_up_due, @transcript_ref, @transcript_messages,
-      @recording_url, @correlation_json, @event_json, @updated_at)
-    ON CONFLICT(session_id) DO UPDATE SET kind = excluded.kind, phase = excluded.phase, source = excluded.source,
-      agent_id = excluded.agent_id, session_type = excluded.session_type, direction = excluded.direction,
-      outcome = excluded.outcome, summary = excluded.summary, intent = excluded.intent,
-      resolution = excluded.resolution, sentiment = excluded.sentiment, follow_up_due = excluded.follow_up_due,
-      transcript_ref = excluded.transcript_ref, transcript_messages = excluded.transcript_messages,
-      recording_url = excluded.recording_url, correlation_json = excluded.correlation_json,
-      event_json = excluded.event_json, updated_at = excluded.updated_at
-    WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'
-  `);
+  const upsert = db.prepare(upsertSessionSql((column) => `@${column}`));
   // A transcript that came after the outcome fills in its columns and changes nothing else.
   const setTranscript = db.prepare(
     'UPDATE sessions SET transcript_ref = ?, transcript_messages = ?, updated_at = ? WHERE session_id = ?',
