@@ -21,6 +21,7 @@ import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
+import { countActions } from '../bench/sessionCost';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
@@ -130,6 +131,27 @@ describe('follow-up calls for callbackRequested outcomes', () => {
   };
   const followUpEvents = (rootSessionId: string) =>
     [...receiver.recorded.values()].filter((r) => r.data.originalSessionId === rootSessionId).map((r) => r.type);
+
+  it('costs a session that schedules a follow-up at most 10 billable actions, the follow-up start included', async () => {
+    const w = await worker(followUpPolicy());
+    await w.runUntil(async () => {
+      const sessionId = randomUUID();
+      const turn = { id: 'msg_0', role: 'USER', content: 'call me back', createdAt: new Date().toISOString() };
+      agntix.sessions.set(sessionId, { messages: [turn] });
+      await deliver(freshSession(CREATED, sessionId));
+      await waitFor(
+        () => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
+        'the in-flight mark',
+      );
+      await deliver(freshSession(ENDED, sessionId));
+      expect(await sessionResult(sessionId)).toMatchObject({ phase: 'follow-up-scheduled', failures: [] });
+      expect((await followUp(sessionId).query(followUpStatusQuery)).state).toBe('scheduled');
+      const history = await sessionHistory(sessionId);
+      expect(countActions(history)).toMatchObject({ childStarts: 1, activityAttempts: 3, upserts: 1, billable: 10 });
+      if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up-fewer-actions', history);
+      await followUp(sessionId).terminate('test over');
+    });
+  });
 
   it('schedules the wished slot, with the search attribute and the query agreeing; cancel places no call', async () => {
     const w = await worker(followUpPolicy({ rules: officeHours }));

@@ -5,12 +5,19 @@ import { createSinkActivities } from './sinks/activities';
 import type { OutcomeSink } from './sinks/types';
 
 export type { Skipped } from './agntix/activities';
+export type { SinkWrite, SinkWriteFailure } from './sinks/activities';
+
+/** What a session captures when it starts (loadSessionSettings). */
+export interface SessionSettings {
+  policy: SessionPolicy;
+  rules: RuleSet;
+}
 export type { DialVerdict } from './agntix/dialReconciliation';
 
 export interface ActivityDeps extends AgntixActivityDeps {
   sinks: OutcomeSink[];
   policy: SessionPolicy;
-  /** The post-call rules in force (validated at start-up); a session captures them when its post-call step starts. */
+  /** The post-call rules in force (validated at start-up); a session captures them with its policy when it starts. */
   rules: RuleSet;
 }
 
@@ -21,9 +28,14 @@ export const createActivities = (deps: ActivityDeps) => ({
     return Promise.resolve(deps.policy);
   },
 
-  /** The rules in force now; captured once per session, when its post-call step starts. */
+  /** The rules in force now; sessions begun before loadSessionSettings capture them when post-call starts. */
   loadPostCallRules(): Promise<RuleSet> {
     return Promise.resolve(deps.rules);
+  },
+
+  /** The policy and the post-call rules in force, in one local activity: a session captures both at its start. */
+  loadSessionSettings(): Promise<SessionSettings> {
+    return Promise.resolve({ policy: deps.policy, rules: deps.rules });
   },
 
   ...createAgntixActivities(deps),

@@ -6,8 +6,11 @@ import type {
   ActivityInterceptorsFactory,
   Next,
 } from '@temporalio/worker';
-import type { SessionActivities, Skipped } from '../activities';
+import type { SessionActivities, SinkWrite, SinkWriteFailure, Skipped } from '../activities';
+import type { SessionDetail } from '../activities/agntix/client';
 import type { TranscriptRef } from '../contracts';
+import { reconciliationResult, WorkflowCounters } from '../workflows/observability/metrics';
+import { SESSION_STILL_OPEN } from '../workflows/session/decisions';
 
 /*
  * The activities' counters, counted where every activity execution passes, so the activities stay about their I/O.
@@ -23,6 +26,8 @@ export const ActivityCounters = {
 
 type ActivityName = keyof SessionActivities;
 export const RECORD_OUTCOME: ActivityName = 'recordOutcome';
+export const RECORD_OUTCOME_EVERYWHERE: ActivityName = 'recordOutcomeEverywhere';
+const GET_CLOSED_SESSION: ActivityName = 'getClosedSession';
 const ARCHIVE_TRANSCRIPT: ActivityName = 'archiveTranscript';
 export const START_FOLLOW_UP_CALL: ActivityName = 'startFollowUpCall';
 
@@ -39,8 +44,9 @@ export function dialResult(err?: unknown): DialResult {
 }
 
 /**
- * Counts every attempt to write to an external system (by system, ok or failed), the transcript pages archived and
- * the dials of follow-up calls (by what each proved). `sinkNames` are the configured systems: a name outside them
+ * Counts every attempt to write to an external system (by system, ok or failed), the transcript pages archived, the
+ * dials of follow-up calls (by what each proved) and the checks of an overdue session's end (sessions begun before
+ * getClosedSession count those in the workflow: src/workflows/observability/metrics.ts). `sinkNames` are the configured systems: a name outside them
  * is counted as `unknown`, so no label takes a value the configuration did not give.
  */
 export function activityMetrics(sinkNames: readonly string[]): ActivityInterceptorsFactory {
@@ -68,10 +74,31 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
   private count(args: readonly unknown[], ended: { result?: unknown; err?: unknown }): void {
     const counter = ({ name, help }: { name: string; help: string }) =>
       this.ctx.metricMeter.createCounter(name, undefined, help);
+    const systemOf = (name: unknown) => (typeof name === 'string' && this.systems.has(name) ? name : 'unknown');
     switch (this.ctx.info.activityType) {
       case RECORD_OUTCOME: {
-        const system = typeof args[0] === 'string' && this.systems.has(args[0]) ? args[0] : 'unknown';
-        counter(ActivityCounters.externalWrites).add(1, { system, result: 'err' in ended ? 'failed' : 'ok' });
+        counter(ActivityCounters.externalWrites).add(1, {
+          system: systemOf(args[0]),
+          result: 'err' in ended ? 'failed' : 'ok',
+        });
+        return;
+      }
+      case RECORD_OUTCOME_EVERYWHERE: {
+        // One attempt writes several systems: each counts apart, except those an earlier attempt wrote (its
+        // heartbeat), which this one skipped. An attempt that failed whole counts each of its systems failed.
+        const failed = new Set(((ended.result ?? []) as SinkWriteFailure[]).map((f) => f.sink));
+        const before = this.ctx.info.heartbeatDetails as unknown;
+        const skipped = new Set(Array.isArray(before) ? before : []);
+        for (const write of ((args[0] ?? []) as SinkWrite[]).filter((w) => !skipped.has(w.sink))) {
+          const result = 'err' in ended || failed.has(write.sink) ? 'failed' : 'ok';
+          counter(ActivityCounters.externalWrites).add(1, { system: systemOf(write.sink), result });
+        }
+        return;
+      }
+      case GET_CLOSED_SESSION: {
+        const stillOpen = ended.err instanceof ApplicationFailure && ended.err.type === SESSION_STILL_OPEN;
+        const result = stillOpen ? 'open' : reconciliationResult(ended.result as SessionDetail | Skipped | undefined);
+        counter(WorkflowCounters.reconciliations).add(1, { result });
         return;
       }
       case ARCHIVE_TRANSCRIPT: {

@@ -1,7 +1,13 @@
 import { Runtime } from '@temporalio/worker';
 import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../contracts';
 import { FOLLOW_UP_STATE_LABELS, WorkflowCounters } from '../workflows/observability/metrics';
-import { ActivityCounters, DIAL_RESULTS, RECORD_OUTCOME, START_FOLLOW_UP_CALL } from './activityMetrics';
+import {
+  ActivityCounters,
+  DIAL_RESULTS,
+  RECORD_OUTCOME,
+  RECORD_OUTCOME_EVERYWHERE,
+  START_FOLLOW_UP_CALL,
+} from './activityMetrics';
 
 /**
  * Starts the counters the alert rules watch at zero, with the labels the SDK gives them once counted (the worker's
@@ -24,8 +30,11 @@ export function startAlertedCountersAtZero(worker: {
   for (const state of FOLLOW_UP_STATE_LABELS) states.add(0, { state });
   const expiries = counter(ofSessions, WorkflowCounters.sessionExpiries);
   for (const seen of ['session.created', 'none']) expiries.add(0, { webhooks_seen: seen });
-  const writes = counter({ activityType: RECORD_OUTCOME }, ActivityCounters.externalWrites);
-  for (const system of worker.sinkNames) for (const result of ['ok', 'failed']) writes.add(0, { system, result });
+  // Writes are counted by the shared write of each event and by a system's own write after it failed one.
+  for (const activityType of [RECORD_OUTCOME_EVERYWHERE, RECORD_OUTCOME]) {
+    const writes = counter({ activityType }, ActivityCounters.externalWrites);
+    for (const system of worker.sinkNames) for (const result of ['ok', 'failed']) writes.add(0, { system, result });
+  }
   const dials = counter({ activityType: START_FOLLOW_UP_CALL }, ActivityCounters.dials);
   for (const result of DIAL_RESULTS) dials.add(0, { result });
 }

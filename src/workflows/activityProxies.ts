@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { SessionActivities } from '../activities';
+import type { SessionActivities, SinkWriteFailure } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
 import type { SharingPolicy } from './policy';
 import { shareContactWith, shareWith } from './sharing';
@@ -42,6 +42,46 @@ const SINK_OPTIONS = {
 } as const;
 const sinks = proxyActivities<SessionActivities>(SINK_OPTIONS);
 
+/**
+ * The shared write of one event to several systems returns each system's failure instead of failing, so its own
+ * retries are only for the worker dying mid-write: a few, quickly. A system that failed gets its own activity, with
+ * the 24-hour budget above (../sharedWrites.ts).
+ */
+const SHARED_WRITE_OPTIONS = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+} as const;
+const sharedSinks = proxyActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
+
+/**
+ * Asks the session API whether an overdue session is over: the first check at once, then one every interval while
+ * the API says it is open (the activity fails with SessionStillOpen), `attempts` checks in all. One activity whose
+ * retries are the checks costs one action a check; a timer and an activity per check cost two. A failed request
+ * (after its quick retries in the activity) waits for the next check, as an open session does.
+ */
+export function askUntilClosed(sessionId: string, attempts: number, intervalSeconds: number) {
+  return agntixApi.getClosedSession.executeWithOptions(
+    {
+      startToCloseTimeout: '2 minutes',
+      retry: { initialInterval: `${intervalSeconds} seconds`, backoffCoefficient: 1, maximumAttempts: attempts },
+      summary: 'reconcile with the session API',
+    },
+    [sessionId],
+  );
+}
+
+/**
+ * The transcript archive, bounded by how long the outcome waits for it: the first archive of a session. When it
+ * times out the workflow records the outcome without the transcript and starts `archiver` (24 hours), which resumes
+ * from the pages this one saved. No timer: in the usual case the transcript is in time and this is one activity.
+ */
+export function archiveWithin(sessionId: string, seconds: number) {
+  return archiver.archiveTranscript.executeWithOptions(
+    { ...ARCHIVE_OPTIONS, scheduleToCloseTimeout: `${seconds} seconds`, summary: 'archive transcript' },
+    [sessionId],
+  );
+}
+
 /** calls/start is not idempotent: Temporal never retries it; the follow-up workflow reads each failure's type. */
 export const DIAL_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } } as const;
 export const dialler = proxyActivities<SessionActivities>(DIAL_OPTIONS);
@@ -68,6 +108,27 @@ export function writeToSink(
     sharing ? shareWith(sink, event, sharing) : event,
     sharing ? shareContactWith(sink, contact, sharing) : contact,
   ]);
+}
+
+/**
+ * Writes one event to several external systems in one activity, each sent its share under the sharing policy;
+ * resolves with the systems that failed (final, or worth asking again in their own activity).
+ */
+export function writeEverywhere(
+  sinkNames: string[],
+  event: ExternalEvent,
+  contact: ContactDetails,
+  sharing?: SharingPolicy,
+): Promise<SinkWriteFailure[]> {
+  const writes = sinkNames.map((sink) => ({
+    sink,
+    event: sharing ? shareWith(sink, event, sharing) : event,
+    contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
+  }));
+  return sharedSinks.recordOutcomeEverywhere.executeWithOptions(
+    { ...SHARED_WRITE_OPTIONS, summary: `${event.kind} → ${sinkNames.join(', ')}` },
+    [writes],
+  );
 }
 
 /** Where a workflow's events go: the external systems, and what each may see. */

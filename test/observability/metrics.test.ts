@@ -112,10 +112,13 @@ describe('metrics of a running worker and API after real sessions', () => {
     expect(series('agntix_session_expiries_total', { webhooks_seen: 'session.created' }).map((s) => s.value)).toEqual([
       1,
     ]);
-    expect(series('agntix_external_writes_total', { system: 'sqlite', result: 'failed' }).map((s) => s.value)).toEqual([
-      0,
-    ]);
-    expect(series('agntix_external_writes_total', { system: 'outcome-webhook', result: 'failed' })).toHaveLength(1);
+    // A write is counted by the activity that made it: the shared write of an event, or a system's own after that.
+    for (const activityType of ['recordOutcomeEverywhere', 'recordOutcome']) {
+      const writes = (labels: Record<string, string>) =>
+        series('agntix_external_writes_total', { activityType, ...labels }).map((s) => s.value);
+      expect(writes({ system: 'sqlite', result: 'failed' })).toEqual([0]);
+      expect(writes({ system: 'outcome-webhook', result: 'failed' })).toHaveLength(1);
+    }
     expect(series('agntix_follow_up_dials_total', { result: 'rejected' }).map((s) => s.value)).toEqual([0]);
     expect(series('agntix_follow_up_dials_total', { result: 'placed' }).map((s) => s.value)).toEqual([1]);
   });

@@ -4,7 +4,9 @@ import { archiveTranscript } from './archive';
 import type { CallsClient, StartCallRequest } from './calls';
 import type { AgntixClient, SessionDetail } from './client';
 import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
+import { withQuickRetries } from './quickRetries';
 import type { TranscriptStore } from './transcripts';
+import { isClosed, SESSION_STILL_OPEN } from '../../workflows/session/decisions';
 
 export interface AgntixActivityDeps {
   /** Undefined without AGNTIX_API_KEY: the API steps then report that they were skipped, and why. */
@@ -25,6 +27,21 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
   async getSessionDetail(sessionId: string): Promise<SessionDetail | Skipped> {
     if (!deps.agntix) return NO_API_KEY;
     return deps.agntix.getSession(sessionId);
+  },
+
+  /**
+   * The session's detail once the API says it is over. While it says the session is open this fails with the
+   * retryable `SessionStillOpen`, so the workflow's retry policy asks again after each reconcile interval: every
+   * check of an overdue session is one attempt of one activity, and no timer (issue #16).
+   */
+  async getClosedSession(sessionId: string): Promise<SessionDetail | Skipped> {
+    if (!deps.agntix) return NO_API_KEY;
+    const { agntix } = deps;
+    const detail = await withQuickRetries(() => agntix.getSession(sessionId));
+    if (!isClosed(detail)) {
+      throw ApplicationFailure.retryable('the session API says the session is still open', SESSION_STILL_OPEN);
+    }
+    return detail;
   },
 
   /** Fetches every page of the transcript (resuming after pages already fetched) and archives it; only the

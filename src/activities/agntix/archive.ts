@@ -1,6 +1,7 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import type { TranscriptRef } from '../../contracts';
 import type { AgntixClient, TranscriptMessage } from './client';
+import { withQuickRetries } from './quickRetries';
 import type { TranscriptStore } from './transcripts';
 
 /*
@@ -24,8 +25,6 @@ interface ArchiveCursor {
   totalPages?: number;
 }
 
-const PAGE_TRIES = 3;
-
 function cursorOf(details: unknown): ArchiveCursor | undefined {
   const c = details as Partial<ArchiveCursor> | undefined;
   return typeof c?.nextPage === 'number' && c.nextPage >= 1
@@ -37,7 +36,9 @@ function cursorOf(details: unknown): ArchiveCursor | undefined {
 export async function archiveTranscript(deps: ArchiveDeps, sessionId: string): Promise<TranscriptRef> {
   const ctx = Context.current();
   const cursor = cursorOf(ctx.info.heartbeatDetails);
-  const pages = cursor ? await deps.transcripts.loadPages(sessionId, cursor.nextPage - 1) : [];
+  // Without a cursor (a first attempt, or the background archive that follows one cut short by the transcript wait)
+  // the pages saved so far are still the place to resume from: a closed session's transcript does not change.
+  const pages = await deps.transcripts.loadPages(sessionId, cursor ? cursor.nextPage - 1 : deps.maxPages);
   let totalPages = cursor?.totalPages;
   let page = pages.length + 1;
   let last = totalPages !== undefined && pages.length >= totalPages;
@@ -58,21 +59,10 @@ export async function archiveTranscript(deps: ArchiveDeps, sessionId: string): P
   return { ref, messages: messages.length, pages: Math.min(page - 1, deps.maxPages) };
 }
 
-async function fetchPage(deps: ArchiveDeps, sessionId: string, page: number, cursor: ArchiveCursor) {
+function fetchPage(deps: ArchiveDeps, sessionId: string, page: number, cursor: ArchiveCursor) {
   const ctx = Context.current();
-  for (let attempt = 1; ; attempt++) {
-    ctx.heartbeat(cursor);
-    try {
-      return await deps.agntix.getMessagesPage(sessionId, page, deps.pageSize);
-    } catch (err) {
-      // A Retry-After or a non-retryable answer goes to Temporal's retry policy, which honours both.
-      const quick =
-        attempt < PAGE_TRIES &&
-        err instanceof ApplicationFailure &&
-        !err.nonRetryable &&
-        err.nextRetryDelay === undefined;
-      if (!quick) throw err;
-      await ctx.sleep(250 * 2 ** attempt);
-    }
-  }
+  return withQuickRetries(
+    () => deps.agntix.getMessagesPage(sessionId, page, deps.pageSize),
+    () => ctx.heartbeat(cursor),
+  );
 }

@@ -24,6 +24,9 @@ export function isClosed(detail: SessionDetail): boolean {
   return detail.state === 'CLOSED' || detail.state === 'EXPIRED' || Boolean(detail.endedAt && detail.state !== 'OPEN');
 }
 
+/** The failure type of a reconciliation that found the session still open: the workflow's retry policy asks again. */
+export const SESSION_STILL_OPEN = 'SessionStillOpen';
+
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
 export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {
   const { state, endedAt, metadata, analysis, recordingUrl, ...rest } = detail;

@@ -1,11 +1,14 @@
 import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
   condition,
   getExternalWorkflowHandle,
   patched,
   setCurrentDetails,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import type { Skipped } from '../../activities';
+import type { RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
   SearchAttributes,
@@ -27,16 +30,18 @@ import {
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
-import { agntixApi, archiver, failureMessage, settings, tellEverySink } from '../activityProxies';
-import { ExternalWrites } from '../externalWrites';
+import { agntixApi, askUntilClosed, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
+import { SharedWrites } from '../sharedWrites';
 import { followUpAfterSession } from '../followUp/schedule';
 import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { countExpiry, countFinishedSession, countReconciliation } from '../observability/metrics';
-import { endDeadlineMs, endedFromDetail, isClosed } from './decisions';
+import { endDeadlineMs, endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
+import { archiveBoundedByWait, archiveWithTimer, isSkipped, type TranscriptInTime } from './transcriptWait';
 
 /** How a session ended: its session.ended webhook, or the API's word after the webhook was lost. */
 export interface SessionEnd {
@@ -44,10 +49,9 @@ export interface SessionEnd {
   source: 'webhook' | 'reconciled';
 }
 
-const isSkipped = (value: unknown): value is Skipped =>
-  typeof value === 'object' && value !== null && 'skipped' in value;
-const transcriptOf = (archived: TranscriptRef | Skipped | undefined) =>
-  archived && !isSkipped(archived) ? archived : undefined;
+/** A reconciliation that asked every time and found the session open: not a failure, the session just expires. */
+const stillOpen = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
 
 /**
  * The state one session workflow shares between its steps, and the steps. The workflow function (./workflow.ts)
@@ -58,9 +62,16 @@ export class Session {
   private readonly failures: StepFailure[] = [];
   private phase: SessionPhase = 'awaiting-end';
   private policy!: SessionPolicy;
-  private writes!: ExternalWrites;
+  /** The post-call rules, captured with the policy (sessions begun before that capture them at post-call). */
+  private rules?: RuleSet;
+  private writes!: OutcomeWrites;
   /** Writes to the external systems go in the background (the `writes-in-background` patch, read in begin). */
   private background = false;
+  /**
+   * The `fewer-actions` patch (issue #16): settings and rules in one local activity, one write activity per event
+   * for all the systems, the transcript wait without a timer, one reconcile activity, no upsert for post-call.
+   */
+  private fewerActions = false;
 
   constructor(
     readonly sessionId: string,
@@ -77,9 +88,16 @@ export class Session {
     // Patches are read before the local activity: a patch marker recorded after a local activity's marker in the
     // same workflow task is not matched on replay (a legacy query of such a session failed as nondeterministic).
     this.background = patched('writes-in-background');
+    this.fewerActions = this.background && patched('fewer-actions');
     this.confirmFollowUpDial();
-    this.policy = await settings.loadSessionPolicy();
-    this.writes = new ExternalWrites(this.policy, (failure) => this.failures.push(failure));
+    const onFailure = (failure: StepFailure) => this.failures.push(failure);
+    if (this.fewerActions) {
+      ({ policy: this.policy, rules: this.rules } = await settings.loadSessionSettings());
+      this.writes = new SharedWrites(this.policy, onFailure);
+    } else {
+      this.policy = await settings.loadSessionPolicy();
+      this.writes = new ExternalWrites(this.policy, onFailure);
+    }
   }
 
   /** Marks the session in flight in every external system; not awaited, so the wait for the end starts at once. */
@@ -97,6 +115,7 @@ export class Session {
       !ledger.created && placedCall
         ? (placedCall.ttlSeconds + policy.endGraceSeconds) * 1000
         : endDeadlineMs(ledger.created, policy);
+    if (this.fewerActions) return this.awaitEndAskingOnce(wait);
     for (let check = 0; check <= policy.reconcileAttempts; check++) {
       if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
       const detail = await this.step('reconcile with the session API', () =>
@@ -112,16 +131,57 @@ export class Session {
     return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
   }
 
+  /**
+   * Waits for session.ended until overdue, then asks the API in one activity whose retries are the checks (see
+   * askUntilClosed), while the webhook may still arrive: it wins, and the question is cancelled.
+   */
+  private async awaitEndAskingOnce(wait: number): Promise<SessionEnd | undefined> {
+    const { ledger, policy } = this;
+    const ended = () => ledger.ended !== undefined;
+    const webhook = (): SessionEnd => ({ ended: ledger.ended!, source: 'webhook' });
+    if (await condition(ended, wait, { summary: 'wait for session.ended' })) return webhook();
+    const asking = new CancellationScope();
+    const answer = asking
+      .run(() => askUntilClosed(this.sessionId, policy.reconcileAttempts + 1, policy.reconcileIntervalSeconds))
+      .then(
+        (detail) => ({ detail }),
+        (err: unknown) => ({ err }),
+      );
+    const first = await Promise.race([answer, condition(ended).then(() => undefined)]);
+    if (ended() || first === undefined) {
+      asking.cancel();
+      return webhook();
+    }
+    const step = 'reconcile with the session API';
+    if ('err' in first) {
+      if (stillOpen(first.err)) return undefined; // open at every check: it expires
+      this.failures.push({ step, message: failureMessage(first.err) });
+      // A question that failed at every check has used the reconcile window already.
+      if (!(first.err instanceof ActivityFailure && first.err.retryState === 'NON_RETRYABLE_FAILURE')) return undefined;
+    } else if (isSkipped(first.detail)) {
+      this.failures.push({ step, message: `skipped: ${first.detail.skipped}` });
+    } else {
+      return { ended: endedFromDetail(first.detail, ledger.created), source: 'reconciled' };
+    }
+    // Asking again cannot help (no API key, a 404): the webhook keeps the rest of the reconcile window to arrive in
+    // (Svix retries it for a day).
+    const window = policy.reconcileAttempts * policy.reconcileIntervalSeconds * 1000;
+    if (window > 0) await condition(ended, window, { summary: 'wait for session.ended' });
+    return ledger.ended ? webhook() : undefined;
+  }
+
   /** The session ended: archive the transcript, record the outcome, follow the rules and the follow-up chain. */
   async postCall(end: SessionEnd): Promise<SessionResult> {
-    this.moveTo('post-call');
-    const archive = this.step('archive transcript', () => archiver.archiveTranscript(this.sessionId)).then(
-      transcriptOf,
-    );
-    // The outcome waits for the transcript only so long: in an Agntix outage the archive keeps trying for hours, and
-    // the outcome, the follow-up and the automations must not wait for it. A late transcript follows the outcome.
-    let transcript = this.background ? await this.atMost(archive, this.transcriptWaitMs()) : await archive;
-    if (!patched('post-call-rules')) {
+    // Sessions with fewer actions show post-call in the Web UI's details, not in the index: nobody searches on it.
+    if (this.fewerActions) this.showPhase('post-call');
+    else this.moveTo('post-call');
+    const onFailure = (failure: StepFailure) => this.failures.push(failure);
+    const waitSeconds = this.policy.transcriptWaitSeconds ?? DEFAULT_TRANSCRIPT_WAIT_SECONDS;
+    const inTime: TranscriptInTime = this.fewerActions
+      ? await archiveBoundedByWait(this.sessionId, waitSeconds, onFailure)
+      : await archiveWithTimer(this.sessionId, waitSeconds, this.background, onFailure);
+    let transcript = inTime.transcript;
+    if (!this.fewerActions && !patched('post-call-rules')) {
       // Sessions that reached post-call before rules existed finish as they began (see the replay test).
       const outcome = await this.record('completed', end.source, end.ended, transcript);
       const followUp = await this.followUpAfter(end.ended, outcome.followUpDue);
@@ -129,9 +189,10 @@ export class Session {
     }
     // Core bookkeeping (the outcome, the chain's end) always runs; rules add to it. Sessions that captured rules
     // before that was so keep the rules' word (replay-safe). Read before the local activity below (see begin).
-    const bookkeeping = patched('core-bookkeeping-always');
-    // The rules are captured here, once: a changed rules file never alters a session already past this point.
-    const ruleSet = await settings.loadPostCallRules();
+    const bookkeeping = this.fewerActions || patched('core-bookkeeping-always');
+    // The rules are captured once, with the policy (or here, for sessions begun before that): a changed rules file
+    // never alters a session already running.
+    const ruleSet = this.rules ?? (await settings.loadPostCallRules());
     const context: PostCallContext = {
       sessionId: this.sessionId,
       created: this.ledger.created,
@@ -163,8 +224,8 @@ export class Session {
     if (!this.background) return this.finish(outcome, end, { followUp, transcript, rules });
 
     this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
-    if (!transcript) {
-      transcript = await archive;
+    if (inTime.late) {
+      transcript = await inTime.late;
       if (transcript) await this.tell(this.buildOutcome('transcript-archived', end.source, end.ended, transcript));
     }
     await this.writes.settled();
@@ -246,13 +307,19 @@ export class Session {
     }
   }
 
+  /** Enters a phase operators search on: the index (AgntixPhase, AgntixOutcome) and the Web UI's details. */
   private moveTo(next: SessionPhase, outcome?: string): void {
-    this.phase = next;
     upsertSearchAttributes([
       { key: SearchAttributes.phase, value: next },
       // The outcome label is the agent's free text: left out of the index when it is too long for one.
       ...(outcome && fitsKeyword(outcome) ? [{ key: SearchAttributes.outcome, value: outcome }] : []),
     ]);
+    this.showPhase(next, outcome);
+  }
+
+  /** Shows a phase in the status query and the Web UI's current details, without an upsert (a billed action). */
+  private showPhase(next: SessionPhase, outcome?: string): void {
+    this.phase = next;
     const seen = this.ledger.seen.map((s) => s.eventType).join(', ');
     setCurrentDetails(`**${next}**${outcome ? ` · outcome ${outcome}` : ''} · seen ${seen}`);
   }
@@ -301,22 +368,6 @@ export class Session {
     const { created, ended } = this.ledger;
     const phoneNumber = (ended ?? created)?.metadata.customerPhoneNumber ?? this.placedCall?.customerPhoneNumber;
     return phoneNumber ? { phoneNumber } : {};
-  }
-
-  private transcriptWaitMs(): number {
-    return (this.policy.transcriptWaitSeconds ?? DEFAULT_TRANSCRIPT_WAIT_SECONDS) * 1000;
-  }
-
-  /** The promise's value if it settles within `ms`, else undefined (the promise goes on). */
-  private async atMost<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-    let value: T | undefined;
-    let settled = false;
-    void promise.then((v) => {
-      value = v;
-      settled = true;
-    });
-    if (ms > 0) await condition(() => settled, ms, { summary: 'wait for the transcript' });
-    return value;
   }
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */

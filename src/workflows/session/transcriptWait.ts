@@ -1,0 +1,79 @@
+import { ActivityFailure, condition } from '@temporalio/workflow';
+import type { Skipped } from '../../activities';
+import type { StepFailure, TranscriptRef } from '../../contracts';
+import { archiveWithin, archiver, failureMessage } from '../activityProxies';
+
+/*
+ * How long a session's outcome waits for its transcript. In an Agntix outage the archive keeps trying for hours, and
+ * the outcome, the follow-up and the automations must not wait for it: past the wait the outcome is recorded without
+ * the transcript, and the transcript follows it as a `transcript-archived` event when the archive lands.
+ */
+
+/** The transcript if it was archived within the wait; else `late`, the archive going on, when there is one. */
+export interface TranscriptInTime {
+  transcript?: TranscriptRef;
+  late?: Promise<TranscriptRef | undefined>;
+}
+
+const STEP = 'archive transcript';
+export const isSkipped = (value: unknown): value is Skipped =>
+  typeof value === 'object' && value !== null && 'skipped' in value;
+const transcriptOf = (archived: TranscriptRef | Skipped | undefined) =>
+  archived && !isSkipped(archived) ? archived : undefined;
+
+/**
+ * The archive as sessions with the `fewer-actions` patch run it: one activity bounded by the wait (its
+ * schedule-to-close timeout), so the usual case costs no timer; if that runs out, the archive goes on in a second
+ * activity with the whole 24-hour budget, resuming from the pages the first one saved.
+ */
+export async function archiveBoundedByWait(
+  sessionId: string,
+  waitSeconds: number,
+  onFailure: (failure: StepFailure) => void,
+): Promise<TranscriptInTime> {
+  const archiveLate = () =>
+    archiver.archiveTranscript(sessionId).then(
+      (archived) => checked(archived, onFailure),
+      (err: unknown) => void onFailure({ step: STEP, message: failureMessage(err) }),
+    );
+  // A wait of 0 (TRANSCRIPT_WAIT_SECONDS=0) means the outcome never waits: a schedule-to-close of 0 would mean no bound.
+  if (waitSeconds <= 0) return { late: archiveLate() };
+  try {
+    return { transcript: checked(await archiveWithin(sessionId, waitSeconds), onFailure) };
+  } catch (err) {
+    if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') return { late: archiveLate() };
+    onFailure({ step: STEP, message: failureMessage(err) });
+    return {};
+  }
+}
+
+/**
+ * The archive as sessions begun before that patch run it: one activity with the whole budget, and a timer for the
+ * wait (`background`), or, before writes went to the background, the outcome waiting for the archive to end.
+ */
+export async function archiveWithTimer(
+  sessionId: string,
+  waitSeconds: number,
+  background: boolean,
+  onFailure: (failure: StepFailure) => void,
+): Promise<TranscriptInTime> {
+  const archive = archiver.archiveTranscript(sessionId).then(
+    (archived) => checked(archived, onFailure),
+    (err: unknown) => void onFailure({ step: STEP, message: failureMessage(err) }),
+  );
+  if (!background) return { transcript: await archive };
+  let transcript: TranscriptRef | undefined;
+  let settled = false;
+  void archive.then((value) => {
+    transcript = value;
+    settled = true;
+  });
+  if (waitSeconds > 0) await condition(() => settled, waitSeconds * 1000, { summary: 'wait for the transcript' });
+  return settled ? { transcript } : { late: archive };
+}
+
+/** The transcript, or undefined with the reason noted when the archive was skipped (no API key). */
+function checked(archived: TranscriptRef | Skipped, onFailure: (failure: StepFailure) => void) {
+  if (isSkipped(archived)) onFailure({ step: STEP, message: `skipped: ${archived.skipped}` });
+  return transcriptOf(archived);
+}
