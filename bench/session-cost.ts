@@ -59,6 +59,15 @@ const lines = [
   'Targets (issue #16):',
   ...TARGETS.map((t) => `- ${t}`),
   '',
+  'Where the 8 actions of a standard voice session go, and why each stays (the `fewer-actions` patch cut the rest):',
+  '- the start, with session.created (signal-with-start), and session.ended: the two webhooks;',
+  "- one timer, the end's deadline: the only way a workflow learns that session.ended is overdue (cancelled, still billed, when the webhook comes);",
+  '- one local-activity task: the settings and the post-call rules, captured together at the start (were two tasks);',
+  '- two write activities, in-flight and completed, each to every system at once (were one per system and event; a system that fails one goes on in its own activity, so failures stay apart and visible, at a cost only then);',
+  '- one transcript archive, bounded by TRANSCRIPT_WAIT_SECONDS itself (was an activity plus a timer for the wait);',
+  '- one upsert of the final phase and outcome, what operators search on (the post-call upsert is gone: the phase shows in the details).',
+  'An expired session trades the completed write and the archive for its checks of the session API: one activity whose retries are the checks (was a timer and an activity per check). A follow-up adds its child start (2).',
+  '',
   "Shape: `current` holds the workflow's newest patch (session: fewer-actions, follow-up: follow-up-writes-in-background); `older` was recorded on earlier code and is kept for replay.",
 ];
 console.log(lines.join('\n'));

@@ -97,6 +97,16 @@ async function until(what: string, timeoutMs: number, check: () => boolean | Pro
   }
 }
 
+/**
+ * BENCH_DEV_SERVER=memory runs the dev server without its SQLite file: beside the file-backed figure (what a user of
+ * `npm start` gets), it shows how much of a figure is the dev server's persistence rather than this service.
+ */
+export const IN_MEMORY = process.env.BENCH_DEV_SERVER === 'memory';
+/** The key suffix and title suffix of a bench section run on the in-memory dev server. */
+export const serverVariant = IN_MEMORY
+  ? { key: '-in-memory-server', title: ', dev server in memory', command: 'BENCH_DEV_SERVER=memory ' }
+  : { key: '', title: '', command: '' };
+
 /** Starts the whole stack. Latencies are one-way answers of the peers, in ms. */
 export async function startStack(options: {
   agntixLatencyMs: number;
@@ -105,7 +115,10 @@ export async function startStack(options: {
   workerEnv?: NodeJS.ProcessEnv;
 }): Promise<Stack> {
   const data = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
-  const server = await startDevServer({ dbFilename: path.join(data, 'temporal.db'), log: () => undefined });
+  const server = await startDevServer({
+    ...(IN_MEMORY ? {} : { dbFilename: path.join(data, 'temporal.db') }),
+    log: () => undefined,
+  });
   const agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 4, latencyMs: options.agntixLatencyMs });
   const outcomeSecret = newSecret();
   const receiver = await startReceiver(outcomeSecret, options.receiverLatencyMs);
@@ -222,6 +235,6 @@ export function percentile(sorted: number[], p: number): number {
 
 export const machine = () =>
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-  `Temporal dev server (file-backed, as npm start runs it), run ${new Date().toISOString().slice(0, 10)}`;
+  `Temporal dev server (${IN_MEMORY ? 'in memory: BENCH_DEV_SERVER=memory' : 'file-backed, as npm start runs it'}), run ${new Date().toISOString().slice(0, 10)}`;
 
 export { until };

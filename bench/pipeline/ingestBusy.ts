@@ -4,7 +4,7 @@
  * server `npm start` runs. Aim: p99 under 100 ms.
  */
 import { writeBenchSection } from '../report';
-import { machine, percentile, sessionEvents, startStack, until } from './harness';
+import { machine, percentile, serverVariant, sessionEvents, startStack, until } from './harness';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
@@ -45,7 +45,7 @@ async function main() {
     latencies.sort((a, b) => a - b);
 
     const lines = [
-      `Command: \`npm run bench:ingest-busy\` (${RATE} deliveries/s for ${SECONDS} s, while ${BACKGROUND_IN_FLIGHT} end-to-end sessions at a time keep the worker busy)`,
+      `Command: \`${serverVariant.command}npm run bench:ingest-busy\` (${RATE} deliveries/s for ${SECONDS} s, while ${BACKGROUND_IN_FLIGHT} end-to-end sessions at a time keep the worker busy)`,
       `Machine: ${machine()}`,
       '',
       '| ack latency while the worker is saturated | p50 ms | p95 ms | p99 ms (aim < 100) | non-200 |',
@@ -53,7 +53,11 @@ async function main() {
       `| POST /webhooks/agntix | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 95).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${failures} |`,
     ];
     console.log(lines.join('\n'));
-    writeBenchSection('ingest-busy', 'Ingest while the worker is busy', lines.join('\n'));
+    writeBenchSection(
+      `ingest-busy${serverVariant.key}`,
+      `Ingest while the worker is busy${serverVariant.title}`,
+      lines.join('\n'),
+    );
   } finally {
     busy = false;
     await stack.stop();

@@ -5,7 +5,7 @@
  * and the worker's CPU seconds per session.
  */
 import { writeBenchSection } from '../report';
-import { cpuSeconds, machine, percentile, sessionEvents, startStack, until } from './harness';
+import { cpuSeconds, machine, percentile, serverVariant, sessionEvents, startStack, until } from './harness';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 400);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 40);
@@ -43,7 +43,7 @@ async function main() {
     const lag = ids.map((id) => stack.receiver.outcomes.get(id)! - endedAckAt.get(id)!).sort((a, b) => a - b);
 
     const lines = [
-      `Command: \`npm run bench:pipeline\` (SESSIONS=${SESSIONS}, ${IN_FLIGHT} sessions in flight, Agntix API answers after ${AGNTIX_MS} ms, the outcome webhook after ${RECEIVER_MS} ms, 3 transcript pages, sinks: outcome webhook + SQLite)`,
+      `Command: \`${serverVariant.command}npm run bench:pipeline\` (SESSIONS=${SESSIONS}, ${IN_FLIGHT} sessions in flight, Agntix API answers after ${AGNTIX_MS} ms, the outcome webhook after ${RECEIVER_MS} ms, 3 transcript pages, sinks: outcome webhook + SQLite)`,
       `Machine: ${machine()}; the API, the worker, the dev server and this driver share the cores.`,
       '',
       '| completed sessions/s | session.ended → outcome recorded p50 ms | p99 ms | worker CPU s per session |',
@@ -51,7 +51,11 @@ async function main() {
       `| ${(SESSIONS / seconds).toFixed(1)} | ${percentile(lag, 50).toFixed(0)} | ${percentile(lag, 99).toFixed(0)} | ${(cpu / SESSIONS).toFixed(4)} |`,
     ];
     console.log(lines.join('\n'));
-    writeBenchSection('pipeline', 'Sessions per worker, end to end', lines.join('\n'));
+    writeBenchSection(
+      `pipeline${serverVariant.key}`,
+      `Sessions per worker, end to end${serverVariant.title}`,
+      lines.join('\n'),
+    );
   } finally {
     await stack.stop();
   }

@@ -1,13 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  condition,
-  getExternalWorkflowHandle,
-  patched,
-  setCurrentDetails,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
@@ -30,28 +21,21 @@ import {
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
-import { agntixApi, askUntilClosed, failureMessage, settings, tellEverySink } from '../activityProxies';
+import { settings, tellEverySink } from '../activityProxies';
 import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
 import { SharedWrites } from '../sharedWrites';
 import { followUpAfterSession } from '../followUp/schedule';
 import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
-import { countExpiry, countFinishedSession, countReconciliation } from '../observability/metrics';
-import { endDeadlineMs, endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
+import { countExpiry, countFinishedSession } from '../observability/metrics';
+import { endDeadlineMs } from './decisions';
+import { waitAskingAtEachCheck, waitThenAskUntilClosed, type SessionEnd } from './endWait';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
-import { archiveBoundedByWait, archiveWithTimer, isSkipped, type TranscriptInTime } from './transcriptWait';
+import { archiveBoundedByWait, archiveWithTimer, type TranscriptInTime } from './transcriptWait';
 
-/** How a session ended: its session.ended webhook, or the API's word after the webhook was lost. */
-export interface SessionEnd {
-  ended: SessionEndedEvent;
-  source: 'webhook' | 'reconciled';
-}
-
-/** A reconciliation that asked every time and found the session open: not a failure, the session just expires. */
-const stillOpen = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
+export type { SessionEnd } from './endWait';
 
 /**
  * The state one session workflow shares between its steps, and the steps. The workflow function (./workflow.ts)
@@ -110,64 +94,13 @@ export class Session {
   async awaitEnd(): Promise<SessionEnd | undefined> {
     if (this.ledger.ended) return { ended: this.ledger.ended, source: 'webhook' };
     setCurrentDetails('**awaiting-end** · waiting for session.ended');
-    const { ledger, policy, placedCall } = this;
-    let wait =
+    const { ledger, policy, placedCall, sessionId } = this;
+    const firstWaitMs =
       !ledger.created && placedCall
         ? (placedCall.ttlSeconds + policy.endGraceSeconds) * 1000
         : endDeadlineMs(ledger.created, policy);
-    if (this.fewerActions) return this.awaitEndAskingOnce(wait);
-    for (let check = 0; check <= policy.reconcileAttempts; check++) {
-      if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
-      const detail = await this.step('reconcile with the session API', () =>
-        agntixApi.getSessionDetail(this.sessionId),
-      );
-      countReconciliation(detail);
-      if (ledger.ended) break; // the webhook arrived while we asked: it wins
-      if (detail && !isSkipped(detail) && isClosed(detail)) {
-        return { ended: endedFromDetail(detail, ledger.created), source: 'reconciled' };
-      }
-      wait = policy.reconcileIntervalSeconds * 1000;
-    }
-    return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
-  }
-
-  /**
-   * Waits for session.ended until overdue, then asks the API in one activity whose retries are the checks (see
-   * askUntilClosed), while the webhook may still arrive: it wins, and the question is cancelled.
-   */
-  private async awaitEndAskingOnce(wait: number): Promise<SessionEnd | undefined> {
-    const { ledger, policy } = this;
-    const ended = () => ledger.ended !== undefined;
-    const webhook = (): SessionEnd => ({ ended: ledger.ended!, source: 'webhook' });
-    if (await condition(ended, wait, { summary: 'wait for session.ended' })) return webhook();
-    const asking = new CancellationScope();
-    const answer = asking
-      .run(() => askUntilClosed(this.sessionId, policy.reconcileAttempts + 1, policy.reconcileIntervalSeconds))
-      .then(
-        (detail) => ({ detail }),
-        (err: unknown) => ({ err }),
-      );
-    const first = await Promise.race([answer, condition(ended).then(() => undefined)]);
-    if (ended() || first === undefined) {
-      asking.cancel();
-      return webhook();
-    }
-    const step = 'reconcile with the session API';
-    if ('err' in first) {
-      if (stillOpen(first.err)) return undefined; // open at every check: it expires
-      this.failures.push({ step, message: failureMessage(first.err) });
-      // A question that failed at every check has used the reconcile window already.
-      if (!(first.err instanceof ActivityFailure && first.err.retryState === 'NON_RETRYABLE_FAILURE')) return undefined;
-    } else if (isSkipped(first.detail)) {
-      this.failures.push({ step, message: `skipped: ${first.detail.skipped}` });
-    } else {
-      return { ended: endedFromDetail(first.detail, ledger.created), source: 'reconciled' };
-    }
-    // Asking again cannot help (no API key, a 404): the webhook keeps the rest of the reconcile window to arrive in
-    // (Svix retries it for a day).
-    const window = policy.reconcileAttempts * policy.reconcileIntervalSeconds * 1000;
-    if (window > 0) await condition(ended, window, { summary: 'wait for session.ended' });
-    return ledger.ended ? webhook() : undefined;
+    const overdue = { sessionId, ledger, policy, firstWaitMs, onFailure: (f: StepFailure) => this.failures.push(f) };
+    return this.fewerActions ? waitThenAskUntilClosed(overdue) : waitAskingAtEachCheck(overdue);
   }
 
   /** The session ended: archive the transcript, record the outcome, follow the rules and the follow-up chain. */
@@ -293,18 +226,6 @@ export class Session {
     // closed, which is the usual case after a clean dial (it knew the call's session id at once): nothing to do.
     const followUp = getExternalWorkflowHandle(followUpWorkflowId(chain.root, chain.attempt));
     void followUp.signal(followUpConfirmedSignal, confirmation).catch(() => undefined);
-  }
-
-  /** Runs a step; a failure is recorded (status query, result) instead of failing the whole session. */
-  private async step<T>(name: string, run: () => Promise<T>): Promise<T | undefined> {
-    try {
-      const result = await run();
-      if (isSkipped(result)) this.failures.push({ step: name, message: `skipped: ${result.skipped}` });
-      return result;
-    } catch (err) {
-      this.failures.push({ step: name, message: failureMessage(err) });
-      return undefined;
-    }
   }
 
   /** Enters a phase operators search on: the index (AgntixPhase, AgntixOutcome) and the Web UI's details. */

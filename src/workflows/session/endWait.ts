@@ -1,0 +1,96 @@
+import { ActivityFailure, ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
+import type { SessionEndedEvent, StepFailure } from '../../contracts';
+import { agntixApi, askUntilClosed, failureMessage } from '../activityProxies';
+import { countReconciliation } from '../observability/metrics';
+import type { SessionPolicy } from '../policy';
+import { endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
+import type { SessionLedger } from './ledger';
+import { isSkipped } from './transcriptWait';
+
+/*
+ * The wait for a session's end: session.ended, or, once it is overdue, the session API's word that the session is
+ * over (its webhook was lost). The webhook always wins, even over an answer the API gave in the same moment.
+ */
+
+/** How a session ended: its session.ended webhook, or the API's word after the webhook was lost. */
+export interface SessionEnd {
+  ended: SessionEndedEvent;
+  source: 'webhook' | 'reconciled';
+}
+
+/** What the wait needs of its session. */
+export interface OverdueCheck {
+  sessionId: string;
+  ledger: SessionLedger;
+  policy: SessionPolicy;
+  /** Until the end is overdue: the voice ttl + grace, or the chat timeout (decisions.ts). */
+  firstWaitMs: number;
+  onFailure: (failure: StepFailure) => void;
+}
+
+const STEP = 'reconcile with the session API';
+
+/** A reconciliation that found the session open at every check: not a failure, the session just expires. */
+const stillOpen = (err: unknown) =>
+  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
+
+/**
+ * Sessions with the `fewer-actions` patch: one timer until overdue, then one activity whose retries are the checks
+ * (askUntilClosed: one each reconcile interval while the API says open), cancelled when the webhook arrives.
+ */
+export async function waitThenAskUntilClosed(check: OverdueCheck): Promise<SessionEnd | undefined> {
+  const { ledger, policy } = check;
+  const ended = () => ledger.ended !== undefined;
+  const webhook = (): SessionEnd => ({ ended: ledger.ended!, source: 'webhook' });
+  if (await condition(ended, check.firstWaitMs, { summary: 'wait for session.ended' })) return webhook();
+  const asking = new CancellationScope();
+  const answer = asking
+    .run(() => askUntilClosed(check.sessionId, policy.reconcileAttempts + 1, policy.reconcileIntervalSeconds))
+    .then(
+      (detail) => ({ detail }),
+      (err: unknown) => ({ err }),
+    );
+  const first = await Promise.race([answer, condition(ended).then(() => undefined)]);
+  if (ended() || first === undefined) {
+    asking.cancel();
+    return webhook();
+  }
+  if ('err' in first) {
+    if (stillOpen(first.err)) return undefined; // open at every check: it expires
+    check.onFailure({ step: STEP, message: failureMessage(first.err) });
+    // A question that failed at every check has used the reconcile window already.
+    if (!(first.err instanceof ActivityFailure && first.err.retryState === 'NON_RETRYABLE_FAILURE')) return undefined;
+  } else if (isSkipped(first.detail)) {
+    check.onFailure({ step: STEP, message: `skipped: ${first.detail.skipped}` });
+  } else {
+    return { ended: endedFromDetail(first.detail, ledger.created), source: 'reconciled' };
+  }
+  // Asking again cannot help (no API key, a 404): the webhook keeps the rest of the reconcile window to arrive in
+  // (Svix retries it for a day).
+  const window = policy.reconcileAttempts * policy.reconcileIntervalSeconds * 1000;
+  if (window > 0) await condition(ended, window, { summary: 'wait for session.ended' });
+  return ledger.ended ? webhook() : undefined;
+}
+
+/** Sessions begun before that patch: a timer and an activity (getSessionDetail) for each check. */
+export async function waitAskingAtEachCheck(check: OverdueCheck): Promise<SessionEnd | undefined> {
+  const { ledger, policy } = check;
+  let wait = check.firstWaitMs;
+  for (let attempt = 0; attempt <= policy.reconcileAttempts; attempt++) {
+    if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
+    const detail = await agntixApi.getSessionDetail(check.sessionId).then(
+      (answer) => {
+        if (isSkipped(answer)) check.onFailure({ step: STEP, message: `skipped: ${answer.skipped}` });
+        return answer;
+      },
+      (err: unknown) => void check.onFailure({ step: STEP, message: failureMessage(err) }),
+    );
+    countReconciliation(detail);
+    if (ledger.ended) break; // the webhook arrived while we asked: it wins
+    if (detail && !isSkipped(detail) && isClosed(detail)) {
+      return { ended: endedFromDetail(detail, ledger.created), source: 'reconciled' };
+    }
+    wait = policy.reconcileIntervalSeconds * 1000;
+  }
+  return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
+}
