@@ -262,6 +262,25 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     }
   });
 
+  it('takes a session.ended that arrives while the API is asked again, and stops asking', async () => {
+    const sessionId = randomUUID();
+    agntix.sessions.set(sessionId, {
+      detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
+      messages: messages(2),
+    });
+    const checks = () => agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
+    await deliver(CREATED, sessionId);
+    const { result } = await runToCompletion(sessionId, async () => {
+      await waitFor(() => checks() === 1, 'the first check of the overdue session');
+      await deliver(ENDED, sessionId); // late, between two checks: the webhook wins
+    });
+    expect(result).toMatchObject({ phase: 'done', source: 'webhook', outcome: 'Unavailable', failures: [] });
+    expect(checks()).toBe(1); // the question still pending was cancelled, not asked again
+    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    expect(history.events!.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
+    if (process.env.RECORD_HISTORIES) await saveHistory('session-ended-while-reconciling-fewer-actions', history);
+  });
+
   it('closes a session that never ends as expired after the bounded waits, and records the expiry', async () => {
     const sessionId = randomUUID();
     agntix.sessions.set(sessionId, {

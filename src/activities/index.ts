@@ -5,6 +5,7 @@ import { createSinkActivities } from './sinks/activities';
 import type { OutcomeSink } from './sinks/types';
 
 export type { Skipped } from './agntix/activities';
+export type { DialVerdict } from './agntix/dialReconciliation';
 export type { SinkWrite, SinkWriteFailure } from './sinks/activities';
 
 /** What a session captures when it starts (loadSessionSettings). */
@@ -12,7 +13,6 @@ export interface SessionSettings {
   policy: SessionPolicy;
   rules: RuleSet;
 }
-export type { DialVerdict } from './agntix/dialReconciliation';
 
 export interface ActivityDeps extends AgntixActivityDeps {
   sinks: OutcomeSink[];

@@ -3,6 +3,9 @@ import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
 import { failureMessage, writeEverywhere, type Recipients } from './activityProxies';
 import { ExternalWrites, type OutcomeWrites } from './externalWrites';
 
+/** The longest Retry-After a shared write's failure waits for before the system's own write: a write's max backoff. */
+const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
+
 /**
  * The writes of one session to the external systems, one activity per event for all of them while they all answer:
  * an activity attempt is a billed action, and in the usual case every system takes every event at the first try.
@@ -11,9 +14,6 @@ import { ExternalWrites, type OutcomeWrites } from './externalWrites';
  * later one in its own queue (ExternalWrites: an activity per event, retried for 24 hours, shown apart in the Web
  * UI). So a system that is down delays only its own writes; a final refusal is a failure at once.
  */
-/** The longest Retry-After a shared write's failure waits for before the system's own write: a write's max backoff. */
-const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
-
 export class SharedWrites implements OutcomeWrites {
   private shared: Promise<void> = Promise.resolve();
   private sent = 0;

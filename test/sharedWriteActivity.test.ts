@@ -1,0 +1,66 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createSinkActivities } from '../src/activities/sinks/activities';
+import type { OutcomeSink } from '../src/activities/sinks/types';
+import type { ExternalEvent } from '../src/contracts';
+
+/** An external system that keeps what it was told, or answers with the failure it is given. */
+function system(name: string, failure?: Error): OutcomeSink & { told: string[] } {
+  const told: string[] = [];
+  return {
+    name,
+    told,
+    record(event) {
+      if (failure) return Promise.reject(failure);
+      told.push(event.idempotencyKey);
+      return Promise.resolve();
+    },
+  };
+}
+
+const event = { idempotencyKey: 's1:completed', kind: 'completed' } as unknown as ExternalEvent;
+const writesTo = (...sinks: string[]) => sinks.map((sink) => ({ sink, event }));
+
+describe('recordOutcomeEverywhere: one activity writes an event to every system, failures stay each its own', () => {
+  it('writes every system that answers and reports the others: retryable, final, or with a Retry-After', async () => {
+    const store = system('store');
+    const down = system('webhook', ApplicationFailure.retryable('webhook answered 503', 'OutcomeWebhookUnavailable'));
+    const refused = system('crm', ApplicationFailure.nonRetryable('HubSpot denied write calls (403)', 'Forbidden'));
+    const limited = system(
+      'queue',
+      ApplicationFailure.create({ message: 'queue answered 429', type: 'RateLimited', nextRetryDelay: 3000 }),
+    );
+    const { recordOutcomeEverywhere } = createSinkActivities([store, down, refused, limited]);
+    const failures = await new MockActivityEnvironment().run(
+      recordOutcomeEverywhere,
+      writesTo('store', 'webhook', 'crm', 'queue'),
+    );
+    expect(store.told).toEqual(['s1:completed']);
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        { sink: 'webhook', message: 'webhook answered 503', final: false },
+        { sink: 'crm', message: 'HubSpot denied write calls (403)', final: true },
+        { sink: 'queue', message: 'queue answered 429', final: false, retryAfterMs: 3000 },
+      ]),
+    );
+    expect(failures).toHaveLength(3);
+  });
+
+  it('skips, on a retried attempt, the systems an earlier attempt wrote (its heartbeat)', async () => {
+    const store = system('store');
+    const webhook = system('webhook');
+    const { recordOutcomeEverywhere } = createSinkActivities([store, webhook]);
+    const retried = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: ['store'] });
+    expect(await retried.run(recordOutcomeEverywhere, writesTo('store', 'webhook'))).toEqual([]);
+    expect(store.told).toEqual([]);
+    expect(webhook.told).toEqual(['s1:completed']);
+  });
+
+  it('names a system it does not know as a final failure, and still writes the others', async () => {
+    const store = system('store');
+    const { recordOutcomeEverywhere } = createSinkActivities([store]);
+    const failures = await new MockActivityEnvironment().run(recordOutcomeEverywhere, writesTo('store', 'ledger'));
+    expect(failures).toEqual([{ sink: 'ledger', message: 'no external system named ledger', final: true }]);
+    expect(store.told).toEqual(['s1:completed']);
+  });
+});
