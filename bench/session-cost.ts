@@ -10,7 +10,7 @@ import { countActions, dollarsPerMillionSessions, LIST_PRICE_PER_MILLION_ACTIONS
 /** The newest patch of each workflow: a history without it was recorded on an older shape of the code. */
 const NEWEST_PATCH: Record<string, string> = {
   sessionWorkflow: 'fewer-actions',
-  followUpWorkflow: 'follow-up-writes-in-background',
+  followUpWorkflow: 'follow-up-shared-writes',
 };
 
 /** Issue #16's targets, per kind of session, and the history of current code that measures each. */
@@ -68,7 +68,7 @@ const lines = [
   '- one upsert of the final phase and outcome, what operators search on (the post-call upsert is gone: the phase shows in the details).',
   'An expired session trades the completed write and the archive for its checks of the session API: one activity whose retries are the checks (was a timer and an activity per check). A follow-up adds its child start (2).',
   '',
-  "Shape: `current` holds the workflow's newest patch (session: fewer-actions, follow-up: follow-up-writes-in-background); `older` was recorded on earlier code and is kept for replay.",
+  "Shape: `current` holds the workflow's newest patch (session: fewer-actions, follow-up: follow-up-shared-writes); `older` was recorded on earlier code and is kept for replay.",
 ];
 console.log(lines.join('\n'));
 writeBenchSection('session-cost', 'Cost of one session', lines.join('\n'));

@@ -237,11 +237,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
-        await saveHistory(
-          'session-scheduling-follow-up',
-          await temporal.client.workflow.getHandle(sessionId).fetchHistory(),
-        );
+        await saveHistory('follow-up-placed-shared-writes', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -298,8 +294,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await callSession.terminate('test over');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
-        await saveHistory('session-scheduling-follow-up-in-background', await sessionHistory(sessionId));
+        await saveHistory('follow-up-placed-by-api-shared-writes', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -415,7 +410,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         expect(agntix.calls).toHaveLength(1);
         expect((await run('dial-again', id)).code).toBe(1); // settled: nothing left to decide
         if (process.env.RECORD_HISTORIES)
-          await saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
+          await saveHistory('follow-up-needs-operator-marked-placed-shared-writes', await handle.fetchHistory());
         expect(await run('dial-again', id)).toMatchObject({ code: 1 }); // settled: nothing left to decide
         expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['placed']);
         // The call's session is followed from here.
@@ -480,7 +475,8 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
       expect(scheduledTimes).toContain(at.toISOString());
-      if (process.env.RECORD_HISTORIES) await saveHistory('follow-up-rescheduled', await handle.fetchHistory());
+      if (process.env.RECORD_HISTORIES)
+        await saveHistory('follow-up-rescheduled-shared-writes', await handle.fetchHistory());
     });
   });
 

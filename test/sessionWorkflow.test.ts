@@ -141,11 +141,6 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
     expect(JSON.stringify(history)).not.toContain(transcript[0]!.content);
     await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter() }, history, sessionId);
-    if (process.env.RECORD_HISTORIES) {
-      await saveHistory('standard-voice-session', history);
-      // The same session on the code that writes in the background (npm run bench:session-cost counts it).
-      await saveHistory('standard-voice-session-writes-in-background', history);
-    }
     const attributes = (await temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
     expect(attributes).toMatchObject({
       AgntixPhase: ['done'],

@@ -1,6 +1,6 @@
 import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testDataConverter } from './temporal';
 
@@ -43,14 +43,22 @@ async function decodePayloads(value: unknown, codec: PayloadCodec): Promise<unkn
  * decoded: the suite's key lives for one run, and the replay test must read the file in every later one.
  */
 export async function saveHistory(name: string, history: temporal.api.history.v1.IHistory): Promise<void> {
-  // RECORD_HISTORIES=1 records every history the tests save; a comma-separated list records only those names, so
-  // the histories of earlier code stay as they were recorded.
+  // RECORD_HISTORIES=1 records every history the tests save that is not on disk yet; a comma-separated list records
+  // only those names.
   const only = process.env.RECORD_HISTORIES?.split(',');
-  if (only && only.length > 0 && only[0] !== '1' && !only.includes(name)) return;
+  const named = only !== undefined && only[0] !== '1';
+  if (named && !only.includes(name)) return;
+  // A fixture is the history of the code that recorded it: overwritten, the replay test would stop proving that the
+  // sessions it stands for still replay. New code records under a new name.
+  const file = path.join(historiesDir, `${name}.json`);
+  if (existsSync(file)) {
+    if (named) throw new Error(`${file} exists: histories of earlier code are never overwritten; record a new name`);
+    return;
+  }
   mkdirSync(historiesDir, { recursive: true });
   const plain = History.toObject(History.fromObject(history), { longs: String, bytes: String, enums: String });
   for (const codec of testDataConverter().payloadCodecs ?? []) await decodePayloads(plain, codec);
-  writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(plain, null, 1));
+  writeFileSync(file, JSON.stringify(plain, null, 1));
 }
 
 export function loadHistory(file: string): temporal.api.history.v1.History {

@@ -24,7 +24,8 @@ import {
 import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { FollowUpStateCounter } from '../observability/metrics';
-import { ExternalWrites } from '../externalWrites';
+import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
+import { SharedWrites } from '../sharedWrites';
 import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
 import { settleUncertainDial } from './dialCheck';
@@ -46,7 +47,8 @@ export class FollowUp {
   private readonly dials: string[] = [];
   private failedWrites = 0;
   private readonly stateCounter = new FollowUpStateCounter();
-  private readonly writes: ExternalWrites;
+  /** Chosen at the first write in the background (see backgroundWrites). */
+  private writes?: OutcomeWrites;
   private placedBy?: FollowUpStatus['placedBy'];
   /** Dials are guarded (unguessable attempt ids, checked confirmations, the API asked before any redial, an operator
    * when it cannot say): the `never-dial-twice` patch, read when dialling starts. */
@@ -55,7 +57,6 @@ export class FollowUp {
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
-    this.writes = new ExternalWrites(input, () => (this.failedWrites += 1));
   }
 
   status(): FollowUpStatus {
@@ -249,7 +250,7 @@ export class FollowUp {
 
   /** The result, once every write to the external systems has landed or given up. */
   async done(): Promise<FollowUpStatus> {
-    await this.writes.settled();
+    await this.writes?.settled();
     return this.status();
   }
 
@@ -279,8 +280,21 @@ export class FollowUp {
       recordedAt: new Date().toISOString(),
     };
     const contact = { phoneNumber: this.input.customerPhoneNumber };
-    if (patched('follow-up-writes-in-background')) return this.writes.send(event, contact);
+    if (patched('follow-up-writes-in-background')) return this.backgroundWrites().send(event, contact);
     this.failedWrites += (await tellEverySink(this.input, event, contact)).length;
+  }
+
+  /**
+   * One activity per event for every system (SharedWrites: a system that fails goes on in its own), or, for
+   * follow-ups begun before the `follow-up-shared-writes` patch, an activity per system and event. The patch is read
+   * once, at the first write, so a follow-up writes one way all its life.
+   */
+  private backgroundWrites(): OutcomeWrites {
+    const onFailure = () => (this.failedWrites += 1);
+    this.writes ??= patched('follow-up-shared-writes')
+      ? new SharedWrites(this.input, onFailure)
+      : new ExternalWrites(this.input, onFailure);
+    return this.writes;
   }
 
   /**
