@@ -6,22 +6,24 @@ import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'svix';
-import { startDevServer, type DevServer } from '../../src/dev/devServer';
+import { startDevServer } from '../../src/dev/devServer';
 import { example } from '../../src/dev/examples';
 import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
 import { newSecret } from '../../src/dev/signing';
+import { provisionCluster } from '../../test/cluster/provision';
+import { TEMPORAL_SERVER_VERSION } from '../../test/cluster/temporalServer';
 
 /*
- * The stack as deployed, on one machine, for the pipeline benchmarks: a Temporal dev server (file-backed, as
- * `npm start` runs it), the webhook API and one worker as separate processes, the fake Agntix API and an outcome
- * webhook receiver as local HTTP servers that answer after a realistic latency.
+ * The stack as deployed, on one machine, for the pipeline benchmarks: a Temporal (by default the file-backed dev
+ * server `npm start` runs; BENCH_TEMPORAL below), the webhook API and one worker as separate processes, the fake
+ * Agntix API and an outcome webhook receiver as local HTTP servers that answer after a realistic latency.
  */
 
 const API_KEY = 'pk_bench';
 const ROOT = path.resolve(__dirname, '../..');
 
 export interface Stack {
-  server: DevServer;
+  server: { address: string; stop(): Promise<void> };
   agntix: FakeAgntix;
   receiver: Receiver;
   apiUrl: string;
@@ -98,14 +100,41 @@ async function until(what: string, timeoutMs: number, check: () => boolean | Pro
 }
 
 /**
- * BENCH_DEV_SERVER=memory runs the dev server without its SQLite file: beside the file-backed figure (what a user of
- * `npm start` gets), it shows how much of a figure is the dev server's persistence rather than this service.
+ * Which Temporal the stack runs on. By default the dev server with its SQLite file, as `npm start` runs it;
+ * BENCH_TEMPORAL=memory runs it without the file, and BENCH_TEMPORAL=cluster runs the Temporal server built from
+ * source on PostgreSQL, as `npm run test:cluster` provisions it (the deployed topology). Side by side, they show how
+ * much of a figure is Temporal's persistence rather than this service.
  */
-export const IN_MEMORY = process.env.BENCH_DEV_SERVER === 'memory';
-/** The key suffix and title suffix of a bench section run on the in-memory dev server. */
-export const serverVariant = IN_MEMORY
-  ? { key: '-in-memory-server', title: ', dev server in memory', command: 'BENCH_DEV_SERVER=memory ' }
-  : { key: '', title: '', command: '' };
+const TEMPORAL = process.env.BENCH_TEMPORAL ?? 'file';
+if (!['file', 'memory', 'cluster'].includes(TEMPORAL)) {
+  throw new Error(`BENCH_TEMPORAL must be file, memory or cluster, not ${TEMPORAL}`);
+}
+const TEMPORAL_NAMES: Record<string, string> = {
+  file: 'Temporal dev server (file-backed, as npm start runs it)',
+  memory: 'Temporal dev server (in memory: BENCH_TEMPORAL=memory)',
+  cluster: `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL 15 (BENCH_TEMPORAL=cluster, as deployed)`,
+};
+/** The key suffix, title suffix and command prefix of a bench section, by the Temporal it ran on. */
+export const serverVariant =
+  TEMPORAL === 'file'
+    ? { key: '', title: '', command: '' }
+    : {
+        key: `-${TEMPORAL === 'memory' ? 'in-memory-server' : 'cluster'}`,
+        title: TEMPORAL === 'memory' ? ', dev server in memory' : `, Temporal server on PostgreSQL`,
+        command: `BENCH_TEMPORAL=${TEMPORAL} `,
+      };
+
+/** The Temporal the stack talks to: its frontend's address, and how to stop it. */
+async function startTemporal(data: string): Promise<{ address: string; stop(): Promise<void> }> {
+  if (TEMPORAL === 'cluster') {
+    const cluster = await provisionCluster(data, () => undefined);
+    return { address: cluster.temporal.address, stop: () => cluster.stop() };
+  }
+  return startDevServer({
+    ...(TEMPORAL === 'memory' ? {} : { dbFilename: path.join(data, 'temporal.db') }),
+    log: () => undefined,
+  });
+}
 
 /** Starts the whole stack. Latencies are one-way answers of the peers, in ms. */
 export async function startStack(options: {
@@ -115,10 +144,7 @@ export async function startStack(options: {
   workerEnv?: NodeJS.ProcessEnv;
 }): Promise<Stack> {
   const data = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
-  const server = await startDevServer({
-    ...(IN_MEMORY ? {} : { dbFilename: path.join(data, 'temporal.db') }),
-    log: () => undefined,
-  });
+  const server = await startTemporal(data);
   const agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 4, latencyMs: options.agntixLatencyMs });
   const outcomeSecret = newSecret();
   const receiver = await startReceiver(outcomeSecret, options.receiverLatencyMs);
@@ -235,6 +261,6 @@ export function percentile(sorted: number[], p: number): number {
 
 export const machine = () =>
   `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
-  `Temporal dev server (${IN_MEMORY ? 'in memory: BENCH_DEV_SERVER=memory' : 'file-backed, as npm start runs it'}), run ${new Date().toISOString().slice(0, 10)}`;
+  `${TEMPORAL_NAMES[TEMPORAL]}, run ${new Date().toISOString().slice(0, 10)}`;
 
 export { until };
