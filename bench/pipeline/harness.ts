@@ -83,8 +83,12 @@ async function startReceiver(secret: string, latencyMs: number): Promise<Receive
   };
 }
 
-function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, entry)], {
+/** How the worker runs: under ts-node from src/ (as `npm run start:worker`), or compiled (dist/, as the image runs it). */
+export type WorkerBuild = 'ts-node' | 'compiled';
+
+function spawnEntry(entry: string, env: NodeJS.ProcessEnv, preload: string[] = []): ChildProcess {
+  const args = entry.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only'];
+  return spawn(process.execPath, [...args, ...preload.flatMap((p) => ['-r', p]), path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -142,6 +146,10 @@ export async function startStack(options: {
   receiverLatencyMs: number;
   transcriptPages: number;
   workerEnv?: NodeJS.ProcessEnv;
+  /** Compiled runs dist/bin/worker.js: build it first (`npm run build`). */
+  workerBuild?: WorkerBuild;
+  /** Plain JS modules the worker process loads first (`node -r`), such as the memory probe. */
+  workerPreload?: string[];
 }): Promise<Stack> {
   const data = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
   const server = await startTemporal(data);
@@ -165,7 +173,8 @@ export async function startStack(options: {
     // Several workers share this host (and other runs may): none serves the metrics port it does not need.
     WORKER_METRICS_PORT: 'off',
   };
-  const worker = spawnEntry('src/bin/worker.ts', { ...common, ...options.workerEnv });
+  const workerEntry = options.workerBuild === 'compiled' ? 'dist/bin/worker.js' : 'src/bin/worker.ts';
+  const worker = spawnEntry(workerEntry, { ...common, ...options.workerEnv }, options.workerPreload);
   const api = spawnEntry('src/bin/api.ts', { ...common, PORT: String(port) });
   const apiUrl = `http://127.0.0.1:${port}`;
   await until('the API to be ready', 60_000, () =>
