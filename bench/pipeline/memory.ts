@@ -19,6 +19,16 @@ const BUILD: WorkerBuild = process.env.BENCH_WORKER === 'compiled' ? 'compiled' 
 const MAX_CACHED = process.env.BENCH_MAX_CACHED;
 /** BENCH_WORKER_HEAP_MB=384 caps the worker's V8 old space: tells live memory from garbage V8 has not yet collected. */
 const HEAP_MB = process.env.BENCH_WORKER_HEAP_MB;
+/**
+ * BENCH_WORKER_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=4' adds settings to the worker's
+ * environment (space-separated NAME=value; a value has no spaces); each combination gets its own section.
+ */
+const EXTRA_ENV = Object.fromEntries(
+  (process.env.BENCH_WORKER_ENV ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 /** BENCH_HEAP_SNAPSHOTS=dir writes a heap snapshot of the workflow thread at each sample (slow; for diagnosis). */
 const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 
@@ -71,6 +81,7 @@ async function main() {
       ...(SNAPSHOTS ? { BENCH_HEAP_SNAPSHOTS: SNAPSHOTS } : {}),
       ...(MAX_CACHED ? { WORKER_MAX_CACHED_WORKFLOWS: MAX_CACHED } : {}),
       ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
+      ...EXTRA_ENV,
     },
   });
   const pid = stack.worker.pid!;
@@ -78,6 +89,7 @@ async function main() {
     `worker ${BUILD === 'compiled' ? 'compiled (dist/, as the image runs it)' : 'under ts-node'}`,
     MAX_CACHED && `WORKER_MAX_CACHED_WORKFLOWS=${MAX_CACHED}`,
     HEAP_MB && `worker heap capped at ${HEAP_MB} MB`,
+    process.env.BENCH_WORKER_ENV && `worker env ${process.env.BENCH_WORKER_ENV}`,
   ]
     .filter(Boolean)
     .join(', ');
@@ -112,6 +124,7 @@ async function main() {
       BUILD === 'compiled' && 'BENCH_WORKER=compiled',
       MAX_CACHED && `BENCH_MAX_CACHED=${MAX_CACHED}`,
       HEAP_MB && `BENCH_WORKER_HEAP_MB=${HEAP_MB}`,
+      process.env.BENCH_WORKER_ENV && `BENCH_WORKER_ENV='${process.env.BENCH_WORKER_ENV}'`,
       'npm run bench:memory',
     ]
       .filter(Boolean)
@@ -143,6 +156,7 @@ async function main() {
       BUILD === 'compiled' && 'compiled',
       MAX_CACHED && `cache-${MAX_CACHED}`,
       HEAP_MB && `heap-${HEAP_MB}`,
+      ...Object.entries(EXTRA_ENV).map(([k, v]) => `${k}-${v}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')),
     ]
       .filter(Boolean)
       .join('-');
