@@ -3,32 +3,19 @@
  * after they all complete, split into the main thread's V8 heap, the workflow thread's V8 heap and the rest (native:
  * the Rust core, code, buffers). Aim: below 300 MB with 1,000 open, and flat after completion.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { writeBenchSection } from '../report';
-import { machine, sessionEvents, startStack, until, type WorkerBuild } from './harness';
+import { benchWorker, machine, sessionEvents, startStack, until } from './harness';
 import type { ProbeSample } from './memoryProbe';
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 1000);
-/** BENCH_WORKER=compiled builds (`npm run build`) and runs dist/bin/worker.js, as the image does; default ts-node. */
-const BUILD: WorkerBuild = process.env.BENCH_WORKER === 'compiled' ? 'compiled' : 'ts-node';
 /** BENCH_MAX_CACHED=200 runs the worker with WORKER_MAX_CACHED_WORKFLOWS=200 (a bounded sticky cache). */
 const MAX_CACHED = process.env.BENCH_MAX_CACHED;
 /** BENCH_WORKER_HEAP_MB=384 caps the worker's V8 old space: tells live memory from garbage V8 has not yet collected. */
 const HEAP_MB = process.env.BENCH_WORKER_HEAP_MB;
-/**
- * BENCH_WORKER_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=--max-semi-space-size=4' adds settings to the worker's
- * environment (space-separated NAME=value; a value has no spaces); each combination gets its own section.
- */
-const EXTRA_ENV = Object.fromEntries(
-  (process.env.BENCH_WORKER_ENV ?? '')
-    .split(' ')
-    .filter(Boolean)
-    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
-);
 /** BENCH_HEAP_SNAPSHOTS=dir writes a heap snapshot of the workflow thread at each sample (slow; for diagnosis). */
 const SNAPSHOTS = process.env.BENCH_HEAP_SNAPSHOTS;
 
@@ -65,14 +52,14 @@ async function probe(pid: number, file: string): Promise<ProbeSample> {
 }
 
 async function main() {
-  if (BUILD === 'compiled') execFileSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  const worker = benchWorker();
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-memory-'));
   const probeFile = path.join(dir, 'probe.jsonl');
   const stack = await startStack({
     agntixLatencyMs: 5,
     receiverLatencyMs: 5,
     transcriptPages: 3,
-    workerBuild: BUILD,
+    workerBuild: worker.build,
     workerPreload: [probeScript(dir)],
     // Long enough that no session expires while the benchmark holds it open.
     workerEnv: {
@@ -81,15 +68,14 @@ async function main() {
       ...(SNAPSHOTS ? { BENCH_HEAP_SNAPSHOTS: SNAPSHOTS } : {}),
       ...(MAX_CACHED ? { WORKER_MAX_CACHED_WORKFLOWS: MAX_CACHED } : {}),
       ...(HEAP_MB ? { NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}` } : {}),
-      ...EXTRA_ENV,
+      ...worker.workerEnv,
     },
   });
   const pid = stack.worker.pid!;
   const variant = [
-    `worker ${BUILD === 'compiled' ? 'compiled (dist/, as the image runs it)' : 'under ts-node'}`,
+    worker.label,
     MAX_CACHED && `WORKER_MAX_CACHED_WORKFLOWS=${MAX_CACHED}`,
     HEAP_MB && `worker heap capped at ${HEAP_MB} MB`,
-    process.env.BENCH_WORKER_ENV && `worker env ${process.env.BENCH_WORKER_ENV}`,
   ]
     .filter(Boolean)
     .join(', ');
@@ -121,10 +107,9 @@ async function main() {
     const later = await probe(pid, probeFile);
 
     const command = [
-      BUILD === 'compiled' && 'BENCH_WORKER=compiled',
+      worker.command,
       MAX_CACHED && `BENCH_MAX_CACHED=${MAX_CACHED}`,
       HEAP_MB && `BENCH_WORKER_HEAP_MB=${HEAP_MB}`,
-      process.env.BENCH_WORKER_ENV && `BENCH_WORKER_ENV='${process.env.BENCH_WORKER_ENV}'`,
       'npm run bench:memory',
     ]
       .filter(Boolean)
@@ -153,10 +138,10 @@ async function main() {
     console.log(lines.join('\n'));
     const key = [
       'memory-where',
-      BUILD === 'compiled' && 'compiled',
+      worker.build === 'compiled' && 'compiled',
       MAX_CACHED && `cache-${MAX_CACHED}`,
       HEAP_MB && `heap-${HEAP_MB}`,
-      ...Object.entries(EXTRA_ENV).map(([k, v]) => `${k}-${v}`.toLowerCase().replace(/[^a-z0-9]+/g, '-')),
+      worker.key,
     ]
       .filter(Boolean)
       .join('-');
