@@ -138,6 +138,7 @@ async function main() {
     console.log(lines.join('\n'));
     const key = [
       'memory-where',
+      OPEN !== 1000 && `open-${OPEN}`,
       worker.build === 'compiled' && 'compiled',
       MAX_CACHED && `cache-${MAX_CACHED}`,
       HEAP_MB && `heap-${HEAP_MB}`,
