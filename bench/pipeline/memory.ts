@@ -8,7 +8,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { writeBenchSection } from '../report';
-import { benchWorker, machine, sessionEvents, startStack, until } from './harness';
+import { benchWorker, machine, serverVariant, sessionEvents, startStack, until } from './harness';
 import type { ProbeSample } from './memoryProbe';
 
 const OPEN = Number(process.env.BENCH_OPEN ?? 1000);
@@ -107,6 +107,7 @@ async function main() {
     const later = await probe(pid, probeFile);
 
     const command = [
+      serverVariant.command.trim(),
       worker.command,
       MAX_CACHED && `BENCH_MAX_CACHED=${MAX_CACHED}`,
       HEAP_MB && `BENCH_WORKER_HEAP_MB=${HEAP_MB}`,
@@ -137,7 +138,7 @@ async function main() {
     ];
     console.log(lines.join('\n'));
     const key = [
-      'memory-where',
+      `memory-where${serverVariant.key}`,
       OPEN !== 1000 && `open-${OPEN}`,
       worker.build === 'compiled' && 'compiled',
       MAX_CACHED && `cache-${MAX_CACHED}`,
@@ -146,7 +147,7 @@ async function main() {
     ]
       .filter(Boolean)
       .join('-');
-    writeBenchSection(key, `Where the worker's memory goes, ${variant}`, lines.join('\n'));
+    writeBenchSection(key, `Where the worker's memory goes${serverVariant.title}, ${variant}`, lines.join('\n'));
   } finally {
     await stack.stop();
   }
