@@ -161,8 +161,12 @@ export const ConfigSchema = z
     FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
     /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
     AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
-    /** The worker's sticky cache of workflows (memory per open session); the SDK sizes it from the heap when unset. */
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+    /**
+     * The worker's sticky cache of workflows. The SDK's default, sized from the heap limit, keeps every open session
+     * cached (about 2,300 on a 4 GB heap) at ~0.4 MB each; an evicted session replays its short history at its next
+     * task, which cost no throughput at 150 sessions in flight (docs/benchmarks.md, issue #16).
+     */
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(100),
   })
   .extend(AutomationConfig.shape)
   .extend(ObservabilityConfig.shape)

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
@@ -83,8 +83,42 @@ async function startReceiver(secret: string, latencyMs: number): Promise<Receive
   };
 }
 
-function spawnEntry(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, entry)], {
+/** How the worker runs: under ts-node from src/ (as `npm run start:worker`), or compiled (dist/, as the image runs it). */
+export type WorkerBuild = 'ts-node' | 'compiled';
+
+/**
+ * The worker a benchmark runs: BENCH_WORKER=compiled builds (`npm run build`) and runs dist/bin/worker.js, as the
+ * image does (default: ts-node); BENCH_WORKER_ENV='MALLOC_ARENA_MAX=2 WORKER_MAX_CACHED_WORKFLOWS=100' adds settings
+ * to its environment (space-separated NAME=value, no spaces in a value). `command` and `label` say so in the
+ * figures; `key` (the settings, without the build) tells each combination's section apart.
+ */
+export function benchWorker(env: NodeJS.ProcessEnv = process.env) {
+  const build: WorkerBuild = env.BENCH_WORKER === 'compiled' ? 'compiled' : 'ts-node';
+  const settings = (env.BENCH_WORKER_ENV ?? '').split(' ').filter(Boolean);
+  const workerEnv = Object.fromEntries(
+    settings.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+  if (build === 'compiled') execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  return {
+    build,
+    workerEnv,
+    command: [
+      build === 'compiled' && 'BENCH_WORKER=compiled',
+      settings.length && `BENCH_WORKER_ENV='${settings.join(' ')}'`,
+    ]
+      .filter(Boolean)
+      .join(' '),
+    label: [
+      `worker ${build === 'compiled' ? 'compiled (dist/, as the image runs it)' : 'under ts-node'}`,
+      ...settings,
+    ].join(', '),
+    key: settings.map((p) => p.toLowerCase().replace(/[^a-z0-9]+/g, '-')).join('-'),
+  };
+}
+
+function spawnEntry(entry: string, env: NodeJS.ProcessEnv, preload: string[] = []): ChildProcess {
+  const args = entry.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only'];
+  return spawn(process.execPath, [...args, ...preload.flatMap((p) => ['-r', p]), path.join(ROOT, entry)], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -142,6 +176,10 @@ export async function startStack(options: {
   receiverLatencyMs: number;
   transcriptPages: number;
   workerEnv?: NodeJS.ProcessEnv;
+  /** Compiled runs dist/bin/worker.js: build it first (`npm run build`). */
+  workerBuild?: WorkerBuild;
+  /** Plain JS modules the worker process loads first (`node -r`), such as the memory probe. */
+  workerPreload?: string[];
 }): Promise<Stack> {
   const data = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
   const server = await startTemporal(data);
@@ -165,7 +203,8 @@ export async function startStack(options: {
     // Several workers share this host (and other runs may): none serves the metrics port it does not need.
     WORKER_METRICS_PORT: 'off',
   };
-  const worker = spawnEntry('src/bin/worker.ts', { ...common, ...options.workerEnv });
+  const workerEntry = options.workerBuild === 'compiled' ? 'dist/bin/worker.js' : 'src/bin/worker.ts';
+  const worker = spawnEntry(workerEntry, { ...common, ...options.workerEnv }, options.workerPreload);
   const api = spawnEntry('src/bin/api.ts', { ...common, PORT: String(port) });
   const apiUrl = `http://127.0.0.1:${port}`;
   await until('the API to be ready', 60_000, () =>

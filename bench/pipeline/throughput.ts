@@ -5,7 +5,16 @@
  * and the worker's CPU seconds per session.
  */
 import { writeBenchSection } from '../report';
-import { cpuSeconds, machine, percentile, serverVariant, sessionEvents, startStack, until } from './harness';
+import {
+  benchWorker,
+  cpuSeconds,
+  machine,
+  percentile,
+  serverVariant,
+  sessionEvents,
+  startStack,
+  until,
+} from './harness';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 400);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 40);
@@ -13,7 +22,14 @@ const AGNTIX_MS = Number(process.env.BENCH_AGNTIX_LATENCY_MS ?? 40);
 const RECEIVER_MS = Number(process.env.BENCH_RECEIVER_LATENCY_MS ?? 60);
 
 async function main() {
-  const stack = await startStack({ agntixLatencyMs: AGNTIX_MS, receiverLatencyMs: RECEIVER_MS, transcriptPages: 3 });
+  const worker = benchWorker();
+  const stack = await startStack({
+    agntixLatencyMs: AGNTIX_MS,
+    receiverLatencyMs: RECEIVER_MS,
+    transcriptPages: 3,
+    workerBuild: worker.build,
+    workerEnv: worker.workerEnv,
+  });
   try {
     const endedAckAt = new Map<string, number>();
     const run = async (n: number) => {
@@ -43,7 +59,7 @@ async function main() {
     const lag = ids.map((id) => stack.receiver.outcomes.get(id)! - endedAckAt.get(id)!).sort((a, b) => a - b);
 
     const lines = [
-      `Command: \`${serverVariant.command}npm run bench:pipeline\` (SESSIONS=${SESSIONS}, ${IN_FLIGHT} sessions in flight, Agntix API answers after ${AGNTIX_MS} ms, the outcome webhook after ${RECEIVER_MS} ms, 3 transcript pages, sinks: outcome webhook + SQLite)`,
+      `Command: \`${serverVariant.command}${[worker.command, 'npm run bench:pipeline'].filter(Boolean).join(' ')}\` (${worker.label}, SESSIONS=${SESSIONS}, ${IN_FLIGHT} sessions in flight, Agntix API answers after ${AGNTIX_MS} ms, the outcome webhook after ${RECEIVER_MS} ms, 3 transcript pages, sinks: outcome webhook + SQLite)`,
       `Machine: ${machine()}; the API, the worker, the dev server and this driver share the cores.`,
       '',
       '| completed sessions/s | session.ended → outcome recorded p50 ms | p99 ms | worker CPU s per session |',
@@ -51,11 +67,16 @@ async function main() {
       `| ${(SESSIONS / seconds).toFixed(1)} | ${percentile(lag, 50).toFixed(0)} | ${percentile(lag, 99).toFixed(0)} | ${(cpu / SESSIONS).toFixed(4)} |`,
     ];
     console.log(lines.join('\n'));
-    writeBenchSection(
+    const variant = worker.build === 'compiled' || worker.key ? `, ${worker.label}` : '';
+    const key = [
       `pipeline${serverVariant.key}`,
-      `Sessions per worker, end to end${serverVariant.title}`,
-      lines.join('\n'),
-    );
+      worker.build === 'compiled' && 'compiled',
+      IN_FLIGHT !== 40 && `in-flight-${IN_FLIGHT}`,
+      worker.key,
+    ]
+      .filter(Boolean)
+      .join('-');
+    writeBenchSection(key, `Sessions per worker, end to end${serverVariant.title}${variant}`, lines.join('\n'));
   } finally {
     await stack.stop();
   }

@@ -7,7 +7,10 @@ export interface SessionWorkerOptions {
   activities: WorkerOptions['activities'];
   /** Worker Deployment versioning (src/worker/versioning.ts); unversioned when omitted. */
   workerDeploymentOptions?: WorkerOptions['workerDeploymentOptions'];
-  /** A pre-built bundle (tests build one per file); otherwise the workflows are bundled at start. */
+  /**
+   * A pre-built bundle (`npm run build` writes one, tests build one per file), holding its workflow interceptors;
+   * otherwise the workflows are bundled at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Metrics and tracing (src/observability/worker.ts). */
   interceptors?: WorkerOptions['interceptors'];
@@ -20,9 +23,12 @@ export interface SessionWorkerOptions {
 
 /** The worker that hosts the session workflows and their activities. */
 export function createSessionWorker(options: SessionWorkerOptions): Promise<Worker> {
-  const { workflowBundle, maxCachedWorkflows, ...rest } = options;
+  const { workflowBundle, maxCachedWorkflows, interceptors, ...rest } = options;
+  // A bundle already holds its workflow interceptor modules; passing them too only makes the SDK warn.
+  const { workflowModules, ...others } = interceptors ?? {};
   return Worker.create({
     ...rest,
+    interceptors: workflowBundle ? others : { ...others, workflowModules },
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
   });

@@ -7,11 +7,13 @@ import { dataConverterFor } from '../temporal/dataConverter';
 import { createActivities } from '../activities';
 import { createAutomationActivities } from '../automations/activities';
 import { startAlertedCountersAtZero } from '../observability/countersAtZero';
+import { activeTracing } from '../observability/tracing';
 import { observedWorkerOptions } from '../observability/worker';
 import { activityDepsFrom } from './deps';
 import { createSessionWorker } from './createWorker';
 import { startWorkerHealth } from './health';
 import { workerDeploymentFrom } from './versioning';
+import { prebuiltWorkflowBundle } from './workflowBundle';
 
 export interface RunningWorker {
   /** Stops polling, lets in-flight tasks finish, closes the connection. */
@@ -37,6 +39,7 @@ export async function runWorker(
     activities: { ...createActivities(deps), ...createAutomationActivities(config, deps) },
     workerDeploymentOptions: workerDeploymentFrom(config),
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+    workflowBundle: prebuiltWorkflowBundle(activeTracing() !== undefined),
     ...observedWorkerOptions(deps.policy.sinks),
   });
   const { TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: taskQueue } = config;
