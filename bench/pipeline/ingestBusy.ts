@@ -4,14 +4,21 @@
  * server `npm start` runs. Aim: p99 under 100 ms.
  */
 import { writeBenchSection } from '../report';
-import { machine, percentile, serverVariant, sessionEvents, startStack, until } from './harness';
+import { benchWorker, machine, percentile, serverVariant, sessionEvents, startStack, until } from './harness';
 
 const RATE = Number(process.env.BENCH_RATE ?? 50);
 const SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 30);
 const BACKGROUND_IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 40);
 
 async function main() {
-  const stack = await startStack({ agntixLatencyMs: 40, receiverLatencyMs: 60, transcriptPages: 3 });
+  const worker = benchWorker();
+  const stack = await startStack({
+    agntixLatencyMs: 40,
+    receiverLatencyMs: 60,
+    transcriptPages: 3,
+    workerBuild: worker.build,
+    workerEnv: worker.workerEnv,
+  });
   let busy = true;
   try {
     // The background load: sessions end to end, as many in flight as the worker will take.
@@ -45,7 +52,7 @@ async function main() {
     latencies.sort((a, b) => a - b);
 
     const lines = [
-      `Command: \`${serverVariant.command}npm run bench:ingest-busy\` (${RATE} deliveries/s for ${SECONDS} s, while ${BACKGROUND_IN_FLIGHT} end-to-end sessions at a time keep the worker busy)`,
+      `Command: \`${serverVariant.command}${[worker.command, 'npm run bench:ingest-busy'].filter(Boolean).join(' ')}\` (${worker.label}, ${RATE} deliveries/s for ${SECONDS} s, while ${BACKGROUND_IN_FLIGHT} end-to-end sessions at a time keep the worker busy)`,
       `Machine: ${machine()}`,
       '',
       '| ack latency while the worker is saturated | p50 ms | p95 ms | p99 ms (aim < 100) | non-200 |',
@@ -53,11 +60,11 @@ async function main() {
       `| POST /webhooks/agntix | ${percentile(latencies, 50).toFixed(1)} | ${percentile(latencies, 95).toFixed(1)} | ${percentile(latencies, 99).toFixed(1)} | ${failures} |`,
     ];
     console.log(lines.join('\n'));
-    writeBenchSection(
-      `ingest-busy${serverVariant.key}`,
-      `Ingest while the worker is busy${serverVariant.title}`,
-      lines.join('\n'),
-    );
+    const variant = worker.build === 'compiled' || worker.key ? `, ${worker.label}` : '';
+    const key = [`ingest-busy${serverVariant.key}`, worker.build === 'compiled' && 'compiled', worker.key]
+      .filter(Boolean)
+      .join('-');
+    writeBenchSection(key, `Ingest while the worker is busy${serverVariant.title}${variant}`, lines.join('\n'));
   } finally {
     busy = false;
     await stack.stop();
