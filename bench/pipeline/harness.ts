@@ -116,9 +116,18 @@ export function benchWorker(env: NodeJS.ProcessEnv = process.env) {
   };
 }
 
-function spawnEntry(entry: string, env: NodeJS.ProcessEnv, preload: string[] = []): ChildProcess {
+/**
+ * BENCH_WORKER_NICE=19 runs the worker at the lowest CPU priority: on one host it stands in for a worker on cores of
+ * its own, so the API and Temporal are not starved by it (the deployed topology puts them on separate machines).
+ */
+const WORKER_NICE = process.env.BENCH_WORKER_NICE;
+
+function spawnEntry(entry: string, env: NodeJS.ProcessEnv, preload: string[] = [], nice?: string): ChildProcess {
   const args = entry.endsWith('.js') ? [] : ['-r', 'ts-node/register/transpile-only'];
-  return spawn(process.execPath, [...args, ...preload.flatMap((p) => ['-r', p]), path.join(ROOT, entry)], {
+  const command = [process.execPath, ...args, ...preload.flatMap((p) => ['-r', p]), path.join(ROOT, entry)];
+  // nice execs the command, so the child's pid stays the worker's (its CPU time and RSS are read by pid).
+  const [file, ...argv] = nice ? ['nice', '-n', nice, ...command] : command;
+  return spawn(file!, argv, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -149,7 +158,7 @@ const TEMPORAL_NAMES: Record<string, string> = {
   cluster: `Temporal server ${TEMPORAL_SERVER_VERSION} on PostgreSQL 15 (BENCH_TEMPORAL=cluster, as deployed)`,
 };
 /** The key suffix, title suffix and command prefix of a bench section, by the Temporal it ran on. */
-export const serverVariant =
+const temporalVariant =
   TEMPORAL === 'file'
     ? { key: '', title: '', command: '' }
     : {
@@ -157,6 +166,14 @@ export const serverVariant =
         title: TEMPORAL === 'memory' ? ', dev server in memory' : `, Temporal server on PostgreSQL`,
         command: `BENCH_TEMPORAL=${TEMPORAL} `,
       };
+/** The same, with the worker's CPU priority when BENCH_WORKER_NICE sets one. */
+export const serverVariant = process.env.BENCH_WORKER_NICE
+  ? {
+      key: `${temporalVariant.key}-worker-nice-${process.env.BENCH_WORKER_NICE}`,
+      title: `${temporalVariant.title}, worker at nice ${process.env.BENCH_WORKER_NICE}`,
+      command: `${temporalVariant.command}BENCH_WORKER_NICE=${process.env.BENCH_WORKER_NICE} `,
+    }
+  : temporalVariant;
 
 /** The Temporal the stack talks to: its frontend's address, and how to stop it. */
 async function startTemporal(data: string): Promise<{ address: string; stop(): Promise<void> }> {
@@ -204,7 +221,7 @@ export async function startStack(options: {
     WORKER_METRICS_PORT: 'off',
   };
   const workerEntry = options.workerBuild === 'compiled' ? 'dist/bin/worker.js' : 'src/bin/worker.ts';
-  const worker = spawnEntry(workerEntry, { ...common, ...options.workerEnv }, options.workerPreload);
+  const worker = spawnEntry(workerEntry, { ...common, ...options.workerEnv }, options.workerPreload, WORKER_NICE);
   const api = spawnEntry('src/bin/api.ts', { ...common, PORT: String(port) });
   const apiUrl = `http://127.0.0.1:${port}`;
   await until('the API to be ready', 60_000, () =>
