@@ -9,11 +9,12 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
-import { Webhook } from 'svix';
 import { agntixEventSignal, SESSION_WORKFLOW_TYPE } from '../src/contracts';
 import { startDevServer } from '../src/dev/devServer';
 import { writeBenchSection } from './report';
+import { sendSigned } from './sendSigned';
 import { example } from '../src/dev/examples';
+import { newSecret, sign } from '../src/dev/signing';
 import { dataConverterFor } from '../src/temporal/dataConverter';
 import { generateKeyItem, parseKeyRing } from '../src/temporal/keyRing';
 
@@ -64,7 +65,7 @@ function sessionCreated(): Record<string, unknown> {
 
 async function main() {
   const server = await startDevServer({ log: () => undefined });
-  const secret = `whsec_${Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64')}`;
+  const secret = newSecret();
   const port = 3900 + Math.floor(Math.random() * 90);
   // Payloads encrypted on both sides, as in production: the codec's cost is part of what is measured.
   const keys = generateKeyItem('bench');
@@ -102,31 +103,14 @@ async function main() {
   const connection = await Connection.connect({ address: server.address });
   const dataConverter = dataConverterFor({ PAYLOAD_ENCRYPTION_KEYS: parseKeyRing(keys), PAYLOAD_ENCRYPTION: 'on' });
   const client = new Client({ connection, dataConverter });
-  const webhook = new Webhook(secret);
-
-  // Signed up front, as Svix does before sending: signing is the sender's cost, not the endpoint's. Sent with
-  // node:http over keep-alive, the lightest client, so the load generator takes as little of the 2 cores as it can.
+  // Signed up front, as Svix does before sending: signing is the sender's cost, not the endpoint's.
   const agent = new http.Agent({ keepAlive: true, maxSockets: Math.max(...CONCURRENCIES) });
   const deliveryOp = (): Op => {
-    const body = JSON.stringify(sessionCreated());
-    const id = `msg_${randomUUID()}`;
-    const now = new Date();
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'svix-id': id,
-      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'svix-signature': webhook.sign(id, now, body),
+    const delivery = sign(secret, sessionCreated());
+    return async () => {
+      const status = await sendSigned(url, delivery, agent);
+      if (status !== 200) throw new Error(`answered ${status}`);
     };
-    return () =>
-      new Promise<void>((resolve, reject) => {
-        const req = http.request(url, { method: 'POST', headers, agent }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`answered ${res.statusCode}`))));
-        });
-        req.on('error', reject);
-        req.end(body);
-      });
   };
   const bareOp = (): Op => {
     const event = sessionCreated();

@@ -15,7 +15,7 @@ import { newSecret, post, sign } from '../src/dev/signing';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startTestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { testPolicy } from './helpers/policy';
+import { anyHour, testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, testKeyRing, uniqueTaskQueue } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
@@ -53,15 +53,7 @@ test('forgets a session, then everything about a CRM contact, once', async () =>
         maxAttempts: 2,
         maxDials: 1,
         confirmGraceSeconds: 5,
-        rules: {
-          timeZone: 'UTC',
-          hours: { start: 0, end: 24 * 60 },
-          days: [0, 1, 2, 3, 4, 5, 6],
-          holidays: [],
-          minDelayMs: 0,
-          defaultDelayMs: 0,
-          windows: {},
-        },
+        rules: anyHour(0),
         fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
       },
     },

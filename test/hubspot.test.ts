@@ -17,7 +17,7 @@ import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix'
 import { startTestApi, type TestApi } from './helpers/api';
 import { crmView, hubspotSettingsFor, hubspotSinkFor } from './helpers/hubspot';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { testPolicy } from './helpers/policy';
+import { anyHour, testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { freshSession } from '../src/dev/examples';
@@ -37,15 +37,7 @@ const followUpPolicy: FollowUpPolicy = {
   maxAttempts: 3,
   maxDials: 1,
   confirmGraceSeconds: 2,
-  rules: {
-    timeZone: 'UTC',
-    hours: { start: 0, end: 24 * 60 },
-    days: [0, 1, 2, 3, 4, 5, 6],
-    holidays: [],
-    minDelayMs: 60 * 60_000,
-    defaultDelayMs: 60 * 60_000,
-    windows: {},
-  },
+  rules: anyHour(60 * 60_000),
   fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
 };
 

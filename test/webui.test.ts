@@ -17,7 +17,7 @@ import { followUpWorkflowId } from '../src/contracts';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { historyBytes } from './helpers/histories';
 import { startTestApi, type TestApi } from './helpers/api';
-import { testPolicy } from './helpers/policy';
+import { anyHour, testPolicy } from './helpers/policy';
 import {
   bundleWorkflows,
   connectTestTemporal,
@@ -81,15 +81,7 @@ describe('the demo, seen in the Temporal Web UI', () => {
           maxAttempts: 3,
           maxDials: 2,
           confirmGraceSeconds: 5,
-          rules: {
-            timeZone: 'UTC',
-            hours: { start: 0, end: 24 * 60 },
-            days: [0, 1, 2, 3, 4, 5, 6],
-            holidays: [],
-            minDelayMs: 1000,
-            defaultDelayMs: 1000,
-            windows: {},
-          },
+          rules: anyHour(1000),
           fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
         },
       },

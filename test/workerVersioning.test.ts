@@ -4,7 +4,6 @@ import { temporal as proto } from '@temporalio/proto';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { createActivities } from '../src/activities';
-import type { CallingRules } from '../src/workflows/followUp/callingTime';
 import { followUpWorkflowId, rescheduleFollowUpUpdate } from '../src/contracts';
 import { DEFAULT_RULES } from '../src/automations/ruleSchema';
 import { createSessionWorker } from '../src/worker/createWorker';
@@ -12,7 +11,7 @@ import { workerDeploymentFrom } from '../src/worker/versioning';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
-import { testPolicy } from './helpers/policy';
+import { anyHour, testPolicy } from './helpers/policy';
 import {
   bundleWorkflows,
   connectTestTemporal,
@@ -27,15 +26,7 @@ import { newSecret, post, sign } from '../src/dev/signing';
 const API_KEY = 'pk_test_versioning';
 const { VersioningBehavior } = proto.api.enums.v1;
 /** Any day, any hour, but never sooner than a day: the follow-up waits, as real ones do. */
-const aDayAhead: CallingRules = {
-  timeZone: 'UTC',
-  hours: { start: 0, end: 24 * 60 },
-  days: [0, 1, 2, 3, 4, 5, 6],
-  holidays: [],
-  minDelayMs: 24 * 3600_000,
-  defaultDelayMs: 24 * 3600_000,
-  windows: {},
-};
+const aDayAhead = anyHour(24 * 3600_000);
 
 describe('rolling deploys with Worker Deployment versioning', () => {
   const secret = newSecret();

@@ -2,14 +2,15 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, mkdtempSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'svix';
 import { startDevServer } from '../../src/dev/devServer';
 import { example } from '../../src/dev/examples';
 import { startFakeAgntix, type FakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
-import { newSecret } from '../../src/dev/signing';
+import { listenOnLoopback } from '../../src/dev/sandbox/loopbackServer';
+import { newSecret, sign } from '../../src/dev/signing';
+import { sendSigned } from '../sendSigned';
 import { provisionCluster } from '../../test/cluster/provision';
 import { TEMPORAL_SERVER_VERSION } from '../../test/cluster/temporalServer';
 
@@ -48,7 +49,7 @@ async function startReceiver(secret: string, latencyMs: number): Promise<Receive
   const webhook = new Webhook(secret);
   const outcomes = new Map<string, number>();
   const inFlight = new Set<string>();
-  const server = http.createServer((req, res) => {
+  const { server, url, close } = await listenOnLoopback((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -70,17 +71,7 @@ async function startReceiver(secret: string, latencyMs: number): Promise<Receive
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/outcomes`,
-    outcomes,
-    inFlight,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { url: `${url}/outcomes`, outcomes, inFlight, close };
 }
 
 /** How the worker runs: under ts-node from src/ (as `npm run start:worker`), or compiled (dist/, as the image runs it). */
@@ -231,7 +222,6 @@ export async function startStack(options: {
     ),
   );
 
-  const webhook = new Webhook(secret);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const messages = Array.from({ length: options.transcriptPages * 4 }, (_, i) => ({
     id: `msg_${i}`,
@@ -242,25 +232,12 @@ export async function startStack(options: {
 
   const deliver = (event: Record<string, unknown>) => {
     if (event.eventType === 'session.created') agntix.sessions.set(String(event.id), { messages });
-    const body = JSON.stringify(event);
-    const id = `msg_${randomUUID()}`;
-    const now = new Date();
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
-      'svix-id': id,
-      'svix-timestamp': String(Math.floor(now.getTime() / 1000)),
-      'svix-signature': webhook.sign(id, now, body),
-    };
+    const delivery = sign(secret, event);
     const t0 = performance.now();
-    return new Promise<{ status: number; ms: number }>((resolve, reject) => {
-      const req = http.request(`${apiUrl}/webhooks/agntix`, { method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
+    return sendSigned(`${apiUrl}/webhooks/agntix`, delivery, agent).then((status) => ({
+      status,
+      ms: performance.now() - t0,
+    }));
   };
 
   return {

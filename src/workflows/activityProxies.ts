@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { SessionActivities, SinkWriteFailure } from '../activities';
+import type { SessionActivities, SinkWriteFailure, Skipped } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
 import type { SharingPolicy } from './policy';
 import { shareContactWith, shareWith } from './sharing';
@@ -85,6 +85,10 @@ export function archiveWithin(sessionId: string, seconds: number) {
 /** calls/start is not idempotent: Temporal never retries it; the follow-up workflow reads each failure's type. */
 export const DIAL_OPTIONS = { startToCloseTimeout: '1 minute', retry: { maximumAttempts: 1 } } as const;
 export const dialler = proxyActivities<SessionActivities>(DIAL_OPTIONS);
+
+/** An Agntix activity's answer when it did not ask the API (no API key): the workflow notes why and goes on. */
+export const isSkipped = (value: unknown): value is Skipped =>
+  typeof value === 'object' && value !== null && 'skipped' in value;
 
 /** The message of an activity's failure, for a session's status; anything else is a bug and fails the task. */
 export function failureMessage(err: unknown): string {

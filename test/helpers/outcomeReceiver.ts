@@ -1,6 +1,5 @@
 import express from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../src/dev/sandbox/loopbackServer';
 import { Webhook } from 'svix';
 
 /**
@@ -32,15 +31,13 @@ export async function startOutcomeReceiver(secret: string) {
     recorded.set(req.header('webhook-id')!, body);
     res.status(204).end();
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const { url, close } = await listenOnLoopback(app);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/outcomes`,
+    url: `${url}/outcomes`,
     recorded,
     attempts,
     failFirst,
     forSession: (sessionId: string) => [...recorded.values()].filter((r) => r.data.sessionId === sessionId),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close,
   };
 }

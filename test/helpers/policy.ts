@@ -1,5 +1,6 @@
 import { loadConfig } from '../../src/config';
 import { sharingPolicyFrom } from '../../src/worker/sharingPolicy';
+import type { CallingRules } from '../../src/workflows/followUp/callingTime';
 import type { SessionPolicy } from '../../src/workflows/policy';
 
 /** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice; the default sharing. */
@@ -13,3 +14,14 @@ export const testPolicy: SessionPolicy = {
   callbackField: 'callbackRequested',
   sharing: sharingPolicyFrom(loadConfig({})),
 };
+
+/** Calling rules for tests: any day, any hour, the call placed `delayMs` after the customer asked (or at once). */
+export const anyHour = (delayMs: number): CallingRules => ({
+  timeZone: 'UTC',
+  hours: { start: 0, end: 24 * 60 },
+  days: [0, 1, 2, 3, 4, 5, 6],
+  holidays: [],
+  minDelayMs: delayMs,
+  defaultDelayMs: delayMs,
+  windows: {},
+});

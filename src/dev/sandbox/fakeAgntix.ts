@@ -1,7 +1,6 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopbackServer';
 import { deliverSigned } from '../signing';
 import { scriptedTranscript, sessionCreatedEvent, sessionEndedEvent, type ScriptedSession } from './script';
 
@@ -257,12 +256,9 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   });
   app.use(api);
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+  const listening = await listenOnLoopback(app, options.port);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: listening.url,
     sessions,
     requests,
     calls,
@@ -273,11 +269,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     injected,
     /** Calls that placed a call (a 2xx, or a failure scripted to have placed it anyway). */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => listening.close(),
   };
 }
 

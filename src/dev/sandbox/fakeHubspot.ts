@@ -1,6 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopbackServer';
 import { ALL_SCOPES, gate, type Fault, type LoggedRequest } from './fakeHubspotGate';
 import {
   FakeHubSpotStore,
@@ -202,12 +201,9 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions = {}) {
     res.status(500).json(errorBody('INTERNAL_ERROR', err instanceof Error ? err.message : 'error'));
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+  const { url, close } = await listenOnLoopback(app, options.port);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url,
     store,
     faults,
     requests,
@@ -215,11 +211,7 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions = {}) {
     all: (type: ObjectType) => [...store.records[type].values()],
     /** Requests to one route ("POST /crm/v3/objects/calls/batch/upsert"). */
     requestsTo: (route: string) => requests.filter((r) => `${r.method} ${r.path}` === route),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close,
   };
 }
 

@@ -1,11 +1,10 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
 import type { SessionEndedEvent, StepFailure } from '../../contracts';
-import { agntixApi, askUntilClosed, failureMessage } from '../activityProxies';
+import { agntixApi, askUntilClosed, failureMessage, isSkipped } from '../activityProxies';
 import { countReconciliation } from '../observability/metrics';
 import type { SessionPolicy } from '../policy';
 import { endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
 import type { SessionLedger } from './ledger';
-import { isSkipped } from './transcriptWait';
 
 /*
  * The wait for a session's end: session.ended, or, once it is overdue, the session API's word that the session is

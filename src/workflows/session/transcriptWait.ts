@@ -1,7 +1,7 @@
 import { ActivityFailure, condition } from '@temporalio/workflow';
 import type { Skipped } from '../../activities';
 import type { StepFailure, TranscriptRef } from '../../contracts';
-import { archiveWithin, archiver, failureMessage } from '../activityProxies';
+import { archiveWithin, archiver, failureMessage, isSkipped } from '../activityProxies';
 
 /*
  * How long a session's outcome waits for its transcript. In an Agntix outage the archive keeps trying for hours, and
@@ -16,10 +16,6 @@ export interface TranscriptInTime {
 }
 
 const STEP = 'archive transcript';
-export const isSkipped = (value: unknown): value is Skipped =>
-  typeof value === 'object' && value !== null && 'skipped' in value;
-const transcriptOf = (archived: TranscriptRef | Skipped | undefined) =>
-  archived && !isSkipped(archived) ? archived : undefined;
 
 /**
  * The archive as sessions with the `fewer-actions` patch run it: one activity bounded by the wait (its
@@ -31,17 +27,14 @@ export async function archiveBoundedByWait(
   waitSeconds: number,
   onFailure: (failure: StepFailure) => void,
 ): Promise<TranscriptInTime> {
-  const archiveLate = () =>
-    archiver.archiveTranscript(sessionId).then(
-      (archived) => checked(archived, onFailure),
-      (err: unknown) => void onFailure({ step: STEP, message: failureMessage(err) }),
-    );
   // A wait of 0 (TRANSCRIPT_WAIT_SECONDS=0) means the outcome never waits: a schedule-to-close of 0 would mean no bound.
-  if (waitSeconds <= 0) return { late: archiveLate() };
+  if (waitSeconds <= 0) return { late: archiveWithFullBudget(sessionId, onFailure) };
   try {
     return { transcript: checked(await archiveWithin(sessionId, waitSeconds), onFailure) };
   } catch (err) {
-    if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') return { late: archiveLate() };
+    if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') {
+      return { late: archiveWithFullBudget(sessionId, onFailure) };
+    }
     onFailure({ step: STEP, message: failureMessage(err) });
     return {};
   }
@@ -57,10 +50,7 @@ export async function archiveWithTimer(
   background: boolean,
   onFailure: (failure: StepFailure) => void,
 ): Promise<TranscriptInTime> {
-  const archive = archiver.archiveTranscript(sessionId).then(
-    (archived) => checked(archived, onFailure),
-    (err: unknown) => void onFailure({ step: STEP, message: failureMessage(err) }),
-  );
+  const archive = archiveWithFullBudget(sessionId, onFailure);
   if (!background) return { transcript: await archive };
   let transcript: TranscriptRef | undefined;
   let settled = false;
@@ -72,8 +62,17 @@ export async function archiveWithTimer(
   return settled ? { transcript } : { late: archive };
 }
 
+/** The archive with its 24-hour budget: the transcript, or undefined with the failure or the skip noted. */
+function archiveWithFullBudget(sessionId: string, onFailure: (failure: StepFailure) => void) {
+  return archiver.archiveTranscript(sessionId).then(
+    (archived) => checked(archived, onFailure),
+    (err: unknown) => void onFailure({ step: STEP, message: failureMessage(err) }),
+  );
+}
+
 /** The transcript, or undefined with the reason noted when the archive was skipped (no API key). */
 function checked(archived: TranscriptRef | Skipped, onFailure: (failure: StepFailure) => void) {
-  if (isSkipped(archived)) onFailure({ step: STEP, message: `skipped: ${archived.skipped}` });
-  return transcriptOf(archived);
+  if (!isSkipped(archived)) return archived;
+  onFailure({ step: STEP, message: `skipped: ${archived.skipped}` });
+  return undefined;
 }
