@@ -522,7 +522,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
-  it('records the outcome and ends the chain even when the rules say neither recordOutcome nor scheduleCallback', async () => {
+  it('records the outcome and ends the chain even when no rule asks for a callback', async () => {
     const bareRules: RuleSet = { rules: [{ name: 'nothing of ours', when: {}, then: [{ action: 'none' }] }] };
     const w = await worker(followUpPolicy(), 5000, bareRules);
     await w.runUntil(async () => {
