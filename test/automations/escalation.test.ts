@@ -89,7 +89,7 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
       expect(queue.tickets).toHaveLength(1);
       if (process.env.RECORD_HISTORIES) {
         await saveHistory(
-          'session-with-post-call-rules-fewer-actions',
+          'session-with-post-call-rules',
           await temporal.client.workflow.getHandle(complaint.sessionId).fetchHistory(),
         );
         await saveHistory('escalation', await temporal.client.workflow.getHandle(escalationId).fetchHistory());
