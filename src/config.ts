@@ -6,12 +6,12 @@ import { whsecProblem } from './configSecrets';
 import { DEFAULT_TASK_QUEUE } from './contracts';
 import { ObservabilityConfig } from './observability/config';
 import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
-import {
-  DEFAULT_MAX_TTL_SECONDS,
-  DEFAULT_OPERATOR_GRACE_SECONDS,
-  DEFAULT_TRANSCRIPT_WAIT_SECONDS,
-} from './workflows/policy';
 import { PrivacyConfig, privacyConfigProblem } from './privacyConfig';
+
+const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
+const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
+/** Longer than Svix's first three retries of the call's webhook (5 s, 5 min, 30 min after the first attempt). */
+const DEFAULT_OPERATOR_GRACE_SECONDS = 45 * 60;
 
 /** A duration in milliseconds, written as a plain integer. */
 const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);

@@ -87,7 +87,7 @@ describe('session decisions', () => {
     });
     expect(outcome.correlation).toMatchObject({ crmContactId: 'CRM-40215', campaignId: 'FOLLOWUP-2026-07-14-A' });
     for (const system of ['sqlite', 'outcome-webhook']) {
-      expect(JSON.stringify(shareWith(system, outcome, policy.sharing!))).not.toContain('+447700900412');
+      expect(JSON.stringify(shareWith(system, outcome, policy.sharing))).not.toContain('+447700900412');
     }
   });
 

@@ -23,7 +23,7 @@ import { startTestApi, type TestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { countActions } from '../bench/sessionCost';
 import { saveHistory } from './helpers/histories';
-import { testPolicy } from './helpers/policy';
+import { testFollowUpPolicy, testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { freshSession } from '../src/dev/examples';
@@ -57,16 +57,8 @@ const officeHours: CallingRules = {
   defaultDelayMs: 2 * 60 * 60_000,
   windows: { morning: { start: hm(9), end: hm(12) }, afternoon: { start: hm(12), end: hm(17) } },
 };
-const followUpPolicy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy => ({
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 3,
-  confirmGraceSeconds: 3,
-  rules: alwaysOpen,
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-  ...overrides,
-});
+const followUpPolicy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy =>
+  testFollowUpPolicy({ rules: alwaysOpen, ...overrides });
 
 describe('follow-up calls for callbackRequested outcomes', () => {
   const secret = newSecret();
@@ -148,7 +140,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await followUp(sessionId).query(followUpStatusQuery)).state).toBe('scheduled');
       const history = await sessionHistory(sessionId);
       expect(countActions(history)).toMatchObject({ childStarts: 1, activityAttempts: 3, upserts: 1, billable: 10 });
-      if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up-fewer-actions', history);
+      if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up', history);
       await followUp(sessionId).terminate('test over');
     });
   });
@@ -237,7 +229,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-shared-writes', await followUp(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -294,7 +286,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await callSession.terminate('test over');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-by-api-shared-writes', await followUp(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -410,7 +402,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         expect(agntix.calls).toHaveLength(1);
         expect((await run('dial-again', id)).code).toBe(1); // settled: nothing left to decide
         if (process.env.RECORD_HISTORIES)
-          await saveHistory('follow-up-needs-operator-marked-placed-shared-writes', await handle.fetchHistory());
+          await saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
         expect(await run('dial-again', id)).toMatchObject({ code: 1 }); // settled: nothing left to decide
         expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['placed']);
         // The call's session is followed from here.
@@ -475,8 +467,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
       expect(scheduledTimes).toContain(at.toISOString());
-      if (process.env.RECORD_HISTORIES)
-        await saveHistory('follow-up-rescheduled-shared-writes', await handle.fetchHistory());
+      if (process.env.RECORD_HISTORIES) await saveHistory('follow-up-rescheduled', await handle.fetchHistory());
     });
   });
 

@@ -15,7 +15,7 @@ import { newSecret, post, sign } from '../src/dev/signing';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startTestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { anyHour, testPolicy } from './helpers/policy';
+import { anyHour, testPolicy, testFollowUpPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, testKeyRing, uniqueTaskQueue } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { createTestWorker } from './helpers/worker';
@@ -47,15 +47,14 @@ test('forgets a session, then everything about a CRM contact, once', async () =>
       ...testPolicy,
       voiceTtlSeconds: 30,
       sinks: ['sqlite', 'outcome-webhook'],
-      followUp: {
+      followUp: testFollowUpPolicy({
         phoneNumberId: 'pn-forget',
         ttlSeconds: 30,
         maxAttempts: 2,
         maxDials: 1,
         confirmGraceSeconds: 5,
         rules: anyHour(0),
-        fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-      },
+      }),
     },
   });
 

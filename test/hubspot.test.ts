@@ -17,7 +17,7 @@ import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix'
 import { startTestApi, type TestApi } from './helpers/api';
 import { crmView, hubspotSettingsFor, hubspotSinkFor } from './helpers/hubspot';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { anyHour, testPolicy } from './helpers/policy';
+import { anyHour, followUpsOff, testFollowUpPolicy, testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 import { freshSession } from '../src/dev/examples';
@@ -31,15 +31,11 @@ const API_KEY = 'pk_test_hubspot';
 const CALLS_UPSERT = 'POST /crm/v3/objects/calls/batch/upsert';
 
 /** Follow-ups an hour out (so an operator can move them), at any hour of any day. */
-const followUpPolicy: FollowUpPolicy = {
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
+const followUpPolicy: FollowUpPolicy = testFollowUpPolicy({
   maxDials: 1,
   confirmGraceSeconds: 2,
   rules: anyHour(60 * 60_000),
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-};
+});
 
 /**
  * What a HubSpot user checks after real sessions ran through the ingest API and the session workflows on the real
@@ -121,7 +117,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
 
       const second = await worker(sinks);
       const result = await second.runUntil(session(sessionId).result());
-      expect(result).toMatchObject({ phase: 'done', outcome: 'Unavailable', failures: [] });
+      expect(result).toMatchObject({ phase: 'done', outcome: 'Unavailable', failures: [followUpsOff] });
 
       const contacts = view.contactsWithPhone(PHONE);
       expect(contacts).toHaveLength(1);
@@ -237,6 +233,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
         'HubSpot refused the access token (401 INVALID_AUTHENTICATION) to read contacts; check HUBSPOT_ACCESS_TOKEN: the private app needs scope crm.objects.contacts.read';
       expect(status.failures).toEqual([
         { step: 'record in-flight in hubspot', message },
+        followUpsOff,
         { step: 'record completed in hubspot', message },
       ]);
       expect(hub.requests.filter((r) => r.status === 401)).toHaveLength(2); // one request per write: no retries
@@ -255,7 +252,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
     hub.faults.push({ route: CALLS_UPSERT, times: 1, status: 429, headers: { 'Retry-After': '3' } });
     await deliver(signed(ENDED, sessionId));
     const result = await w.runUntil(session(sessionId).result());
-    expect(result.failures).toEqual([]);
+    expect(result.failures).toEqual([followUpsOff]);
     const [limited, landed] = hub.requestsTo(CALLS_UPSERT);
     expect([limited?.status, landed?.status]).toEqual([429, 200]);
     // Temporal's own first retry would come after 1 s; HubSpot asked for 3.

@@ -17,7 +17,7 @@ import { followUpWorkflowId } from '../src/contracts';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { historyBytes } from './helpers/histories';
 import { startTestApi, type TestApi } from './helpers/api';
-import { anyHour, testPolicy } from './helpers/policy';
+import { anyHour, testPolicy, testFollowUpPolicy } from './helpers/policy';
 import {
   bundleWorkflows,
   connectTestTemporal,
@@ -75,15 +75,14 @@ describe('the demo, seen in the Temporal Web UI', () => {
         ...testPolicy,
         voiceTtlSeconds: 30,
         sinks: ['sqlite'],
-        followUp: {
+        followUp: testFollowUpPolicy({
           phoneNumberId: SANDBOX_PHONE_NUMBER_ID,
           ttlSeconds: 30,
           maxAttempts: 3,
           maxDials: 2,
           confirmGraceSeconds: 5,
           rules: anyHour(1000),
-          fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-        },
+        }),
       },
     });
     const running = worker.run();

@@ -11,7 +11,7 @@ import { workerDeploymentFrom } from '../src/worker/versioning';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
-import { anyHour, testPolicy } from './helpers/policy';
+import { anyHour, testPolicy, testFollowUpPolicy } from './helpers/policy';
 import {
   bundleWorkflows,
   connectTestTemporal,
@@ -74,15 +74,14 @@ describe('rolling deploys with Worker Deployment versioning', () => {
         policy: {
           ...testPolicy,
           voiceTtlSeconds: 600,
-          followUp: {
+          followUp: testFollowUpPolicy({
             phoneNumberId: 'pn-test',
             ttlSeconds: 60,
             maxAttempts: 3,
             maxDials: 1,
             confirmGraceSeconds: 60,
             rules: aDayAhead,
-            fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-          },
+          }),
         },
         rules: DEFAULT_RULES,
         transcriptPageSize: 100,

@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities, SinkWriteFailure, Skipped } from '../activities';
-import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import type { ContactDetails, ExternalEvent } from '../contracts';
 import type { SharingPolicy } from './policy';
 import { shareContactWith, shareWith } from './sharing';
 
@@ -31,9 +31,9 @@ export const ARCHIVE_OPTIONS = {
 export const archiver = proxyActivities<SessionActivities>(ARCHIVE_OPTIONS);
 
 /**
- * External systems keep trying for 24 hours, backing off from 1 s to every 10 minutes (about 150 attempts): an outcome
- * must not be lost to a receiver's outage. Each system is its own activity, written in the background
- * (../externalWrites.ts), so one that is down delays only its own writes.
+ * A system that left the shared write keeps trying for 24 hours, backing off from 1 s to every 10 minutes (about 150
+ * attempts): an outcome must not be lost to a receiver's outage. Each such system is its own activity
+ * (./externalWrites.ts), so one that is down delays only its own writes.
  */
 const SINK_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -45,7 +45,7 @@ const sinks = proxyActivities<SessionActivities>(SINK_OPTIONS);
 /**
  * The shared write of one event to several systems returns each system's failure instead of failing, so its own
  * retries are only for the worker dying mid-write: a few, quickly. A system that failed gets its own activity, with
- * the 24-hour budget above (../sharedWrites.ts).
+ * the 24-hour budget above (./externalWrites.ts).
  */
 const SHARED_WRITE_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -97,20 +97,20 @@ export function failureMessage(err: unknown): string {
 }
 
 /**
- * Writes one event to one external system, retried within its budget, sent only its share under the sharing policy
- * (none: everything, as sessions begun before it). `contact` goes beside the event for the systems that must find the
- * customer (a CRM), and only to those the policy lets have the number.
+ * Writes one event to one external system, retried within its budget, sent only its share under the sharing policy.
+ * `contact` goes beside the event for the systems that must find the customer (a CRM), and only to those the policy
+ * lets have the number.
  */
 export function writeToSink(
   sink: string,
   event: ExternalEvent,
   contact: ContactDetails,
-  sharing?: SharingPolicy,
+  sharing: SharingPolicy,
 ): Promise<void> {
   return sinks.recordOutcome.executeWithOptions({ ...SINK_OPTIONS, summary: `${event.kind} → ${sink}` }, [
     sink,
-    sharing ? shareWith(sink, event, sharing) : event,
-    sharing ? shareContactWith(sink, contact, sharing) : contact,
+    shareWith(sink, event, sharing),
+    shareContactWith(sink, contact, sharing),
   ]);
 }
 
@@ -122,12 +122,12 @@ export function writeEverywhere(
   sinkNames: string[],
   event: ExternalEvent,
   contact: ContactDetails,
-  sharing?: SharingPolicy,
+  sharing: SharingPolicy,
 ): Promise<SinkWriteFailure[]> {
   const writes = sinkNames.map((sink) => ({
     sink,
-    event: sharing ? shareWith(sink, event, sharing) : event,
-    contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
+    event: shareWith(sink, event, sharing),
+    contact: shareContactWith(sink, contact, sharing),
   }));
   return sharedSinks.recordOutcomeEverywhere.executeWithOptions(
     { ...SHARED_WRITE_OPTIONS, summary: `${event.kind} → ${sinkNames.join(', ')}` },
@@ -138,24 +138,5 @@ export function writeEverywhere(
 /** Where a workflow's events go: the external systems, and what each may see. */
 export interface Recipients {
   sinks: string[];
-  sharing?: SharingPolicy;
-}
-
-/**
- * Writes one event to every external system, each its own activity, concurrently, and waits for them all: how
- * sessions and follow-ups begun before ../externalWrites.ts wrote. Resolves with the failures of systems that stayed
- * down past their retry budget, so the caller notes them and goes on.
- */
-export async function tellEverySink(
-  to: Recipients,
-  event: ExternalEvent,
-  contact: ContactDetails,
-): Promise<StepFailure[]> {
-  const sinkNames = to.sinks;
-  const results = await Promise.allSettled(sinkNames.map((sink) => writeToSink(sink, event, contact, to.sharing)));
-  return results.flatMap((result, i) =>
-    result.status === 'rejected'
-      ? [{ step: `record ${event.kind} in ${sinkNames[i]}`, message: failureMessage(result.reason) }]
-      : [],
-  );
+  sharing: SharingPolicy;
 }

@@ -5,18 +5,12 @@ import type { CallingRules } from './followUp/callingTime';
  * it starts (a local activity), so a configuration change never alters a session already running.
  */
 
-/** Bounds for settings added after sessions already captured their policy: such a session uses these defaults. */
-export const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
-export const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
-/** Longer than Svix's first three retries of the call's webhook (5 s, 5 min, 30 min after the first attempt). */
-export const DEFAULT_OPERATOR_GRACE_SECONDS = 45 * 60;
-
 /** The timers and external systems a session runs with. */
 export interface SessionPolicy {
   /** Used when a voice session's variables carry no `ttl`. calls/start defaults to 100 s (docs) or 600 s (gateway). */
   voiceTtlSeconds: number;
   /** A `ttl` session variable above this is read as this: the variable comes from a payload. */
-  maxTtlSeconds?: number;
+  maxTtlSeconds: number;
   /** Added to a voice session's ttl before the end is considered overdue. */
   endGraceSeconds: number;
   /** How long a chat may stay open before it is reconciled. */
@@ -30,13 +24,12 @@ export interface SessionPolicy {
    * How long the outcome waits for the transcript archive before it is recorded without it; the transcript then
    * follows as a `transcript-archived` event when the archive lands (it keeps trying for hours).
    */
-  transcriptWaitSeconds?: number;
+  transcriptWaitSeconds: number;
   /** The agent's extraction field that asks for a callback. */
   callbackField: string;
-  /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */
-  followUp?: FollowUpPolicy;
-  /** What each external system is sent. Absent in sessions started before it existed: they send as they began. */
-  sharing?: SharingPolicy;
+  followUp: FollowUpPolicy;
+  /** What each external system is sent. */
+  sharing: SharingPolicy;
 }
 
 /** What each external system receives of an outcome or follow-up event (docs/privacy.md); `*` names every one. */
@@ -67,9 +60,9 @@ export interface FollowUpPolicy {
   confirmGraceSeconds: number;
   /**
    * From the dial, how long the call's webhook may still confirm it while the API cannot say; then the follow-up
-   * stops in `needs-operator`. DEFAULT_OPERATOR_GRACE_SECONDS when unset (policies captured before it existed).
+   * stops in `needs-operator`.
    */
-  operatorGraceSeconds?: number;
+  operatorGraceSeconds: number;
   rules: CallingRules;
   /** The agent's extraction field names for the wished day and window. */
   fields: { day: string; window: string };

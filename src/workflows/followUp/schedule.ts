@@ -29,7 +29,8 @@ export async function followUpAfterSession(args: {
   policy: SessionPolicy;
   /** The customer asked for a callback, and the rules let one be scheduled. */
   callbackWanted: boolean;
-  tell: (event: ExternalEvent) => Promise<void>;
+  /** Hands an event to the external systems' writes (in the background). */
+  tell: (event: ExternalEvent) => void;
 }): Promise<Scheduled | undefined> {
   const correlation = correlationOf(args.facts);
   const decision = decideFollowUp({
@@ -37,11 +38,11 @@ export async function followUpAfterSession(args: {
     chain: chainOf(correlation),
     callbackRequested: args.callbackWanted,
     expired: args.facts.ended === undefined,
-    maxAttempts: args.policy.followUp?.maxAttempts ?? 0,
+    maxAttempts: args.policy.followUp.maxAttempts,
   });
   if (decision.action === 'none') return undefined;
   if (decision.action === 'end-chain') {
-    await args.tell({
+    args.tell({
       idempotencyKey: `${decision.root}:follow-up.chain-ended`,
       kind: 'follow-up.chain-ended',
       followUpId: followUpWorkflowId(decision.root, decision.attempt),
@@ -70,7 +71,6 @@ async function scheduleFollowUp(args: {
 }): Promise<Scheduled> {
   const { facts } = args;
   const followUp = args.policy.followUp;
-  if (!followUp) return { notScheduled: 'follow-ups are not configured for this session' };
   if (followUp.disabledBecause) return { notScheduled: followUp.disabledBecause };
   const event = facts.ended ?? facts.created;
   const phone = event?.metadata.customerPhoneNumber ?? facts.placedCall?.customerPhoneNumber;
@@ -99,7 +99,7 @@ async function scheduleFollowUp(args: {
     sessionVariables: variables,
     policy: followUp,
     sinks: args.policy.sinks,
-    ...(args.policy.sharing ? { sharing: args.policy.sharing } : {}),
+    sharing: args.policy.sharing,
   };
   await startDetachedChild(FOLLOW_UP_WORKFLOW_TYPE, {
     workflowId: followUpId,

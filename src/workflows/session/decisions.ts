@@ -1,10 +1,10 @@
 import type { SessionDetail } from '../../activities/agntix/client';
 import type { SessionCreatedEvent, SessionEndedEvent } from '../../contracts';
-import { DEFAULT_MAX_TTL_SECONDS, type SessionPolicy } from '../policy';
+import type { SessionPolicy } from '../policy';
 
 /*
  * Pure decisions of the session workflow, kept apart so they have their own tests and so a change to them is a
- * visible, reviewable change (put it behind `patched()` when running workflows would decide differently).
+ * visible, reviewable change (docs/architecture.md, "Changing a workflow").
  */
 
 /** How long to wait for session.ended before asking the API: voice ttl (at most the policy's bound) + grace, or the chat timeout. */
@@ -14,8 +14,8 @@ export function endDeadlineMs(
 ): number {
   if (first?.type === 'CHAT') return policy.chatTimeoutSeconds * 1000;
   const declared = Number(first?.metadata.sessionVariables.ttl);
-  const maxTtl = policy.maxTtlSeconds ?? DEFAULT_MAX_TTL_SECONDS;
-  const ttl = Number.isFinite(declared) && declared > 0 ? Math.min(declared, maxTtl) : policy.voiceTtlSeconds;
+  const ttl =
+    Number.isFinite(declared) && declared > 0 ? Math.min(declared, policy.maxTtlSeconds) : policy.voiceTtlSeconds;
   return (ttl + policy.endGraceSeconds) * 1000;
 }
 

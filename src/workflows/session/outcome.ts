@@ -20,8 +20,8 @@ export interface OutcomeInput extends SessionFacts {
 }
 
 /**
- * The normalized outcome, before each external system's share of it is cut (../sharing.ts). The phone number is in
- * it only under a sharing policy, which masks it for every system not configured to receive it.
+ * The normalized outcome, before each external system's share of it is cut (../sharing.ts), which masks the phone
+ * number for every system not configured to receive it.
  */
 export function buildOutcome(input: OutcomeInput): OutcomeEvent {
   const event = input.ended ?? input.created;
@@ -45,7 +45,7 @@ export function buildOutcome(input: OutcomeInput): OutcomeEvent {
     extractedData: analysis?.extractedData,
     analysis,
     recordingUrl: input.ended?.recordingUrl,
-    ...(input.policy.sharing && phone ? { customerPhoneNumber: phone } : {}),
+    ...(phone ? { customerPhoneNumber: phone } : {}),
     transcript: input.transcript,
     correlation: correlationOf(input),
     followUpDue: followUpDue(input.ended, input.policy),

@@ -17,9 +17,8 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
   if (!placedCall) await condition(() => session.ledger.seen.length > 0);
   await session.begin();
 
-  const inFlight = session.markInFlight();
+  session.markInFlight();
   const end = await session.awaitEnd();
-  await inFlight;
 
   return end ? session.postCall(end) : session.expire();
 }
