@@ -44,7 +44,6 @@ const lines = [
   '',
   `Price: $${LIST_PRICE_PER_MILLION_ACTIONS} per million actions, the first tier of Temporal Cloud's list price (temporal.io/pricing, as the issue quotes it; higher volumes cost less and plans include some actions; not checked against today's price page from this machine, which has no web access).`,
   "Counted as https://docs.temporal.io/cloud/actions defines them: a start (a signal-with-start is one action whether or not it starts the workflow, so the signal that came with the start is not counted again), each other signal, each timer (including those of `condition` with a timeout), each activity attempt, each accepted update, each search-attribute upsert (those set at start are free; TemporalChangeVersion's, which patched() writes, are billed), two per child start, and all markers of one workflow task as one action (so all local activities of a task cost one). A signal sent to another workflow is billed in the receiver's history. Not in histories, so not counted: queries (each Web UI stack view is one), heartbeats, and the ingest's second signal-with-start when the workflow already runs (it is the signal counted above).",
-  'Previous count (the bench before this one, same histories then on disk: signal-with-start as two actions, every local activity and every upsert counted, child starts as one): standard-voice-session 13, expired-session 14, session-with-post-call-rules 9, session-scheduling-follow-up 8, follow-up-placed 6.',
   '',
   'Targets (issue #16):',
   ...TARGETS.map((t) => `- ${t}`),

@@ -4,9 +4,9 @@ import type { Config } from '../config';
 /**
  * Worker Deployment versioning, when WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set (docs/operations.md,
  * "Rolling deploys"; docs/architecture.md, "Changing a workflow"). Workflows are pinned by default: a session
- * finishes on the build that started it, so a change to session code needs no patched(). The follow-up workflow,
+ * finishes on the build that started it, so a change to session code needs no patch. The follow-up workflow,
  * which waits for days, declares itself auto-upgrade (src/workflows/followUp/workflow.ts) and moves to the current
- * build at its next task: a change to its shape goes behind patched(). Unset, the worker is unversioned.
+ * build at its next task: a change to its shape goes behind a patch (the SDK's patched). Unset, the worker is unversioned.
  */
 export function workerDeploymentFrom(
   config: Pick<Config, 'WORKER_DEPLOYMENT_NAME' | 'WORKER_BUILD_ID'>,

@@ -69,7 +69,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
 }
 
 // With Worker Deployment versioning, a follow-up that waits days must not hold its build's workers alive: it moves
-// to the current build at its next task, so a change to its shape goes behind patched() (docs/architecture.md,
+// to the current build at its next task, so a change to its shape goes behind a patch (docs/architecture.md,
 // "Changing a workflow").
 // Declared only on a versioned worker: the server refuses a versioning behavior from an unversioned one.
 setWorkflowOptions(
