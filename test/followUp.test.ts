@@ -21,7 +21,7 @@ import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startTestApi, type TestApi } from './helpers/api';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { countActions } from '../bench/sessionCost';
+import { countActions } from './helpers/historyActions';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';

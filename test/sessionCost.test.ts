@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
-import { countActions, dollarsPerMillionSessions } from '../bench/sessionCost';
+import { countActions, dollarsPerMillionSessions } from './helpers/historyActions';
 
 const { EventType } = temporal.api.enums.v1;
 type Event = temporal.api.history.v1.IHistoryEvent;
@@ -24,7 +24,7 @@ const upsert = (key: string): Event => ({
 
 /** A session: started by signal-with-start, one more signal, a timer, an activity that took 3 attempts and one that
  * took 1, two local activities and a patch in one workflow task and one local activity in another, an upsert, patched()'s
- * upsert of TemporalChangeVersion (free), a child start. */
+ * upsert of TemporalChangeVersion (billed too), a child start. */
 const history: temporal.api.history.v1.IHistory = {
   events: [
     {
@@ -64,8 +64,8 @@ test('counts billable actions as Temporal Cloud bills them', () => {
     patchIds: ['writes-in-background'],
   });
   // 1 signal-with-start + 1 signal + 1 timer + 4 attempts + 2 local-activity tasks (the patch rides in the first)
-  // + 1 upsert + 2 for the child start.
-  expect(count.billable).toBe(12);
+  // + 2 upserts (TemporalChangeVersion's too) + 2 for the child start.
+  expect(count.billable).toBe(13);
   expect(count.patchOnlyTasks).toBe(0);
-  expect(dollarsPerMillionSessions(count.billable)).toBe(600);
+  expect(dollarsPerMillionSessions(count.billable)).toBe(650);
 });

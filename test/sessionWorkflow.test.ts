@@ -13,7 +13,7 @@ import { startTestApi, type TestApi } from './helpers/api';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
-import { countActions } from '../bench/sessionCost';
+import { countActions } from './helpers/historyActions';
 import { saveHistory } from './helpers/histories';
 import { testPolicy } from './helpers/policy';
 import { waitFor } from './helpers/wait';

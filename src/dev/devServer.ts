@@ -15,6 +15,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** The codec server the Web UI decodes payloads through (`--ui-codec-endpoint`). */
   codecEndpoint?: string;
+  /** Serves the server's own Prometheus metrics (its `action` counter among them) on this loopback port. */
+  metricsPort?: number;
   log?: (line: string) => void;
 }
 
@@ -54,6 +56,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       log: { format: 'pretty', level: 'error' },
       extraArgs: [
         ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
+        ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
         // A deleted workflow (npm run forget) goes once its close is acknowledged: every second here, not every 30 s.
         ...['--dynamic-config-value', 'history.transferProcessorUpdateAckInterval="1s"'],
       ],

@@ -84,12 +84,9 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
         return;
       }
       case RECORD_OUTCOME_EVERYWHERE: {
-        // One attempt writes several systems: each counts apart, except those an earlier attempt wrote (its
-        // heartbeat), which this one skipped. An attempt that failed whole counts each of its systems failed.
+        // One attempt writes several systems: each counts apart. An attempt that failed whole counts each failed.
         const failed = new Set(((ended.result ?? []) as SinkWriteFailure[]).map((f) => f.sink));
-        const before = this.ctx.info.heartbeatDetails as unknown;
-        const skipped = new Set(Array.isArray(before) ? before : []);
-        for (const write of ((args[0] ?? []) as SinkWrite[]).filter((w) => !skipped.has(w.sink))) {
+        for (const write of (args[0] ?? []) as SinkWrite[]) {
           const result = 'err' in ended || failed.has(write.sink) ? 'failed' : 'ok';
           counter(ActivityCounters.externalWrites).add(1, { system: systemOf(write.sink), result });
         }

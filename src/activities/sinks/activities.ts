@@ -1,4 +1,4 @@
-import { ApplicationFailure, Context, log } from '@temporalio/activity';
+import { ApplicationFailure, log } from '@temporalio/activity';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { ContactDetails, ExternalEvent } from '../../contracts';
 import type { OutcomeSink } from './types';
@@ -35,31 +35,25 @@ export const createSinkActivities = (sinks: OutcomeSink[]) => {
     /**
      * Writes one event to several external systems at once, in one activity (an attempt is a billed action), and
      * returns the systems that failed instead of failing: the workflow hands each of those to its own
-     * `recordOutcome` queue, so one system's outage never holds the others (src/workflows/sharedWrites.ts). The
-     * systems already written are heartbeated, so a retried attempt (the worker died) writes only the rest.
+     * `recordOutcome` queue, so one system's outage never holds the others (src/workflows/externalWrites.ts). No
+     * heartbeat: a heartbeat is a billed action, the attempt lasts seconds, and a retried attempt (the worker died)
+     * may write a system again because every system is idempotent on the event's key.
      */
     async recordOutcomeEverywhere(writes: SinkWrite[]): Promise<SinkWriteFailure[]> {
-      const ctx = Context.current();
-      const previous = ctx.info.heartbeatDetails as unknown;
-      const done = new Set(Array.isArray(previous) ? previous.filter((s) => typeof s === 'string') : []);
       const failures: SinkWriteFailure[] = [];
       await Promise.all(
-        writes
-          .filter((write) => !done.has(write.sink))
-          .map(async ({ sink, event, contact }) => {
-            try {
-              await sinkNamed(sink).record(event, contact);
-              done.add(sink);
-              ctx.heartbeat([...done]);
-            } catch (err) {
-              const failure = err instanceof ApplicationFailure ? err : undefined;
-              const final = failure?.nonRetryable === true;
-              const message = err instanceof Error ? err.message : String(err);
-              log.warn('external system failed a write', { sink, kind: event.kind, final, message });
-              const retryAfter = failure?.nextRetryDelay;
-              failures.push({ sink, message, final, ...(retryAfter ? { retryAfterMs: msToNumber(retryAfter) } : {}) });
-            }
-          }),
+        writes.map(async ({ sink, event, contact }) => {
+          try {
+            await sinkNamed(sink).record(event, contact);
+          } catch (err) {
+            const failure = err instanceof ApplicationFailure ? err : undefined;
+            const final = failure?.nonRetryable === true;
+            const message = err instanceof Error ? err.message : String(err);
+            log.warn('external system failed a write', { sink, kind: event.kind, final, message });
+            const retryAfter = failure?.nextRetryDelay;
+            failures.push({ sink, message, final, ...(retryAfter ? { retryAfterMs: msToNumber(retryAfter) } : {}) });
+          }
+        }),
       );
       return failures;
     },

@@ -2,9 +2,9 @@
  * Billable Temporal Cloud actions of one workflow execution, counted from its history (pure: no I/O).
  * Mapping per https://docs.temporal.io/cloud/actions: a start (a signal-with-start that starts is one action with its
  * signal), each signal received (a signal sent to another workflow is billed in the receiver's history), each timer,
- * each activity attempt, each accepted update, each search-attribute upsert, each child start (two actions: intent and
- * attempt), and the markers of one workflow task as one action. Upserts of TemporalChangeVersion alone are free. Patch markers are counted apart: the docs do not
- * say whether a task holding only patch markers is billed, so the table shows them as an upper bound.
+ * each activity attempt, each accepted update, each search-attribute upsert (TemporalChangeVersion's included: the server's own
+ * `action` counter counts it), each child start (two actions: intent and attempt), and the markers of one workflow
+ * task as one action. Heartbeats are not in a history: the server's counter (./serverActions.ts) has them.
  */
 import { temporal } from '@temporalio/proto';
 
@@ -24,7 +24,7 @@ export interface ActionCount {
   /** Workflow tasks that ran at least one local activity: each such task is billed once. */
   localActivityTasks: number;
   localActivities: number;
-  /** Upserts of the service's own search attributes; those that only set TemporalChangeVersion (patched()) are free. */
+  /** Upserts of the service's own search attributes, and apart those that only set TemporalChangeVersion (patched()). */
   upserts: number;
   changeVersionUpserts: number;
   childStarts: number;
@@ -41,7 +41,7 @@ export interface ActionCount {
 
 const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 const PATCH_MARKER = 'core_patch';
-/** The search attribute patched() maintains; its upserts are not billed. */
+/** The search attribute patched() maintains; its upserts are billed like any other. */
 const CHANGE_VERSION = 'TemporalChangeVersion';
 
 function patchId(marker: temporal.api.history.v1.IMarkerRecordedEventAttributes): string {
@@ -107,6 +107,7 @@ export function countActions(history: History): ActionCount {
     count.activityAttempts +
     count.localActivityTasks +
     count.upserts +
+    count.changeVersionUpserts +
     2 * count.childStarts +
     count.updates +
     count.otherMarkerTasks;
