@@ -69,7 +69,7 @@ describe('outbound calls', () => {
     const client = createAgntixClient({
       baseUrl: peer.url,
       apiKey: 'pk_secret_key',
-      paths: { session: '/moved/{id}', messages: '/moved/{id}/m' },
+      paths: { session: '/moved/{id}', messages: '/moved/{id}/m', sessions: '/sessions' },
       timeoutMs: 2000,
     });
     const failure = await failureOf(() => client.getSession('s1'));
@@ -116,7 +116,7 @@ describe('outbound calls', () => {
     const client = createAgntixClient({
       baseUrl: peer.url,
       apiKey: 'k',
-      paths: { session: '/huge/{id}', messages: '/huge/{id}/m' },
+      paths: { session: '/huge/{id}', messages: '/huge/{id}/m', sessions: '/sessions' },
       timeoutMs: 5000,
     });
     const failure = await failureOf(() => client.getSession('s1'));

@@ -9,7 +9,7 @@ import { SessionEnded } from '../src/contracts/agntixEvents';
 import { loadConfig } from '../src/config';
 import { example, freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
-import { sharingPolicyFrom } from '../src/worker/sharingPolicy';
+import { sharingPolicyFrom } from '../src/config/policies';
 import type { SharingPolicy } from '../src/workflows/policy';
 import { buildOutcome } from '../src/workflows/session/outcome';
 import { shareWith } from '../src/workflows/sharing';

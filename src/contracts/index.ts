@@ -12,3 +12,4 @@ export * from './sessionIds';
 export * from './sessions';
 export * from './sessionView';
 export type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, SessionEvent } from './agntixEvents';
+export * from './policy';

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
@@ -15,8 +14,7 @@ import * as automationWorkflows from '../automations/workflows';
 import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
-import type { FollowUpPolicy } from '../workflows/policy';
-import { sharingPolicyFrom } from './sharingPolicy';
+import { sessionPolicyFrom, sqlitePathFrom, transcriptDirFrom } from '../config/policies';
 
 /** Builds the activities' clients and external systems from configuration. */
 export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
@@ -28,10 +26,8 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
     sinks.push(createPostgresSink(pool));
     closers.push(() => pool.end());
   }
-  const sqlitePath = pool
-    ? config.OUTCOME_SQLITE_PATH
-    : (config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
-  if (sqlitePath && sqlitePath !== 'off') {
+  const sqlitePath = sqlitePathFrom(config, Boolean(pool));
+  if (sqlitePath) {
     const sqlite = createSqliteSink(sqlitePath);
     sinks.push(sqlite);
     closers.push(() => sqlite.db.close());
@@ -79,60 +75,18 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       : undefined,
     transcripts: pool
       ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
-      : createLocalTranscriptStore(
-          config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts'),
-          config.PAYLOAD_ENCRYPTION_KEYS,
-        ),
+      : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS),
     sinks,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
-    policy: {
-      voiceTtlSeconds: config.SESSION_VOICE_TTL_SECONDS,
-      maxTtlSeconds: config.SESSION_MAX_TTL_SECONDS,
-      endGraceSeconds: config.SESSION_END_GRACE_SECONDS,
-      chatTimeoutSeconds: config.SESSION_CHAT_TIMEOUT_SECONDS,
-      reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
-      reconcileIntervalSeconds: config.SESSION_RECONCILE_INTERVAL_SECONDS,
-      sinks: sinks.map((s) => s.name),
-      transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
-      callbackField: config.CALLBACK_FIELD,
-      followUp: followUpPolicyFrom(config),
-      sharing: sharingPolicyFrom(config),
-    },
+    policy: sessionPolicyFrom(
+      config,
+      sinks.map((s) => s.name),
+    ),
     async close() {
       for (const close of closers) await close();
     },
-  };
-}
-
-/** The follow-up settings a session captures when it starts. */
-export function followUpPolicyFrom(config: Config): FollowUpPolicy {
-  const disabledBecause = !config.AGNTIX_API_KEY
-    ? 'AGNTIX_API_KEY is not set'
-    : !config.AGNTIX_PHONE_NUMBER_ID
-      ? 'AGNTIX_PHONE_NUMBER_ID is not set'
-      : undefined;
-  return {
-    disabledBecause,
-    phoneNumberId: config.AGNTIX_PHONE_NUMBER_ID,
-    agentId: config.FOLLOWUP_AGENT_ID,
-    ttlSeconds: config.FOLLOWUP_CALL_TTL_SECONDS,
-    maxAttempts: config.FOLLOWUP_MAX_ATTEMPTS,
-    maxDials: config.FOLLOWUP_MAX_DIALS,
-    confirmGraceSeconds: config.FOLLOWUP_CONFIRM_GRACE_SECONDS,
-    operatorGraceSeconds: config.FOLLOWUP_OPERATOR_GRACE_SECONDS,
-    rules: {
-      timeZone: config.FOLLOWUP_TIME_ZONE,
-      hours: config.FOLLOWUP_CALLING_HOURS,
-      days: config.FOLLOWUP_CALLING_DAYS,
-      holidays: config.FOLLOWUP_HOLIDAYS,
-      minDelayMs: config.FOLLOWUP_MIN_DELAY_MINUTES * 60_000,
-      defaultDelayMs: config.FOLLOWUP_DEFAULT_DELAY_MINUTES * 60_000,
-      windows: config.FOLLOWUP_WINDOWS,
-      maxDaysAhead: config.FOLLOWUP_MAX_DAYS_AHEAD,
-    },
-    fields: { day: config.FOLLOWUP_DAY_FIELD, window: config.FOLLOWUP_WINDOW_FIELD },
   };
 }

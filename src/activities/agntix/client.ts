@@ -15,11 +15,9 @@ export interface AgntixPaths {
   session: string;
   /** e.g. /api/v1/chat/sessions/{id}/messages */
   messages: string;
-  /** The sessions list (API.md 7.5); DEFAULT_SESSIONS_PATH when unset. */
-  sessions?: string;
+  /** The sessions list (API.md 7.5). */
+  sessions: string;
 }
-
-export const DEFAULT_SESSIONS_PATH = '/v1/chat/chat/sessions';
 
 export interface AgntixClientOptions {
   baseUrl: string;
@@ -144,7 +142,7 @@ export function createAgntixClient(options: AgntixClientOptions) {
     /** One page of an agent's sessions, newest first (API.md 7.5). */
     listSessions: (query: { agentId: string; page: number; limit: number }) =>
       get(
-        options.paths.sessions ?? DEFAULT_SESSIONS_PATH,
+        options.paths.sessions,
         '',
         SessionsPage,
         `?${new URLSearchParams({ agentId: query.agentId, page: String(query.page), limit: String(query.limit) }).toString()}`,

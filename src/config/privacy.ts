@@ -1,12 +1,11 @@
 import { z } from 'zod';
-import { parseKeyRing } from './temporal/keyRing';
+import { parseKeyRing } from '../temporal/keyRing';
+import { NameList, optional } from './fields';
 
 /*
  * The privacy settings (docs/privacy.md): payload and transcript encryption, the codec server the Web UI decodes
- * through, and what each external system is sent. Validated with the rest of the configuration (src/config.ts).
+ * through, and what each external system is sent. Validated with the rest of the configuration (src/config/).
  */
-
-const blankIsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 /** "k2:base64key,k1:base64key": the first encrypts, all decrypt. */
 const KeyRingSetting = z.string().transform((text, ctx) => {
@@ -18,20 +17,17 @@ const KeyRingSetting = z.string().transform((text, ctx) => {
   }
 });
 
-/** Comma- or space-separated names; `*` stands for every one. */
-const NameList = z.string().transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''));
-
 export const PrivacyConfig = z.object({
-  PAYLOAD_ENCRYPTION_KEYS: z.preprocess(blankIsUnset, KeyRingSetting.optional()),
+  PAYLOAD_ENCRYPTION_KEYS: optional(KeyRingSetting),
   /** `off` writes new payloads in plain text (configured keys still decrypt old ones). */
   PAYLOAD_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   CODEC_SERVER_PORT: z.coerce.number().int().min(0).max(65535).default(8888),
   /** The Web UI origins allowed to call the codec server; the dev server's UI when unset outside production. */
-  CODEC_CORS_ORIGINS: z.preprocess(blankIsUnset, NameList.optional()),
+  CODEC_CORS_ORIGINS: optional(NameList),
   /** Bearer tokens the codec server accepts (several during a rotation). */
-  CODEC_AUTH_TOKENS: z.preprocess(blankIsUnset, NameList.optional()),
+  CODEC_AUTH_TOKENS: optional(NameList),
   /** An OIDC userinfo endpoint: a user's access token passed on by the Web UI is accepted when it answers 200. */
-  CODEC_AUTH_USERINFO_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  CODEC_AUTH_USERINFO_URL: optional(z.url()),
   /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
   SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
@@ -51,14 +47,3 @@ export const PrivacyConfig = z.object({
 });
 
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
-
-/** What stops start-up, as one line naming the variable; undefined when the settings hold together. */
-export function privacyConfigProblem(config: PrivacyConfig & { NODE_ENV: string }): string | undefined {
-  if (config.NODE_ENV === 'production' && !config.PAYLOAD_ENCRYPTION_KEYS && config.PAYLOAD_ENCRYPTION !== 'off') {
-    return (
-      'PAYLOAD_ENCRYPTION_KEYS is required when NODE_ENV=production ' +
-      '(or set PAYLOAD_ENCRYPTION=off to store workflow payloads in plain text)'
-    );
-  }
-  return undefined;
-}
