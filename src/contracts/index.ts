@@ -13,3 +13,7 @@ export * from './sessions';
 export * from './sessionView';
 export type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, SessionEvent } from './agntixEvents';
 export * from './policy';
+export * from './metrics';
+export * from './sessionState';
+export type * from './postCall';
+export type * from './transcripts';

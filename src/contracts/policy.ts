@@ -77,6 +77,8 @@ export interface SharingPolicy {
   evidenceWith: string[];
   /** Systems that receive the customer's full phone number; the others get it masked. */
   phoneWith: string[];
+  /** Systems that receive the transcript's reference or link; every one when absent. */
+  transcriptWith?: string[];
 }
 
 export interface FollowUpPolicy {

@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
+import type { TranscriptMessage as Message } from '../../contracts/transcripts';
 import { Analysis, SessionMetadata, SessionState } from '../../contracts/agntixEvents';
 import { httpFailure } from '../httpStatus';
 import { errorReference, outboundFetch } from '../outboundFetch';
@@ -56,8 +57,8 @@ export const TranscriptMessage = z.looseObject({
   role: z.string(),
   content: z.string().nullish(),
   createdAt: z.string().nullish(),
-});
-export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
+}) satisfies z.ZodType<Message>;
+export type TranscriptMessage = Message;
 
 const Paging = z.looseObject({ page: z.number().optional(), totalPages: z.number().optional() });
 export const MessagesPage = z.looseObject({
