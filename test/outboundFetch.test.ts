@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAgntixClient } from '../src/activities/agntix/client';
 import { createCallsClient } from '../src/activities/agntix/calls';
-import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
 import { createEscalationActivities } from '../src/automations/activities/escalation';
 import { ConfigError, loadConfig } from '../src/config';
 import type { OutcomeEvent } from '../src/contracts';

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import type { FollowUpPolicy, SessionPolicy, SharingPolicy } from '../contracts/policy';
+import { SYSTEMS, sinksReceiving } from '../activities/sinks/registry';
+import type { ExternalSystem } from '../activities/sinks/system';
 import type { Config } from './schema';
 
 /*
@@ -8,7 +10,11 @@ import type { Config } from './schema';
  */
 
 /** The timers, the external systems and what they are sent, captured by each session when it starts. */
-export function sessionPolicyFrom(config: Config, sinks: string[]): SessionPolicy {
+export function sessionPolicyFrom(
+  config: Config,
+  sinks: string[],
+  systems: readonly ExternalSystem[] = SYSTEMS,
+): SessionPolicy {
   return {
     voiceTtlSeconds: config.SESSION_VOICE_TTL_SECONDS,
     maxTtlSeconds: config.SESSION_MAX_TTL_SECONDS,
@@ -20,7 +26,7 @@ export function sessionPolicyFrom(config: Config, sinks: string[]): SessionPolic
     transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
     callbackField: config.CALLBACK_FIELD,
     followUp: followUpPolicyFrom(config),
-    sharing: sharingPolicyFrom(config),
+    sharing: sharingPolicyFrom(config, systems),
   };
 }
 
@@ -54,21 +60,13 @@ export function followUpPolicyFrom(config: Config): FollowUpPolicy {
   };
 }
 
-/** The per-host SQLite outcome store: by default in DATA_DIR, unless PostgreSQL is the store; "off" for none. */
-export function sqlitePathFrom(config: Config, sharedStore: boolean): string | undefined {
-  const file = sharedStore
-    ? config.OUTCOME_SQLITE_PATH
-    : (config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
-  return file === 'off' ? undefined : file;
-}
-
 /** The local transcript archive (without PostgreSQL). */
 export function transcriptDirFrom(config: Config): string {
   return config.TRANSCRIPT_DIR ?? path.join(config.DATA_DIR, 'transcripts');
 }
 
 /** What each external system is sent, from configuration; each session captures it when it starts. */
-export function sharingPolicyFrom(config: Config): SharingPolicy {
+export function sharingPolicyFrom(config: Config, systems: readonly ExternalSystem[] = SYSTEMS): SharingPolicy {
   return {
     correlationKeys: config.SHARE_CORRELATION_KEYS,
     // The fields this service itself acts on are labels the systems need to follow the outcome; others are opt-in.
@@ -81,8 +79,10 @@ export function sharingPolicyFrom(config: Config): SharingPolicy {
         ...config.SHARE_EXTRACTED_FIELDS,
       ]),
     ],
-    textWith: config.SHARE_TEXT_WITH,
+    // Unset, each system gets what it declares (src/activities/sinks/registry.ts); a setting overrides the declarations.
+    textWith: config.SHARE_TEXT_WITH ?? sinksReceiving('summary', systems),
     evidenceWith: config.SHARE_EVIDENCE_WITH,
-    phoneWith: config.SHARE_PHONE_WITH,
+    phoneWith: config.SHARE_PHONE_WITH ?? sinksReceiving('phone', systems),
+    transcriptWith: sinksReceiving('transcript', systems),
   };
 }

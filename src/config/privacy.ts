@@ -33,17 +33,17 @@ export const PrivacyConfig = z.object({
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
   SHARE_EXTRACTED_FIELDS: NameList.prefault(''),
   /**
-   * External systems that receive free text: the summary and the analysis' explanations. The CRM (hubspot) is where a
-   * team keeps its record of the call, so it is one by default.
+   * External systems that receive free text: the summary and the analysis' explanations. Unset: those whose
+   * declaration says they receive it (src/activities/sinks/registry.ts: outcome-webhook, hubspot); empty: none.
    */
-  SHARE_TEXT_WITH: NameList.prefault('outcome-webhook,hubspot'),
+  SHARE_TEXT_WITH: NameList.optional(),
   /** External systems that also receive resolution.evidence (quoted turns of the call). */
   SHARE_EVIDENCE_WITH: NameList.prefault(''),
   /**
-   * External systems that receive the customer's full phone number; the others get it masked. The CRM already holds
-   * its customers' numbers and finds the contact by it, so it is one by default.
+   * External systems that receive the customer's full phone number; the others get it masked. Unset: those whose
+   * declaration says they receive it (the CRM, hubspot, which finds the contact by it); empty: none.
    */
-  SHARE_PHONE_WITH: NameList.prefault('hubspot'),
+  SHARE_PHONE_WITH: NameList.optional(),
 });
 
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;

@@ -11,6 +11,7 @@ import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './calling
 import { millis, optionalText, port, splitList } from './fields';
 import { hubspotConfigFields } from './hubspot';
 import { ObservabilityConfig } from './observability';
+import { outcomeWebhookConfigFields } from './outcomeWebhook';
 import { PrivacyConfig } from './privacy';
 import { whsecProblem } from './secrets';
 
@@ -32,11 +33,6 @@ const secretList = z
         });
     });
   });
-
-const optionalSecret = optionalText.superRefine((secret, ctx) => {
-  const problem = secret === undefined ? undefined : whsecProblem(secret);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 
 /**
  * Every setting the service reads, in one schema. Temporal connection security (TLS, mTLS, API key) is not here:
@@ -84,9 +80,7 @@ export const ConfigSchema = z
     TRANSCRIPT_MAX_PAGES: z.coerce.number().int().positive().default(200),
     /** Transcript archive directory; defaults to DATA_DIR/transcripts. */
     TRANSCRIPT_DIR: optionalText,
-    OUTCOME_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-    OUTCOME_WEBHOOK_SECRET: optionalSecret,
-    OUTCOME_WEBHOOK_TIMEOUT_MS: millis(10_000),
+    ...outcomeWebhookConfigFields,
     /** The local SQLite outcome store: a file path, or "off". Defaults to DATA_DIR/outcomes.sqlite. */
     OUTCOME_SQLITE_PATH: optionalText,
     SESSION_VOICE_TTL_SECONDS: z.coerce.number().int().positive().default(600),

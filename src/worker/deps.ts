@@ -1,12 +1,12 @@
+import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
-import { hubspotSinkFrom } from '../activities/sinks/hubspot/sink';
-import { createOutcomeWebhookSink } from '../activities/sinks/outcomeWebhook';
-import { createPostgresSink } from '../activities/sinks/postgresStore';
-import { createSqliteSink } from '../activities/sinks/sqliteStore';
 import type { OutcomeSink } from '../activities/sinks/types';
-import { createLocalTranscriptStore } from '../activities/agntix/transcripts';
+import { createLocalTranscriptStore, type TranscriptStore } from '../activities/agntix/transcripts';
+import { SYSTEMS } from '../activities/sinks/registry';
+import { storeSystem } from '../activities/sinks/store/system';
+import type { ExternalSystem, SystemContext } from '../activities/sinks/system';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
@@ -14,35 +14,17 @@ import * as automationWorkflows from '../automations/workflows';
 import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
-import { sessionPolicyFrom, sqlitePathFrom, transcriptDirFrom } from '../config/policies';
+import { sessionPolicyFrom, transcriptDirFrom } from '../config/policies';
 
 /** Builds the activities' clients and external systems from configuration. */
-export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps & { close(): Promise<void> } {
-  const sinks: OutcomeSink[] = [];
-  const closers: Array<() => unknown> = [];
-  // With DATABASE_URL every replica shares PostgreSQL; the per-host SQLite file then runs only if asked for by path.
-  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-worker') : undefined;
-  if (pool) {
-    sinks.push(createPostgresSink(pool));
-    closers.push(() => pool.end());
-  }
-  const sqlitePath = sqlitePathFrom(config, Boolean(pool));
-  if (sqlitePath) {
-    const sqlite = createSqliteSink(sqlitePath);
-    sinks.push(sqlite);
-    closers.push(() => sqlite.db.close());
-  }
-  if (config.OUTCOME_WEBHOOK_URL && config.OUTCOME_WEBHOOK_SECRET) {
-    sinks.push(
-      createOutcomeWebhookSink(
-        config.OUTCOME_WEBHOOK_URL,
-        config.OUTCOME_WEBHOOK_SECRET,
-        config.OUTCOME_WEBHOOK_TIMEOUT_MS,
-      ),
-    );
-  }
-  const hubspot = hubspotSinkFrom(config);
-  if (hubspot) sinks.push(hubspot);
+export function activityDepsFrom(
+  config: Config,
+  logger: Logger,
+  systems: readonly ExternalSystem[] = SYSTEMS,
+): ActivityDeps & { close(): Promise<void> } {
+  const { pool, closers } = sharedStoreFrom(config, logger);
+  const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
+  const sinks = systems.flatMap((system) => system.build(context));
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
     logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
   }
@@ -85,6 +67,36 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       config,
       sinks.map((s) => s.name),
     ),
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}
+
+/** With DATABASE_URL every replica shares PostgreSQL: one pool for the process, ended last at shutdown. */
+function sharedStoreFrom(config: Config, logger: Logger): { pool?: Pool; closers: Array<() => unknown> } {
+  const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-worker') : undefined;
+  return { pool, closers: pool ? [() => pool.end()] : [] };
+}
+
+function transcriptStoreFrom(config: Config, pool: Pool | undefined): TranscriptStore {
+  return pool
+    ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
+    : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS);
+}
+
+/** Only what this service keeps itself (its store and the transcripts), for `npm run forget`: no client, no CRM. */
+export function storesFrom(
+  config: Config,
+  logger: Logger,
+): { sinks: OutcomeSink[]; transcripts: TranscriptStore; told: string[]; close(): Promise<void> } {
+  const { pool, closers } = sharedStoreFrom(config, logger);
+  const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
+  return {
+    sinks: storeSystem.build(context),
+    transcripts: transcriptStoreFrom(config, pool),
+    // Named from the settings alone: nothing is built for a system this command cannot reach.
+    told: SYSTEMS.filter((s) => s !== storeSystem && s.configured(config)).flatMap((s) => s.sinkNames),
     async close() {
       for (const close of closers) await close();
     },
