@@ -34,7 +34,7 @@ describe('Agntix API client', () => {
     client = createAgntixClient({
       baseUrl: `http://127.0.0.1:${port}`,
       apiKey: 'pk_test_key',
-      paths: { session: '/s/{id}', messages: '/s/{id}/m' },
+      paths: { session: '/s/{id}', messages: '/s/{id}/m', sessions: '/v1/chat/chat/sessions' },
       timeoutMs: 2000,
     });
   });

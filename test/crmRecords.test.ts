@@ -1,5 +1,5 @@
 import { callOf, factsAfter, taskOf } from '../src/activities/sinks/crm/records';
-import { HubSpotConfigSchema, hubspotSettingsFrom } from '../src/activities/sinks/hubspot/config';
+import { HubSpotConfigSchema, hubspotSettingsFrom } from '../src/config/hubspot';
 import { callProperties, htmlOf, phoneKeyOf } from '../src/activities/sinks/hubspot/mapping';
 import { ConfigError, loadConfig } from '../src/config';
 import type { FollowUpEvent, OutcomeEvent } from '../src/contracts';

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
-import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
+import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import { runFollowUpCommand } from '../src/bin/followup';
 import { resolveCallbackTime, type CallingRules } from '../src/workflows/followUp/callingTime';
 import {

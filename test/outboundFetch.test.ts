@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAgntixClient } from '../src/activities/agntix/client';
 import { createCallsClient } from '../src/activities/agntix/calls';
-import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
 import { createEscalationActivities } from '../src/automations/activities/escalation';
 import { ConfigError, loadConfig } from '../src/config';
 import type { OutcomeEvent } from '../src/contracts';
@@ -69,7 +69,7 @@ describe('outbound calls', () => {
     const client = createAgntixClient({
       baseUrl: peer.url,
       apiKey: 'pk_secret_key',
-      paths: { session: '/moved/{id}', messages: '/moved/{id}/m' },
+      paths: { session: '/moved/{id}', messages: '/moved/{id}/m', sessions: '/sessions' },
       timeoutMs: 2000,
     });
     const failure = await failureOf(() => client.getSession('s1'));
@@ -116,7 +116,7 @@ describe('outbound calls', () => {
     const client = createAgntixClient({
       baseUrl: peer.url,
       apiKey: 'k',
-      paths: { session: '/huge/{id}', messages: '/huge/{id}/m' },
+      paths: { session: '/huge/{id}', messages: '/huge/{id}/m', sessions: '/sessions' },
       timeoutMs: 5000,
     });
     const failure = await failureOf(() => client.getSession('s1'));

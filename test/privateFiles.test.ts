@@ -2,7 +2,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createLocalTranscriptStore } from '../src/activities/agntix/transcripts';
-import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
+import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import type { OutcomeEvent } from '../src/contracts';
 
 const modeOf = (file: string) => (statSync(file).mode & 0o777).toString(8);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createSqliteSink } from '../src/activities/sinks/sqliteStore';
+import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import { playDemo, type DemoResult } from '../src/dev/sandbox/demo';
 import { deliverSigned } from '../src/dev/signing';
 import {

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../automations/ruleSchema';
-import type { SessionPolicy } from '../workflows/policy';
+import type { SessionPolicy } from '../contracts/policy';
 import { createAgntixActivities, type AgntixActivityDeps } from './agntix/activities';
 import { createSinkActivities } from './sinks/activities';
 import type { OutcomeSink } from './sinks/types';

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/activity';
  * The one way this service calls out over HTTP: the Agntix API, calls/start, the outcome webhook and the engineers'
  * activities. Redirects are never followed: a 307 from a receiver would resend the signed body, and one from the
  * Agntix API would carry x-api-key to another host. The response body is read up to a cap, so a peer cannot fill the
- * worker's memory. In production every *_URL setting must be https (checked at start-up, src/config.ts).
+ * worker's memory. In production every *_URL setting must be https (checked at start-up, src/config/).
  */
 
 export interface OutboundRequest {

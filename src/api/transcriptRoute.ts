@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import type { TranscriptMessage } from '../activities/agntix/client';
+import type { TranscriptMessage } from '../contracts/transcripts';
 import type { Logger } from '../logging';
 import { checkTranscriptLink } from '../store/transcriptLinks';
 

@@ -8,10 +8,10 @@ import type { TranscriptRef } from '../contracts';
  * only from here; activities may also use the helpers.
  */
 
-export type { PostCallContext } from '../workflows/postCall/rules';
+export type { PostCallContext } from '../contracts/postCall';
 export type { Condition, Rule, RuleAction, RuleSet } from './ruleSchema';
 export type { AnalysisData, ExternalEvent, OutcomeEvent, SessionEndedEvent, TranscriptRef } from '../contracts';
-export type { TranscriptMessage } from '../activities/agntix/client';
+export type { TranscriptMessage } from '../contracts/transcripts';
 export { httpFailure, isRetryableStatus } from '../activities/httpStatus';
 /** Call HTTP peers through this, never plain `fetch`: no redirects followed, a bounded answer. */
 export { outboundFetch } from '../activities/outboundFetch';

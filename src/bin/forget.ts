@@ -5,7 +5,7 @@ import { loadConfig } from '../config';
 import { SESSION_WORKFLOW_TYPE } from '../contracts';
 import { createLogger } from '../logging';
 import { deleteRuns, findRuns, isSafeId } from '../temporal/erasure';
-import { activityDepsFrom } from '../worker/deps';
+import { storesFrom } from '../worker/deps';
 import { withClient } from '../temporal/operatorClient';
 import { fatal } from './fatal';
 
@@ -19,6 +19,8 @@ export interface ForgetDeps {
   client: Client;
   sinks: OutcomeSink[];
   transcripts: TranscriptStore;
+  /** The configured systems this service told but cannot erase; the sinks without erasure when absent. */
+  told?: string[];
 }
 
 function subjectOf(argv: string[]): ErasureSubject | undefined {
@@ -83,7 +85,7 @@ export async function runForget(argv: string[], deps: ForgetDeps, out: (text: st
       : `Removed ${count(histories, 'workflow history', 'workflow histories')}, ` +
           `${count(transcripts, 'transcript', 'transcripts')} and ${count(rows, 'stored row', 'stored rows')}.`,
   );
-  const told = deps.sinks.filter((s) => !s.erasure).map((s) => s.name);
+  const told = deps.told ?? deps.sinks.filter((s) => !s.erasure).map((s) => s.name);
   out(
     `Not reached from here: ${told.length > 0 ? `${told.join(', ')} (told already: ask its owner), ` : ''}` +
       'Agntix itself, and any export or archive of the Temporal namespace (docs/privacy.md).',
@@ -93,11 +95,11 @@ export async function runForget(argv: string[], deps: ForgetDeps, out: (text: st
 
 async function main() {
   const config = loadConfig();
-  const deps = activityDepsFrom(config, createLogger('silent'));
+  const deps = storesFrom(config, createLogger('silent'));
   try {
-    const { sinks, transcripts } = deps;
+    const { sinks, transcripts, told } = deps;
     process.exitCode = await withClient(config, (client) =>
-      runForget(process.argv.slice(2), { client, sinks, transcripts }, (t) => console.log(t)),
+      runForget(process.argv.slice(2), { client, sinks, transcripts, told }, (t) => console.log(t)),
     );
   } finally {
     await deps.close();

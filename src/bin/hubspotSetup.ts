@@ -1,5 +1,5 @@
 import { createHubSpotClient } from '../activities/sinks/hubspot/client';
-import { hubspotSettingsFrom } from '../activities/sinks/hubspot/config';
+import { hubspotSettingsFrom } from '../config/hubspot';
 import { ensureHubSpotProperties } from '../activities/sinks/hubspot/properties';
 import { ConfigError, loadConfig } from '../config';
 

@@ -12,3 +12,8 @@ export * from './sessionIds';
 export * from './sessions';
 export * from './sessionView';
 export type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, SessionEvent } from './agntixEvents';
+export * from './policy';
+export * from './metrics';
+export * from './sessionState';
+export type * from './postCall';
+export type * from './transcripts';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fatal } from '../bin/fatal';
 import { createHubSpotClient } from '../activities/sinks/hubspot/client';
-import { HubSpotConfigSchema, hubspotSettingsFrom } from '../activities/sinks/hubspot/config';
+import { HubSpotConfigSchema, hubspotSettingsFrom } from '../config/hubspot';
 import { playDemo, type DemoResult } from './sandbox/demo';
 import { SANDBOX_HUBSPOT_PORT, SANDBOX_HUBSPOT_TOKEN } from './sandbox/fakeHubspot';
 import { hubspotRecords } from './sandbox/hubspotReport';

@@ -9,8 +9,8 @@ import type {
 import type { SessionActivities, SinkWrite, SinkWriteFailure, Skipped } from '../activities';
 import type { SessionDetail } from '../activities/agntix/client';
 import type { TranscriptRef } from '../contracts';
-import { reconciliationResult, WorkflowCounters } from '../workflows/observability/metrics';
-import { SESSION_STILL_OPEN } from '../workflows/session/decisions';
+import { reconciliationResult, WorkflowCounters } from '../contracts/metrics';
+import { SESSION_STILL_OPEN } from '../contracts/sessionState';
 
 /*
  * The activities' counters, counted where every activity execution passes, so the activities stay about their I/O.

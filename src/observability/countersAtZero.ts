@@ -1,6 +1,6 @@
 import { Runtime } from '@temporalio/worker';
 import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../contracts';
-import { FOLLOW_UP_STATE_LABELS, WorkflowCounters } from '../workflows/observability/metrics';
+import { FOLLOW_UP_STATE_LABELS, WorkflowCounters } from '../contracts/metrics';
 import {
   ActivityCounters,
   DIAL_RESULTS,

@@ -2,7 +2,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { ObservabilityConfig } from './config';
+import type { ObservabilityConfig } from '../config/observability';
 
 /** The process's tracing: where every span ends, the workflows' included (they arrive through a worker sink). */
 export interface Tracing {

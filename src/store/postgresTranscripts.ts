@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { TranscriptMessage } from '../activities/agntix/client';
+import type { TranscriptMessage } from '../contracts/transcripts';
 import { openTranscript, sealTranscript } from '../activities/agntix/transcriptSealing';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { KeyRing } from '../temporal/keyRing';

@@ -43,6 +43,7 @@ export function shareWith(system: string, event: ExternalEvent, policy: SharingP
     extractedData,
     analysis: event.analysis && shareAnalysis(event.analysis, { text, evidence, extractedData }),
     customerPhoneNumber: phone && (names(policy.phoneWith, system) ? phone : maskPhone(phone)),
+    transcript: !policy.transcriptWith || names(policy.transcriptWith, system) ? event.transcript : undefined,
   };
   return shared;
 }

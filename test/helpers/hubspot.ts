@@ -1,9 +1,5 @@
 import { createHubSpotClient } from '../../src/activities/sinks/hubspot/client';
-import {
-  HubSpotConfigSchema,
-  hubspotSettingsFrom,
-  type HubSpotSettings,
-} from '../../src/activities/sinks/hubspot/config';
+import { HubSpotConfigSchema, hubspotSettingsFrom, type HubSpotSettings } from '../../src/config/hubspot';
 import { ensureHubSpotProperties } from '../../src/activities/sinks/hubspot/properties';
 import { createHubSpotSink } from '../../src/activities/sinks/hubspot/sink';
 import type { FakeHubSpot } from '../../src/dev/sandbox/fakeHubspot';

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config';
-import { sharingPolicyFrom } from '../../src/worker/sharingPolicy';
+import { sharingPolicyFrom } from '../../src/config/policies';
 import type { CallingRules } from '../../src/workflows/followUp/callingTime';
 import type { SessionPolicy } from '../../src/workflows/policy';
 

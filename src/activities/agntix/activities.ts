@@ -6,7 +6,7 @@ import type { AgntixClient, SessionDetail } from './client';
 import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
 import { withQuickRetries } from './quickRetries';
 import type { TranscriptStore } from './transcripts';
-import { isClosed, SESSION_STILL_OPEN } from '../../workflows/session/decisions';
+import { isClosed, SESSION_STILL_OPEN } from '../../contracts/sessionState';
 
 export interface AgntixActivityDeps {
   /** Undefined without AGNTIX_API_KEY: the API steps then report that they were skipped, and why. */

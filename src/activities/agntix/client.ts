@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
+import type { TranscriptMessage as Message } from '../../contracts/transcripts';
 import { Analysis, SessionMetadata, SessionState } from '../../contracts/agntixEvents';
 import { httpFailure } from '../httpStatus';
 import { errorReference, outboundFetch } from '../outboundFetch';
@@ -15,11 +16,9 @@ export interface AgntixPaths {
   session: string;
   /** e.g. /api/v1/chat/sessions/{id}/messages */
   messages: string;
-  /** The sessions list (API.md 7.5); DEFAULT_SESSIONS_PATH when unset. */
-  sessions?: string;
+  /** The sessions list (API.md 7.5). */
+  sessions: string;
 }
-
-export const DEFAULT_SESSIONS_PATH = '/v1/chat/chat/sessions';
 
 export interface AgntixClientOptions {
   baseUrl: string;
@@ -58,8 +57,8 @@ export const TranscriptMessage = z.looseObject({
   role: z.string(),
   content: z.string().nullish(),
   createdAt: z.string().nullish(),
-});
-export type TranscriptMessage = z.infer<typeof TranscriptMessage>;
+}) satisfies z.ZodType<Message>;
+export type TranscriptMessage = Message;
 
 const Paging = z.looseObject({ page: z.number().optional(), totalPages: z.number().optional() });
 export const MessagesPage = z.looseObject({
@@ -144,7 +143,7 @@ export function createAgntixClient(options: AgntixClientOptions) {
     /** One page of an agent's sessions, newest first (API.md 7.5). */
     listSessions: (query: { agentId: string; page: number; limit: number }) =>
       get(
-        options.paths.sessions ?? DEFAULT_SESSIONS_PATH,
+        options.paths.sessions,
         '',
         SessionsPage,
         `?${new URLSearchParams({ agentId: query.agentId, page: String(query.page), limit: String(query.limit) }).toString()}`,

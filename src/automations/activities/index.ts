@@ -3,7 +3,7 @@ import { EscalationConfig, createEscalationActivities } from './escalation';
 
 /**
  * Your settings: add each activity's zod object here. They are validated with the rest of the configuration at
- * start-up (src/config.ts), so a bad value stops the worker with one line naming it.
+ * start-up (src/config/), so a bad value stops the worker with one line naming it.
  */
 export const AutomationConfig = EscalationConfig;
 export type AutomationConfig = ReturnType<typeof AutomationConfig.parse>;

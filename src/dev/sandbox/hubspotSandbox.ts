@@ -1,5 +1,5 @@
 import { createHubSpotClient } from '../../activities/sinks/hubspot/client';
-import { HubSpotConfigSchema, hubspotSettingsFrom } from '../../activities/sinks/hubspot/config';
+import { HubSpotConfigSchema, hubspotSettingsFrom } from '../../config/hubspot';
 import { ensureHubSpotProperties } from '../../activities/sinks/hubspot/properties';
 import { SANDBOX_HUBSPOT_PORT, SANDBOX_HUBSPOT_TOKEN, startFakeHubSpot } from './fakeHubspot';
 

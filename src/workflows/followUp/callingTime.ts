@@ -4,31 +4,9 @@
  * Time-zone arithmetic uses Intl only, which the workflow sandbox provides, so no date library enters the bundle.
  */
 
-/** Minutes after local midnight, 0..1440. */
-export type Minutes = number;
+import { DEFAULT_MAX_DAYS_AHEAD, type CallingRules, type Minutes } from '../../contracts/policy';
 
-export interface CallingRules {
-  /** IANA time zone the hours and days are read in, e.g. "Europe/London". */
-  timeZone: string;
-  hours: { start: Minutes; end: Minutes };
-  /** Allowed weekdays, 0 = Sunday .. 6 = Saturday. */
-  days: number[];
-  /** Local dates (YYYY-MM-DD) when nobody is called. */
-  holidays: string[];
-  /** Never sooner than this after now. */
-  minDelayMs: number;
-  /** With no usable wish: the first allowed time after now + this. */
-  defaultDelayMs: number;
-  /** Named windows the agent may extract, lower-case keys: morning, afternoon, evening. */
-  windows: Record<string, { start: Minutes; end: Minutes }>;
-  /**
-   * A wished day further ahead is read as this many days from today (the wish is the customer's, relayed by a
-   * payload: "9999-12-31" must not set a timer for the year 9999). DEFAULT_MAX_DAYS_AHEAD when absent.
-   */
-  maxDaysAhead?: number;
-}
-
-export const DEFAULT_MAX_DAYS_AHEAD = 30;
+export { DEFAULT_MAX_DAYS_AHEAD, type CallingRules, type Minutes };
 
 export interface CallbackWish {
   day?: string;

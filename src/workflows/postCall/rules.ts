@@ -1,5 +1,5 @@
 import type { Condition, RuleAction, RuleSet } from '../../automations/ruleSchema';
-import type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, TranscriptRef } from '../../contracts';
+import type { PostCallContext } from '../../contracts/postCall';
 
 /*
  * What every post-call policy receives, and the evaluation of the rules that choose what runs (their schema and
@@ -7,21 +7,7 @@ import type { AnalysisData, SessionCreatedEvent, SessionEndedEvent, TranscriptRe
  * own workflows take the context as their input.
  */
 
-/** The typed post-call context: the session, its analysis, transcript, correlation ids and follow-up chain. */
-export interface PostCallContext {
-  sessionId: string;
-  created?: SessionCreatedEvent;
-  ended: SessionEndedEvent;
-  analysis?: AnalysisData;
-  /** Where the transcript was archived (read it with the transcript store), when the API was reachable. */
-  transcript?: TranscriptRef;
-  /** The session variables echoed by the platform, as strings: crmContactId, taskId, campaignId, ... */
-  correlation: Record<string, string>;
-  /** Set when this session is a follow-up call: the chain's original session and the attempt number. */
-  chain?: { root: string; attempt: number };
-  /** Where the analysis came from: the session.ended webhook, or the API after a lost webhook. */
-  source: 'webhook' | 'reconciled';
-}
+export type { PostCallContext };
 
 /**
  * The fields rules can test, by path: `agentId`, `type`, `direction`, `platform`, `source`, `followUpAttempt`,

@@ -19,13 +19,7 @@ export function endDeadlineMs(
   return (ttl + policy.endGraceSeconds) * 1000;
 }
 
-/** The API says the session is over. EXPIRED counts: it will not send anything more. */
-export function isClosed(detail: SessionDetail): boolean {
-  return detail.state === 'CLOSED' || detail.state === 'EXPIRED' || Boolean(detail.endedAt && detail.state !== 'OPEN');
-}
-
-/** The failure type of a reconciliation that found the session still open: the workflow's retry policy asks again. */
-export const SESSION_STILL_OPEN = 'SessionStillOpen';
+export { isClosed, SESSION_STILL_OPEN } from '../../contracts/sessionState';
 
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
 export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {

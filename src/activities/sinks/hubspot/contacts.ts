@@ -2,7 +2,7 @@ import type { Client } from '@hubspot/api-client';
 import { FilterOperatorEnum } from '@hubspot/api-client/lib/codegen/crm/contacts';
 import type { ContactFacts, ContactRef, CrmContact } from '../crm/port';
 import { isNotFound, onlyResult } from './batch';
-import type { HubSpotSettings } from './config';
+import type { HubSpotSettings } from '../../../config/hubspot';
 import { hubspotRequest, type HubSpotOperation } from './failures';
 import { PHONE_KEY_PROPERTY, contactProperties, factsOf, phoneKeyOf } from './mapping';
 

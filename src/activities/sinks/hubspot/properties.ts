@@ -5,7 +5,7 @@ import {
   type PropertyCreate,
 } from '@hubspot/api-client/lib/codegen/crm/properties';
 import type { ContactFact } from '../crm/port';
-import type { HubSpotSettings } from './config';
+import type { HubSpotSettings } from '../../../config/hubspot';
 import { hubspotRequest, type HubSpotOperation } from './failures';
 import { FOLLOW_UP_ID_PROPERTY, OUTCOME_PROPERTY, PHONE_KEY_PROPERTY, SESSION_ID_PROPERTY } from './mapping';
 

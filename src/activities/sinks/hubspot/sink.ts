@@ -3,7 +3,7 @@ import { createCrmSink } from '../crm/sink';
 import type { OutcomeSink } from '../types';
 import { hubspotCalls } from './calls';
 import { createHubSpotClient } from './client';
-import { hubspotSettingsFrom, type HubSpotConfig, type HubSpotSettings } from './config';
+import { hubspotSettingsFrom, type HubSpotConfig, type HubSpotSettings } from '../../../config/hubspot';
 import { hubspotContacts } from './contacts';
 import { hubspotTasks } from './tasks';
 

@@ -1,23 +1,19 @@
 import { z } from 'zod';
-import type { ContactFact } from '../crm/port';
-import { DEFAULT_DISPOSITIONS } from './mapping';
+import type { ContactFact } from '../activities/sinks/crm/port';
+import { DEFAULT_DISPOSITIONS } from '../activities/sinks/hubspot/mapping';
+import { optionalText, splitItems, splitList } from './fields';
 
 /*
  * The HubSpot sink's settings: environment variables, parsed once at start-up. Spread `hubspotConfigFields` into
  * the service's ConfigSchema; `hubspotSettingsFrom` turns the parsed values into what the sink takes.
  */
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
 const PROPERTY = /^[a-z][a-z0-9_]*$/;
 const propertyName = z.string().trim().regex(PROPERTY, 'must be a HubSpot internal property name like my_property');
 
 /** "phone,mobilephone" */
 const PropertyList = z.string().transform((text, ctx) => {
-  const names = text.split(/[\s,]+/).filter(Boolean);
+  const names = splitList(text);
   for (const name of names.filter((n) => !PROPERTY.test(n))) {
     ctx.addIssue({ code: 'custom', message: `"${name}" is not a HubSpot internal property name` });
   }
@@ -29,7 +25,7 @@ const FACTS: ContactFact[] = ['lastCallOutcome', 'lastCallAt', 'callbackDueAt'];
 /** "lastCallOutcome=agntix_last_call_outcome,lastCallAt=agntix_last_call_at"; empty writes none. */
 const FactProperties = z.string().transform((text, ctx) => {
   const out: Partial<Record<ContactFact, string>> = {};
-  for (const item of text.split(',').filter((s) => s.trim() !== '')) {
+  for (const item of splitItems(text)) {
     const [fact, property] = item.split('=').map((s) => s.trim());
     if (!FACTS.includes(fact as ContactFact) || !property || !PROPERTY.test(property)) {
       ctx.addIssue({ code: 'custom', message: `"${item}" is not fact=property with a fact in ${FACTS.join(', ')}` });
@@ -45,7 +41,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** "EXPIRED=No answer,Wrong number=Wrong number,*=Connected": outcome → disposition label or id; * for the rest. */
 const Dispositions = z.string().transform((text, ctx) => {
   const byOutcome: Record<string, string> = {};
-  for (const item of text.split(',').filter((s) => s.trim() !== '')) {
+  for (const item of splitItems(text)) {
     const [outcome, target] = item.split('=').map((s) => s.trim());
     const id = target && (GUID.test(target) ? target : DEFAULT_DISPOSITIONS[target.toLowerCase()]);
     if (!outcome || !id) {

@@ -1,8 +1,8 @@
 import { Webhook } from 'svix';
-import { isFollowUpEvent } from '../../contracts';
-import { httpFailure } from '../httpStatus';
-import { outboundFetch } from '../outboundFetch';
-import type { OutcomeSink } from './types';
+import { isFollowUpEvent } from '../../../contracts';
+import { httpFailure } from '../../httpStatus';
+import { outboundFetch } from '../../outboundFetch';
+import type { OutcomeSink } from '../types';
 
 /**
  * POSTs each outcome as JSON signed in the Standard Webhooks format (svix's Webhook.sign), which is how Zapier,

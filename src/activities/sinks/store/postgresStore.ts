@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
-import { jsonForPostgres, withoutNul } from '../../store/postgres';
+import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
+import { jsonForPostgres, withoutNul } from '../../../store/postgres';
 import { postgresErasure } from './postgresErasure';
 import { upsertSessionSql } from './sessionRows';
-import type { OutcomeSink } from './types';
+import type { OutcomeSink } from '../types';
 
 /*
  * The shared store for several workers: the SQLite store's tables and rules on PostgreSQL (src/store/migrations).

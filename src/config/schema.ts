@@ -1,25 +1,27 @@
 import { z } from 'zod';
-import { hubspotConfigFields } from './activities/sinks/hubspot/config';
-import { AutomationConfig } from './automations/activities';
-import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './configParsers';
-import { whsecProblem } from './configSecrets';
-import { DEFAULT_TASK_QUEUE } from './contracts';
-import { ObservabilityConfig } from './observability/config';
-import { DEFAULT_MAX_DAYS_AHEAD } from './workflows/followUp/callingTime';
+import { AutomationConfig } from '../automations/activities';
+import { DEFAULT_TASK_QUEUE } from '../contracts';
 import {
+  DEFAULT_MAX_DAYS_AHEAD,
   DEFAULT_MAX_TTL_SECONDS,
   DEFAULT_OPERATOR_GRACE_SECONDS,
   DEFAULT_TRANSCRIPT_WAIT_SECONDS,
-} from './workflows/policy';
-import { PrivacyConfig, privacyConfigProblem } from './privacyConfig';
+} from '../contracts/policy';
+import { DateList, NamedWindows, TimeRange, TimeZone, Weekdays } from './calling';
+import { millis, optionalText, port, splitList } from './fields';
+import { hubspotConfigFields } from './hubspot';
+import { ObservabilityConfig } from './observability';
+import { outcomeWebhookConfigFields } from './outcomeWebhook';
+import { PrivacyConfig } from './privacy';
+import { whsecProblem } from './secrets';
 
-/** A duration in milliseconds, written as a plain integer. */
-const millis = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+/** The sessions list (API.md 7.5); the one default the client and the settings share. */
+export const DEFAULT_SESSIONS_PATH = '/v1/chat/chat/sessions';
 
 /** Space- or comma-separated list, so a webhook secret can be rotated with two values set at once. */
 const secretList = z
   .string()
-  .transform((raw) => raw.split(/[\s,]+/).filter((s) => s.length > 0))
+  .transform(splitList)
   .refine((list) => list.length > 0, 'must hold at least one secret')
   .superRefine((list, ctx) => {
     list.forEach((secret, i) => {
@@ -32,16 +34,6 @@ const secretList = z
     });
   });
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const optionalSecret = optionalText.superRefine((secret, ctx) => {
-  const problem = secret === undefined ? undefined : whsecProblem(secret);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
 /**
  * Every setting the service reads, in one schema. Temporal connection security (TLS, mTLS, API key) is not here:
  * it follows the Temporal SDK's own environment conventions (TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE),
@@ -51,7 +43,7 @@ export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: port.default(3000),
     TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default(DEFAULT_TASK_QUEUE),
@@ -88,9 +80,7 @@ export const ConfigSchema = z
     TRANSCRIPT_MAX_PAGES: z.coerce.number().int().positive().default(200),
     /** Transcript archive directory; defaults to DATA_DIR/transcripts. */
     TRANSCRIPT_DIR: optionalText,
-    OUTCOME_WEBHOOK_URL: optionalText.pipe(z.url().optional()),
-    OUTCOME_WEBHOOK_SECRET: optionalSecret,
-    OUTCOME_WEBHOOK_TIMEOUT_MS: millis(10_000),
+    ...outcomeWebhookConfigFields,
     /** The local SQLite outcome store: a file path, or "off". Defaults to DATA_DIR/outcomes.sqlite. */
     OUTCOME_SQLITE_PATH: optionalText,
     SESSION_VOICE_TTL_SECONDS: z.coerce.number().int().positive().default(600),
@@ -146,7 +136,7 @@ export const ConfigSchema = z
     WORKER_DEPLOYMENT_NAME: optionalText,
     WORKER_BUILD_ID: optionalText,
     /** A worker answers GET /healthz on this port (orchestrator health checks); none when unset. */
-    WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    WORKER_HEALTH_PORT: port.optional(),
     /** Where `npm start` keeps its dev-server database and generated secrets. */
     DATA_DIR: z.string().min(1).default('.data'),
     /** The HubSpot sink (docs/hubspot.md): on when HUBSPOT_ACCESS_TOKEN is set. */
@@ -160,7 +150,7 @@ export const ConfigSchema = z
     /** After an ambiguous dial, how long (from the dial) a late webhook may still confirm it before an operator decides. */
     FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
     /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
-    AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default('/v1/chat/chat/sessions'),
+    AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default(DEFAULT_SESSIONS_PATH),
     /**
      * The worker's sticky cache of workflows. The SDK's default, sized from the heap limit, keeps every open session
      * cached (about 2,300 on a 4 GB heap) at ~0.4 MB each; an evicted session replays its short history at its next
@@ -173,60 +163,3 @@ export const ConfigSchema = z
   .extend(PrivacyConfig.shape);
 
 export type Config = z.infer<typeof ConfigSchema>;
-
-/** Thrown for a bad or missing setting; its message is one line naming the variable. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-/** Parses the environment once at an entry point. Pass `env` explicitly in tests. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = ConfigSchema.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const variable = issue?.path.join('.') ?? 'configuration';
-    throw new ConfigError(`Invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}`);
-  }
-  const config = result.data;
-  if (config.NODE_ENV === 'production' && config.AGNTIX_WEBHOOK_SECRET === undefined) {
-    throw new ConfigError('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production');
-  }
-  if (config.NODE_ENV === 'production' && config.DATABASE_URL) {
-    // Transcript links carry customer conversations: signed with a real secret, and only over TLS.
-    if (!config.TRANSCRIPT_LINK_SECRET) {
-      throw new ConfigError(
-        'Invalid configuration: TRANSCRIPT_LINK_SECRET is required with DATABASE_URL in production',
-      );
-    }
-    if (!config.PUBLIC_BASE_URL?.startsWith('https://')) {
-      throw new ConfigError(
-        'Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production',
-      );
-    }
-  }
-  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID)) {
-    throw new ConfigError('Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together');
-  }
-  if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
-    throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
-  }
-  const privacy = privacyConfigProblem(config);
-  if (privacy) throw new ConfigError(`Invalid configuration: ${privacy}`);
-  if (config.NODE_ENV === 'production') requireHttps(config);
-  return config;
-}
-
-/**
- * In production every web URL the service calls out to (each `*_URL` setting, the engineers' too) must be https,
- * except to this host's loopback (a sidecar, or a test's local peers): nothing crosses a network there. Other schemes
- * (DATABASE_URL's postgres://) carry their own TLS settings.
- */
-function requireHttps(config: Config): void {
-  const loopback = (url: string) => /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
-  for (const [variable, value] of Object.entries(config)) {
-    if (!variable.endsWith('_URL') || typeof value !== 'string') continue;
-    if (value.toLowerCase().startsWith('http://') && !loopback(value)) {
-      throw new ConfigError(`Invalid configuration: ${variable} must be an https URL when NODE_ENV=production`);
-    }
-  }
-}

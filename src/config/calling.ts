@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Minutes } from './workflows/followUp/callingTime';
+import type { Minutes } from '../contracts/policy';
+import { splitItems, splitList } from './fields';
 
 /*
  * zod schemas for the follow-up calling settings, each turning one environment string into the shape the
@@ -32,10 +33,7 @@ const DAY_NAMES = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 /** "mon,tue,wed,thu,fri" → [1,2,3,4,5] */
 export const Weekdays = z.string().transform((text, ctx) => {
-  const days = text
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((d) => DAY_NAMES.indexOf(d.slice(0, 3).toLowerCase()));
+  const days = splitList(text).map((d) => DAY_NAMES.indexOf(d.slice(0, 3).toLowerCase()));
   if (days.length === 0 || days.includes(-1)) {
     ctx.addIssue({ code: 'custom', message: `"${text}" is not a list of weekdays like mon,tue,wed` });
   }
@@ -43,15 +41,12 @@ export const Weekdays = z.string().transform((text, ctx) => {
 });
 
 /** "2026-12-25,2026-12-26" */
-export const DateList = z
-  .string()
-  .transform((text) => text.split(/[\s,]+/).filter(Boolean))
-  .pipe(z.array(z.iso.date()));
+export const DateList = z.string().transform(splitList).pipe(z.array(z.iso.date()));
 
 /** "morning=09:00-12:00,afternoon=12:00-17:00" */
 export const NamedWindows = z.string().transform((text, ctx) => {
   const out: Record<string, { start: Minutes; end: Minutes }> = {};
-  for (const item of text.split(',').filter((s) => s.trim() !== '')) {
+  for (const item of splitItems(text)) {
     const [name, spec] = item.split('=');
     const parsed = spec ? range(spec) : undefined;
     if (!name?.trim() || !parsed) {

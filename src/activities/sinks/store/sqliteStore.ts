@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../contracts';
-import { ensurePrivateDirSync, ensurePrivateFileSync } from '../privateFiles';
+import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../privateFiles';
 import { sqliteErasure } from './sqliteErasure';
 import { upsertSessionSql } from './sessionRows';
-import type { OutcomeSink } from './types';
+import type { OutcomeSink } from '../types';
 
 /**
  * The embedded default store: one row per session, upserted by session id, plus one row per recorded event kind.

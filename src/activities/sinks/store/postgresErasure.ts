@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { ErasureSubject, OutcomeErasure } from './types';
+import type { ErasureSubject, OutcomeErasure } from '../types';
 
 /**
  * Erasure in the PostgreSQL store (./postgresStore.ts), the same rules as SQLite's (./sqliteErasure.ts): a subject's

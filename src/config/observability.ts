@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { optionalText } from './fields';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
 /**
- * The observability settings, validated with the rest of the configuration (src/config.ts). The OpenTelemetry
+ * The observability settings, validated with the rest of the configuration (src/config/). The OpenTelemetry
  * variables keep their standard names, so a collector's usual setup applies unchanged.
  */
 export const ObservabilityConfig = z.object({
@@ -13,16 +14,9 @@ export const ObservabilityConfig = z.object({
     .default(9464)
     .transform((value) => (value === 'off' ? undefined : value)),
   /** OTLP/HTTP collector base URL (spans go to <url>/v1/traces); tracing is off when unset. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
-    .pipe(z.url().optional()),
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
   /** The service name on every span; each entry point has its own default. */
-  OTEL_SERVICE_NAME: z
-    .string()
-    .optional()
-    .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+  OTEL_SERVICE_NAME: optionalText,
 });
 
 export type ObservabilityConfig = z.infer<typeof ObservabilityConfig>;

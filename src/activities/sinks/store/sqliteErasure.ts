@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ErasureSubject, OutcomeErasure } from './types';
+import type { ErasureSubject, OutcomeErasure } from '../types';
 
 /**
  * Erasure in the SQLite store (./sqliteStore.ts). The store's connections run with secure_delete, so removed rows

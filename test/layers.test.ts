@@ -1,0 +1,43 @@
+import { ESLint } from 'eslint';
+
+/*
+ * The import rule "the layers share only src/contracts" (eslint.config.mjs) fails the lint: each case lints one
+ * import, as it would sit in an existing file of a layer, with the project's own configuration.
+ */
+
+// Only the import rule, without type information: the rule reads the import strings alone, and a typed lint of a
+// snippet costs seconds.
+const eslint = new ESLint({
+  cwd: `${__dirname}/..`,
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+});
+
+async function problemsOf(file: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath: file });
+  return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+}
+
+describe('the layers share only src/contracts', () => {
+  it.each([
+    ['src/activities/httpStatus.ts', "import { isClosed } from '../workflows/session/decisions';\n"],
+    ['src/activities/agntix/client.ts', "import type { SessionPolicy } from '../../workflows/policy';\n"],
+    ['src/observability/logContext.ts', "import { WorkflowCounters } from '../workflows/observability/metrics';\n"],
+    ['src/api/requestId.ts', "import type { TranscriptMessage } from '../activities/agntix/client';\n"],
+    ['src/workflows/children.ts', "import { createAgntixClient } from '../activities/agntix/client';\n"],
+    ['src/workflows/children.ts', "import { loadConfig } from '../config';\n"],
+    ['src/contracts/masking.ts', "import type { Config } from '../config';\n"],
+    ['src/automations/core.ts', "import type { RuleSet } from '../workflows/postCall/rules';\n"],
+    ['src/automations/workflows/escalation.ts', "import { sessionWorkflow } from '../../workflows';\n"],
+  ])('%s may not: %s', async (file, code) => {
+    expect(await problemsOf(file, `${code}export {};\n`)).not.toEqual([]);
+  });
+
+  it.each([
+    ['src/activities/httpStatus.ts', "import { isClosed } from '../contracts/sessionState';\n"],
+    ['src/workflows/children.ts', "import type { ActivityDeps } from '../activities';\n"],
+    ['src/api/requestId.ts', "import type { TranscriptMessage } from '../contracts/transcripts';\n"],
+  ])('%s may: %s', async (file, code) => {
+    expect(await problemsOf(file, `${code}export {};\n`)).toEqual([]);
+  });
+});
