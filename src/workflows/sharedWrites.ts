@@ -1,10 +1,8 @@
 import type { SinkWriteFailure } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import { MAX_RETRY_AFTER_MS } from '../contracts/failures';
 import { failureMessage, writeEverywhere, type Recipients } from './activityProxies';
 import { ExternalWrites, type OutcomeWrites } from './externalWrites';
-
-/** The longest Retry-After a shared write's failure waits for before the system's own write: a write's max backoff. */
-const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 
 /**
  * The writes of one session to the external systems, one activity per event for all of them while they all answer:

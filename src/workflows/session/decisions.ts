@@ -25,7 +25,6 @@ export function isClosed(detail: SessionDetail): boolean {
 }
 
 /** The failure type of a reconciliation that found the session still open: the workflow's retry policy asks again. */
-export const SESSION_STILL_OPEN = 'SessionStillOpen';
 
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
 export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {

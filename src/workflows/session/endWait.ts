@@ -1,9 +1,10 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, condition } from '@temporalio/workflow';
 import type { SessionEndedEvent, StepFailure } from '../../contracts';
 import { agntixApi, askUntilClosed, failureMessage, isSkipped } from '../activityProxies';
 import { countReconciliation } from '../observability/metrics';
 import type { SessionPolicy } from '../policy';
-import { endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
+import { endedFromDetail, isClosed } from './decisions';
+import { FAILURE, isFailure } from '../../contracts/failures';
 import type { SessionLedger } from './ledger';
 
 /*
@@ -30,8 +31,7 @@ export interface OverdueCheck {
 const STEP = 'reconcile with the session API';
 
 /** A reconciliation that found the session open at every check: not a failure, the session just expires. */
-const stillOpen = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
+const stillOpen = (err: unknown) => isFailure(err, FAILURE.sessionStillOpen);
 
 /**
  * Sessions with the `fewer-actions` patch: one timer until overdue, then one activity whose retries are the checks
