@@ -3,7 +3,8 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAgntixClient } from '../src/activities/agntix/client';
-import { isRetryableStatus, retryAfterMs } from '../src/activities/httpStatus';
+import { isRetryableStatus } from '../src/activities/httpStatus';
+import { retryAfterMs } from '../src/contracts/failures';
 
 describe('Agntix API client', () => {
   let server: Server;
@@ -80,10 +81,11 @@ describe('Agntix API client', () => {
 
   it.each([
     ['7', 7000],
-    ['120', 60_000],
+    ['120', 120_000],
+    ['3600', 600_000],
     [null, undefined],
     ['soon', undefined],
-  ])('reads Retry-After %p as %p ms, capped at 60 s', (header, ms) => {
+  ])('reads Retry-After %p as %p ms, capped at 10 minutes (the one rule)', (header, ms) => {
     expect(retryAfterMs(header)).toBe(ms);
   });
 

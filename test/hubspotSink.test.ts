@@ -171,6 +171,28 @@ describe('the HubSpot sink, on the official client against the local HubSpot sta
     expect(view.callsOf(chat.sessionId)).toEqual([]);
   });
 
+  it("keeps the newer call on the contact when two of one customer's calls end together and the older one's write is slow", async () => {
+    const sink = await hubspotSinkFor(hub);
+    await sink.record(outcome('in-flight', randomUUID()), { phoneNumber: PHONE }); // the contact exists
+    const contact = view.contactsWithPhone(PHONE)[0]!;
+    const ended = (outcomeText: string, endedAt: string) => ({
+      ...outcome('completed', randomUUID()),
+      outcome: outcomeText,
+      endedAt,
+    });
+    const older = ended('Voicemail', '2026-12-05T10:00:00.000Z');
+    const newer = ended('Confirmed', '2026-12-05T10:05:00.000Z');
+    // HubSpot applies the older call's contact update late, well inside the request timeout.
+    hub.faults.push({ route: `PATCH /crm/v3/objects/contacts/${contact.id}`, times: 1, delayMs: 1500 });
+    await Promise.all([
+      sink.record(older, { phoneNumber: PHONE }),
+      new Promise((started) => setTimeout(started, 50)).then(() => sink.record(newer, { phoneNumber: PHONE })),
+    ]);
+    const facts = hub.all('contacts').find((r) => r.id === contact.id)!.properties;
+    expect(facts.agntix_last_call_outcome).toBe('Confirmed');
+    expect(Date.parse(facts.agntix_last_call_at!)).toBe(Date.parse(newer.endedAt));
+  });
+
   it("keeps one task per follow-up: moved by a reschedule, completed when placed; the contact's callback time follows", async () => {
     const sink = await hubspotSinkFor(hub, { HUBSPOT_TASK_OWNER_ID: '7001' });
     const id = `followup-${randomUUID()}-1`;

@@ -13,6 +13,7 @@ export type { Condition, Rule, RuleAction, RuleSet } from './ruleSchema';
 export type { AnalysisData, ExternalEvent, OutcomeEvent, SessionEndedEvent, TranscriptRef } from '../contracts';
 export type { TranscriptMessage } from '../contracts/transcripts';
 export { httpFailure, isRetryableStatus } from '../activities/httpStatus';
+export { FAILURE } from '../contracts/failures';
 /** Call HTTP peers through this, never plain `fetch`: no redirects followed, a bounded answer. */
 export { outboundFetch } from '../activities/outboundFetch';
 

@@ -13,6 +13,3 @@ export interface SessionClosure {
 export function isClosed(detail: SessionClosure): boolean {
   return detail.state === 'CLOSED' || detail.state === 'EXPIRED' || Boolean(detail.endedAt && detail.state !== 'OPEN');
 }
-
-/** The failure type of a reconciliation that found the session still open: the workflow's retry policy asks again. */
-export const SESSION_STILL_OPEN = 'SessionStillOpen';

@@ -10,7 +10,7 @@ import type { SessionActivities, SinkWrite, SinkWriteFailure, Skipped } from '..
 import type { SessionDetail } from '../activities/agntix/client';
 import type { TranscriptRef } from '../contracts';
 import { reconciliationResult, WorkflowCounters } from '../contracts/metrics';
-import { SESSION_STILL_OPEN } from '../contracts/sessionState';
+import { FAILURE } from '../contracts/failures';
 
 /*
  * The activities' counters, counted where every activity execution passes, so the activities stay about their I/O.
@@ -38,8 +38,8 @@ export type DialResult = (typeof DIAL_RESULTS)[number];
 export function dialResult(err?: unknown): DialResult {
   if (err === undefined) return 'placed';
   const type = err instanceof ApplicationFailure ? err.type : undefined;
-  if (type === 'CallNotStarted') return 'not-started';
-  if (type === 'CallRejected') return 'rejected';
+  if (type === FAILURE.callNotStarted) return 'not-started';
+  if (type === FAILURE.callRejected) return 'rejected';
   return 'unknown';
 }
 
@@ -93,7 +93,7 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
         return;
       }
       case GET_CLOSED_SESSION: {
-        const stillOpen = ended.err instanceof ApplicationFailure && ended.err.type === SESSION_STILL_OPEN;
+        const stillOpen = ended.err instanceof ApplicationFailure && ended.err.type === FAILURE.sessionStillOpen;
         const result = stillOpen ? 'open' : reconciliationResult(ended.result as SessionDetail | Skipped | undefined);
         counter(WorkflowCounters.reconciliations).add(1, { result });
         return;

@@ -35,7 +35,7 @@ export const archiver = proxyActivities<SessionActivities>(ARCHIVE_OPTIONS);
  * must not be lost to a receiver's outage. A system that failed a shared write takes its events in its own activity
  * (../writes.ts), so one that is down delays only its own writes.
  */
-const SINK_OPTIONS = {
+export const SINK_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes' },

@@ -1,10 +1,8 @@
 import { sleep } from '@temporalio/workflow';
 import type { SinkWriteFailure } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import { MAX_RETRY_AFTER_MS } from '../contracts/failures';
 import { failureMessage, writeEverywhere, writeToSink, type Recipients } from './activityProxies';
-
-/** The longest Retry-After a shared write's failure waits for before the system's own write: a write's max backoff. */
-const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 
 /**
  * The writes of one workflow to the external systems, in the background: the workflow's own steps never wait for

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { TranscriptRef } from '../../contracts';
 import { archiveTranscript } from './archive';
 import type { CallsClient, StartCallRequest } from './calls';
@@ -6,7 +5,8 @@ import type { AgntixClient, SessionDetail } from './client';
 import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
 import { withQuickRetries } from './quickRetries';
 import type { TranscriptStore } from './transcripts';
-import { isClosed, SESSION_STILL_OPEN } from '../../contracts/sessionState';
+import { isClosed } from '../../contracts/sessionState';
+import { FAILURE, finalFailure, retryableFailure } from '../../contracts/failures';
 
 export interface AgntixActivityDeps {
   /** Undefined without AGNTIX_API_KEY: the API steps then report that they were skipped, and why. */
@@ -33,7 +33,7 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
     const { agntix } = deps;
     const detail = await withQuickRetries(() => agntix.getSession(sessionId));
     if (!isClosed(detail)) {
-      throw ApplicationFailure.retryable('the session API says the session is still open', SESSION_STILL_OPEN);
+      throw retryableFailure(FAILURE.sessionStillOpen, 'the session API says the session is still open');
     }
     return detail;
   },
@@ -54,7 +54,7 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
 
   /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */
   async startFollowUpCall(request: StartCallRequest): Promise<{ sessionId?: string }> {
-    if (!deps.calls) throw ApplicationFailure.nonRetryable('AGNTIX_API_KEY is not set', 'CallRejected');
+    if (!deps.calls) throw finalFailure(FAILURE.callRejected, 'AGNTIX_API_KEY is not set');
     return deps.calls.startCall(request);
   },
 });

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import { isRetryableStatus, retryAfterMs } from '../httpStatus';
+import { FAILURE, finalFailure, retryAfterMs } from '../../contracts/failures';
+import { isRetryableStatus } from '../httpStatus';
 import { errorReference, outboundFetch, type OutboundResponse } from '../outboundFetch';
 
 /*
@@ -66,17 +67,17 @@ export function createCallsClient(options: CallsClientOptions) {
           }),
           timeoutMs: options.timeoutMs,
           maxResponseBytes: MAX_RESPONSE_BYTES,
-          redirectFailureType: 'CallRejected',
+          redirectFailureType: FAILURE.callRejected,
         });
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         const code = errorCode(err);
         if (code && NOT_STARTED_CODES.has(code)) {
-          throw ApplicationFailure.nonRetryable(`calls/start unreachable (${code}): no call placed`, 'CallNotStarted');
+          throw finalFailure(FAILURE.callNotStarted, `calls/start unreachable (${code}): no call placed`);
         }
-        throw ApplicationFailure.nonRetryable(
+        throw finalFailure(
+          FAILURE.callOutcomeUnknown,
           `calls/start gave no answer (${code ?? (err as Error).name}): the call may have been placed`,
-          'CallOutcomeUnknown',
         );
       }
       if (res.ok) {
@@ -92,16 +93,12 @@ export function createCallsClient(options: CallsClientOptions) {
       }
       const message = `calls/start answered ${res.status}${errorReference(res)}`;
       if (res.status === 429 || res.status === 408) {
-        throw ApplicationFailure.create({
-          message,
-          type: 'CallNotStarted',
-          nonRetryable: true,
-          details: [retryAfterMs(res.headers.get('retry-after')) ?? null],
-        });
+        // Not retried by Temporal: the follow-up decides when to redial, after the pause asked for.
+        throw finalFailure(FAILURE.callNotStarted, message, retryAfterMs(res.headers.get('retry-after')));
       }
       // Any other retryable status (5xx) may have come after the call was placed.
-      if (isRetryableStatus(res.status)) throw ApplicationFailure.nonRetryable(message, 'CallOutcomeUnknown');
-      throw ApplicationFailure.nonRetryable(message, 'CallRejected');
+      if (isRetryableStatus(res.status)) throw finalFailure(FAILURE.callOutcomeUnknown, message);
+      throw finalFailure(FAILURE.callRejected, message);
     },
   };
 }

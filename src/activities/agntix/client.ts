@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
 import type { TranscriptMessage as Message } from '../../contracts/transcripts';
 import { Analysis, SessionMetadata, SessionState } from '../../contracts/agntixEvents';
+import { FAILURE } from '../../contracts/failures';
 import { httpFailure } from '../httpStatus';
 import { errorReference, outboundFetch } from '../outboundFetch';
 
@@ -105,18 +106,18 @@ export function createAgntixClient(options: AgntixClientOptions) {
       if (err instanceof ApplicationFailure) throw err;
       const code = (err as { cause?: { code?: unknown } }).cause?.code;
       const reason = typeof code === 'string' ? code : (err as Error).name;
-      throw ApplicationFailure.retryable(`Agntix API unreachable (${reason}) for ${what}`, 'AgntixUnavailable');
+      throw ApplicationFailure.retryable(`Agntix API unreachable (${reason}) for ${what}`, FAILURE.agntixUnavailable);
     }
     if (!res.ok) {
       throw httpFailure(`Agntix API ${res.status} for ${what}${errorReference(res)}`, res, {
-        retry: 'AgntixRetryable',
-        final: res.status === 404 ? 'AgntixNotFound' : 'AgntixRejected',
+        retry: FAILURE.agntixRetryable,
+        final: res.status === 404 ? FAILURE.agntixNotFound : FAILURE.agntixRejected,
       });
     }
     if (res.truncated) {
       throw ApplicationFailure.nonRetryable(
         `Agntix API answered more than ${MAX_RESPONSE_BYTES} bytes for ${what}`,
-        'AgntixUnexpectedResponse',
+        FAILURE.agntixUnexpectedResponse,
       );
     }
     let body: unknown;
@@ -130,7 +131,7 @@ export function createAgntixClient(options: AgntixClientOptions) {
       const issue = parsed.error.issues[0];
       throw ApplicationFailure.nonRetryable(
         `Agntix API answered an unexpected shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
-        'AgntixUnexpectedResponse',
+        FAILURE.agntixUnexpectedResponse,
       );
     }
     return parsed.data;

@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { FAILURE, finalFailure } from '../../contracts/failures';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { ContactDetails, ExternalEvent } from '../../contracts';
 import type { OutcomeSink } from './types';
@@ -23,7 +24,7 @@ export interface SinkWriteFailure {
 export const createSinkActivities = (sinks: OutcomeSink[]) => {
   const sinkNamed = (name: string) => {
     const sink = sinks.find((s) => s.name === name);
-    if (!sink) throw ApplicationFailure.nonRetryable(`no external system named ${name}`, 'UnknownSink');
+    if (!sink) throw finalFailure(FAILURE.unknownSink, `no external system named ${name}`);
     return sink;
   };
   return {

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import { httpFailure, outboundFetch, type CoreClients, type PostCallContext } from '../core';
+import { FAILURE, httpFailure, outboundFetch, type CoreClients, type PostCallContext } from '../core';
 
 /** The human queue the escalation example posts to: any HTTP endpoint of a helpdesk or ticketing system. */
 export const EscalationConfig = z.object({
@@ -17,7 +17,7 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
   return {
     async openEscalationTicket(context: PostCallContext, priority: 'high' | 'normal'): Promise<EscalationTicket> {
       if (!config.ESCALATION_QUEUE_URL) {
-        throw ApplicationFailure.nonRetryable('ESCALATION_QUEUE_URL is not set', 'EscalationNotConfigured');
+        throw ApplicationFailure.nonRetryable('ESCALATION_QUEUE_URL is not set', FAILURE.escalationNotConfigured);
       }
       const res = await outboundFetch(config.ESCALATION_QUEUE_URL, {
         peer: 'the human queue',
@@ -38,8 +38,8 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
       });
       if (!res.ok) {
         throw httpFailure(`the human queue answered ${res.status}`, res, {
-          retry: 'EscalationUnavailable',
-          final: 'EscalationRefused',
+          retry: FAILURE.escalationUnavailable,
+          final: FAILURE.escalationRefused,
         });
       }
       const ticketId = ticketIdOf(res.body);

@@ -25,6 +25,8 @@ export interface Fault {
   afterWrite?: boolean;
   /** Never answer. */
   hang?: boolean;
+  /** Apply the request this many ms late and answer it normally: a slow HubSpot (no status needed). */
+  delayMs?: number;
 }
 
 export interface LoggedRequest {
@@ -89,6 +91,10 @@ export function gate(tokens: Map<string, string[]>, faults: Fault[], requests: L
     if (!fault) return next();
     fault.times -= 1;
     if (fault.hang) return;
+    if (fault.delayMs !== undefined && fault.status === undefined) {
+      setTimeout(next, fault.delayMs);
+      return;
+    }
     const status = fault.status ?? 500;
     const body =
       status === 429

@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   condition,
   log,
   setCurrentDetails,
@@ -20,6 +19,7 @@ import {
   type FollowUpStatus,
   type PlacedCall,
 } from '../../contracts';
+import { applicationFailureOf, FAILURE, retryDelayOf } from '../../contracts/failures';
 import { DIAL_OPTIONS, dialler } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { FollowUpStateCounter } from '../observability/metrics';
@@ -28,8 +28,6 @@ import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
 import { settleUncertainDial } from './dialCheck';
 import type { FollowUpInput } from './workflow';
-
-const failureType = (err: ActivityFailure) => (err.cause instanceof ApplicationFailure ? err.cause.type : undefined);
 
 /**
  * The state one follow-up workflow shares between its steps and its handlers, and the steps. The workflow function
@@ -169,15 +167,14 @@ export class FollowUp {
         this.placed('answer');
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
-        const type = failureType(err);
+        const type = applicationFailureOf(err)?.type;
         this.reason = err.cause?.message ?? err.message;
-        if (type === 'CallRejected') {
+        if (type === FAILURE.callRejected) {
           this.state = 'failed';
           break;
         }
-        if (type === 'CallNotStarted') {
-          const retryAfter = err.cause instanceof ApplicationFailure ? Number(err.cause.details?.[0]) : NaN;
-          await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 2 ** dial * 1000);
+        if (type === FAILURE.callNotStarted) {
+          await sleep(retryDelayOf(err) ?? 2 ** dial * 1000);
           continue;
         }
         // Ambiguous (a timeout after sending, a reset, a 5xx, or a worker lost mid-call): the call may be ringing.

@@ -19,7 +19,7 @@ export function endDeadlineMs(
   return (ttl + policy.endGraceSeconds) * 1000;
 }
 
-export { isClosed, SESSION_STILL_OPEN } from '../../contracts/sessionState';
+export { isClosed } from '../../contracts/sessionState';
 
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
 export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEvent | undefined): SessionEndedEvent {

@@ -1,8 +1,9 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, condition } from '@temporalio/workflow';
 import type { SessionEndedEvent, StepFailure } from '../../contracts';
 import { askUntilClosed, failureMessage, isSkipped } from '../activityProxies';
 import type { SessionPolicy } from '../policy';
-import { endedFromDetail, SESSION_STILL_OPEN } from './decisions';
+import { endedFromDetail } from './decisions';
+import { FAILURE, isFailure } from '../../contracts/failures';
 import type { SessionLedger } from './ledger';
 
 /*
@@ -29,8 +30,7 @@ export interface OverdueCheck {
 const STEP = 'reconcile with the session API';
 
 /** A reconciliation that found the session open at every check: not a failure, the session just expires. */
-const stillOpen = (err: unknown) =>
-  err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
+const stillOpen = (err: unknown) => isFailure(err, FAILURE.sessionStillOpen);
 
 /**
  * One timer until the end is overdue, then one activity whose retries are the checks (askUntilClosed: one each

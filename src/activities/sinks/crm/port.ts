@@ -71,6 +71,8 @@ export interface CrmPort {
   saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<void>;
   /** Creates or updates the follow-up's task and associates it with the contact. */
   saveTask(task: CrmTask, contact: CrmContact | undefined): Promise<void>;
+  /** The facts the contact holds now (read again just before they are compared and written). */
+  factsOf(contact: CrmContact): Promise<ContactFacts>;
   /** Writes the facts the adapter is set to keep on contacts (others are ignored). */
   updateContact(contact: CrmContact, facts: ContactFacts): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { isFollowUpEvent } from '../../../contracts';
 import type { OutcomeSink } from '../types';
+import { inContactTurn } from './contactLock';
 import type { CrmPort } from './port';
 import { callOf, contactRefOf, factsAfter, taskOf } from './records';
 
@@ -23,8 +24,13 @@ export function createCrmSink(name: string, port: CrmPort, options: CrmSinkOptio
       if (isFollowUpEvent(event)) await port.saveTask(taskOf(event), contact);
       else if (call) await port.saveCall(call, contact);
       if (!contact) return;
-      const facts = factsAfter(event, contact.facts);
-      if (Object.keys(facts).length > 0) await port.updateContact(contact, facts);
+      if (Object.keys(factsAfter(event, contact.facts)).length === 0) return;
+      await inContactTurn(contact.id, async () => {
+        // Read again in our turn: a write that finished while we waited may hold a newer call.
+        const current = { ...contact, facts: await port.factsOf(contact) };
+        const facts = factsAfter(event, current.facts);
+        if (Object.keys(facts).length > 0) await port.updateContact(current, facts);
+      });
     },
   };
 }

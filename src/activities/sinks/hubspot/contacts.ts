@@ -77,6 +77,11 @@ export function hubspotContacts(client: Client, settings: HubSpotSettings) {
       return created ? toContact(created) : undefined;
     },
 
+    async factsOf(contact: CrmContact): Promise<ContactFacts> {
+      const found = await get(contact.id);
+      return found ? toContact(found).facts : contact.facts;
+    },
+
     async updateContact(contact: CrmContact, facts: ContactFacts): Promise<void> {
       const properties = contactProperties(facts, settings.contactProperties);
       if (Object.keys(properties).length === 0) return;

@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { FAILURE, finalFailure, retryableFailure, retryAfterMs } from '../../../contracts/failures';
 import { HubSpotTimeout } from './client';
 
 /** One kind of HubSpot request, named for operators, with the private app scopes it needs. */
@@ -26,13 +27,39 @@ const CODE = /^[A-Z][A-Z0-9_]{0,99}$/;
 const SCOPE = /^[a-z][a-z0-9._-]{0,99}$/;
 const unique = (items: string[]) => [...new Set(items)];
 
-/** Runs one HubSpot request; any failure becomes the ApplicationFailure that tells Temporal whether to retry. */
+/** Room left in an attempt for the request after a rate-limit pause: HUBSPOT_TIMEOUT_MS's default. */
+const REQUEST_ROOM_MS = 10_000;
+
+/**
+ * Runs one HubSpot request; any failure becomes the ApplicationFailure that tells Temporal whether to retry. A 429
+ * is HubSpot pacing us, not a failed write: it is asked again inside the attempt after the pause HubSpot asks for,
+ * while that pause and one more request fit in the attempt, so it does not use up a Temporal attempt and lengthen
+ * the backoff of a later real failure. A pause that does not fit becomes the failure, with its delay.
+ */
 export async function hubspotRequest<T>(operation: HubSpotOperation, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (err) {
-    throw failureOf(err, operation);
+  for (;;) {
+    try {
+      return await request();
+    } catch (err) {
+      const failure = failureOf(err, operation);
+      const delay = failure.type === FAILURE.hubspotRateLimited ? failure.nextRetryDelay : undefined;
+      if (typeof delay !== 'number' || !fitsInAttempt(delay)) throw failure;
+      await Context.current().sleep(delay);
+    }
   }
+}
+
+/** Whether a pause and one more request fit in the running activity attempt (never outside an activity). */
+function fitsInAttempt(delayMs: number): boolean {
+  let info: Context['info'];
+  try {
+    info = Context.current().info;
+  } catch {
+    return false;
+  }
+  const deadline = info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs;
+  const heartbeatLimit = info.heartbeatTimeoutMs || Infinity;
+  return delayMs < heartbeatLimit && Date.now() + delayMs + REQUEST_ROOM_MS <= deadline;
 }
 
 /**
@@ -52,7 +79,7 @@ export function failureOf(err: unknown, operation: HubSpotOperation, now = Date.
           : err instanceof Error
             ? err.name
             : 'unknown error';
-    return ApplicationFailure.retryable(`HubSpot unreachable to ${operation.what}: ${why}`, 'HubSpotUnavailable');
+    return retryableFailure(FAILURE.hubspotUnavailable, `HubSpot unreachable to ${operation.what}: ${why}`);
   }
   const body = record(err.body);
   const category = text(body.category) ?? '';
@@ -65,41 +92,43 @@ export function failureOf(err: unknown, operation: HubSpotOperation, now = Date.
       err.code === 401 && asked.length === 0
         ? `HubSpot refused the access token (${status}) to ${operation.what}; check HUBSPOT_ACCESS_TOKEN: ${needs(scopes)}`
         : `HubSpot denied ${operation.what} (${status}): ${needs(scopes)}`;
-    return ApplicationFailure.nonRetryable(message, err.code === 401 ? 'HubSpotUnauthorized' : 'HubSpotForbidden');
+    return finalFailure(err.code === 401 ? FAILURE.hubspotUnauthorized : FAILURE.hubspotForbidden, message);
   }
   if (err.code === 429) {
     const delayMs = rateLimitDelayMs(err.headers, body, now);
-    return ApplicationFailure.create({
-      message: `HubSpot rate limit (${status}${text(body.policyName) ? ` ${text(body.policyName)}` : ''}) to ${operation.what}: retrying in ${Math.ceil(delayMs / 1000)} s`,
-      type: 'HubSpotRateLimited',
-      nextRetryDelay: delayMs,
-    });
+    const policy = text(body.policyName);
+    return retryableFailure(
+      FAILURE.hubspotRateLimited,
+      `HubSpot rate limit (${status}${policy && CODE.test(policy) ? ` ${policy}` : ''}) to ${operation.what}: retrying in ${Math.ceil(delayMs / 1000)} s`,
+      delayMs,
+    );
   }
   if (err.code >= 500 || err.code === 408 || err.code === 409 || err.code === 423) {
-    return ApplicationFailure.retryable(`HubSpot failed to ${operation.what} (${status})`, 'HubSpotUnavailable');
+    return retryableFailure(FAILURE.hubspotUnavailable, `HubSpot failed to ${operation.what} (${status})`);
   }
   const problems = propertyProblems(body);
   const hint = problems.some((p) => p.includes('PROPERTY_DOESNT_EXIST')) ? '; run npm run hubspot:setup' : '';
-  return ApplicationFailure.nonRetryable(
+  return finalFailure(
+    FAILURE.hubspotRejected,
     `HubSpot rejected ${operation.what} (${status})${problems.length > 0 ? `: ${problems.join(', ')}` : ''}${hint}`,
-    'HubSpotRejected',
   );
 }
 
-/** The wait HubSpot asks for: Retry-After, else a day's limit is an hour away, else one rate-limit window. */
+/**
+ * The wait HubSpot asks for: Retry-After (the one rule, ../../../contracts/failures.ts), else a day's limit is an hour
+ * away, else one rate-limit window. Never under a second: HubSpot's windows are seconds long.
+ */
 export function rateLimitDelayMs(headers: Record<string, string>, body: Record<string, unknown>, now: number): number {
   const header = (name: string) =>
     Object.entries(headers)
       .find(([key]) => key.toLowerCase() === name)?.[1]
       ?.trim() ?? undefined;
-  const clamp = (ms: number) => Math.min(Math.max(ms, 1000), 60 * 60_000);
-  const retryAfter = header('retry-after');
-  if (retryAfter && /^\d+(\.\d+)?$/.test(retryAfter)) return clamp(Number(retryAfter) * 1000);
-  const retryAt = retryAfter ? Date.parse(retryAfter) : NaN;
-  if (Number.isFinite(retryAt)) return clamp(retryAt - now);
+  const atLeastASecond = (ms: number) => Math.max(ms, 1000);
+  const asked = retryAfterMs(header('retry-after'), now);
+  if (asked !== undefined) return atLeastASecond(asked);
   if (text(body.policyName) === 'DAILY') return 60 * 60_000;
   const interval = Number(header('x-hubspot-ratelimit-interval-milliseconds'));
-  return clamp(Number.isFinite(interval) && interval > 0 ? interval : 10_000);
+  return atLeastASecond(Number.isFinite(interval) && interval > 0 ? Math.min(interval, 60_000) : 10_000);
 }
 
 /** Scopes HubSpot says are missing (errors[].context.requiredGranularScopes, or "requires any of [...]"). */

@@ -1,5 +1,6 @@
 import { Webhook } from 'svix';
 import { isFollowUpEvent } from '../../../contracts';
+import { FAILURE } from '../../../contracts/failures';
 import { httpFailure } from '../../httpStatus';
 import { outboundFetch } from '../../outboundFetch';
 import type { OutcomeSink } from '../types';
@@ -34,8 +35,8 @@ export function createOutcomeWebhookSink(url: string, secret: string, timeoutMs:
       });
       if (res.ok) return;
       throw httpFailure(`outcome webhook answered ${res.status}`, res, {
-        retry: 'OutcomeWebhookUnavailable',
-        final: 'OutcomeWebhookRejected',
+        retry: FAILURE.outcomeWebhookUnavailable,
+        final: FAILURE.outcomeWebhookRejected,
       });
     },
   };
