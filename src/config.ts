@@ -77,6 +77,11 @@ export const ConfigSchema = z
       .default(64 * 1024),
     /** Open HTTP connections the API accepts at once (src/api/httpServer.ts); past it new ones are dropped. */
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
+    /**
+     * The API's record of each Svix message's first body (src/api/deliveries), without DATABASE_URL: a file path.
+     * Defaults to DATA_DIR/deliveries.sqlite. With DATABASE_URL the shared store holds it.
+     */
+    INGEST_DIGESTS_SQLITE_PATH: optionalText,
     /** Idle keep-alive; keep it above a load balancer's idle timeout (src/api/httpServer.ts). */
     HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000),
     /** API paths: the docs use two families (API.md section 0); the documented outbound-calling one by default. */

@@ -1,6 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging';
 import { traceRequests } from '../observability/httpTracing';
+import type { DeliveryDigests } from './deliveries/digests';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
 import { transcriptRouter, type TranscriptRouteDeps } from './transcriptRoute';
@@ -16,6 +17,8 @@ export interface AppDeps {
   maxBodyBytes: number;
   deadlineMs: number;
   retryAfterSeconds: number;
+  /** The first body of each Svix message (src/api/deliveries); without it a conflicting body is not detected. */
+  digests?: DeliveryDigests;
   /** Serves the signed transcript links when transcripts live in the shared store (DATABASE_URL). */
   transcripts?: Omit<TranscriptRouteDeps, 'logger'>;
 }

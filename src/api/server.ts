@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
+import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { tracingClientInterceptors } from '../observability/temporalTracing';
@@ -9,6 +10,8 @@ import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/dataConverter';
 import { createApp } from './app';
+import { createPostgresDigests } from './deliveries/postgresDigests';
+import { createSqliteDigests } from './deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
@@ -42,6 +45,9 @@ export async function startApi(
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
   const links = transcriptLinkSettingsFrom(config);
+  const digests = pool
+    ? createPostgresDigests(pool)
+    : createSqliteDigests(config.INGEST_DIGESTS_SQLITE_PATH ?? path.join(config.DATA_DIR, 'deliveries.sqlite'));
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -50,6 +56,7 @@ export async function startApi(
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
+    digests,
     transcripts: pool && {
       transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
       linkSecret: links.secret,
@@ -74,6 +81,7 @@ export async function startApi(
       });
       await signaler.drain();
       await connection.close();
+      await digests.close();
       await pool?.end();
     },
   };

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../contracts/agntixEvents';
 import type { AppDeps } from './app';
 import { jsonBoundsProblem } from './bounds';
+import { bodyConflict } from './deliveries/conflictCheck';
 import { signatureHeadersProblem } from './earlyRejection';
 import { DeadlineExceeded, classifyRecordingFailure } from './recordingFailures';
 import { eventTypeLabel } from './metrics';
@@ -93,6 +94,8 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     return invalidPayload(field, message, eventType);
   }
   const event = parsed.data;
+  const conflict = await bodyConflict(deps, verification.messageId, raw);
+  if (conflict) return { outcome: 'rejected', ...conflict, eventType, sessionId: event.id };
   const signal = { svixId: verification.messageId, receivedAt: new Date().toISOString(), event };
   const deadline = new Date(Date.now() + deps.deadlineMs);
   try {

@@ -1,6 +1,11 @@
 import type { Client } from '@temporalio/client';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createApp, type AppDeps } from '../../src/api/app';
+import type { DeliveryDigests } from '../../src/api/deliveries/digests';
+import { createSqliteDigests } from '../../src/api/deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp, type HttpLimits } from '../../src/api/httpServer';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
@@ -24,10 +29,14 @@ export async function startTestApi(
     logger?: Logger;
     http?: Partial<HttpLimits>;
     transcripts?: AppDeps['transcripts'];
+    digests?: DeliveryDigests;
   } = {},
 ): Promise<TestApi> {
   const defaults = loadConfig({});
   const signaler = createSessionSignaler(client, taskQueue);
+  // As in production without DATABASE_URL: the API's own SQLite file, here one per test API.
+  const digestDir = mkdtempSync(path.join(tmpdir(), 'agntix-digests-'));
+  const digests = overrides.digests ?? createSqliteDigests(path.join(digestDir, 'deliveries.sqlite'));
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -37,6 +46,7 @@ export async function startTestApi(
     deadlineMs: overrides.deadlineMs ?? defaults.INGEST_DEADLINE_MS,
     retryAfterSeconds: defaults.INGEST_RETRY_AFTER_SECONDS,
     transcripts: overrides.transcripts,
+    digests,
   });
   const server = await listenHttp(app, 0, '127.0.0.1', {
     headersTimeoutMs: HEADERS_TIMEOUT_MS,
@@ -54,6 +64,8 @@ export async function startTestApi(
         server.closeAllConnections();
       });
       await signaler.drain();
+      await digests.close();
+      rmSync(digestDir, { recursive: true, force: true });
     },
   };
 }
