@@ -10,6 +10,7 @@ import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/dataConverter';
 import { createApp } from './app';
+import { connectionBudget } from './connectionBudget';
 import { createPostgresDigests } from './deliveries/postgresDigests';
 import { createSqliteDigests } from './deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
@@ -48,6 +49,12 @@ export async function startApi(
   const digests = pool
     ? createPostgresDigests(pool)
     : createSqliteDigests(config.INGEST_DIGESTS_SQLITE_PATH ?? path.join(config.DATA_DIR, 'deliveries.sqlite'));
+  const connections = connectionBudget({
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    unsignedIdleMs: config.HTTP_UNSIGNED_IDLE_TIMEOUT_MS,
+    clientAddressHeader: config.HTTP_CLIENT_ADDRESS_HEADER,
+  });
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -57,18 +64,24 @@ export async function startApi(
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
     digests,
+    connections,
     transcripts: pool && {
       transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
       linkSecret: links.secret,
     },
   });
 
-  const server: Server = await listenHttp(app, config.PORT, undefined, {
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    maxConnections: config.HTTP_MAX_CONNECTIONS,
-  });
+  const server: Server = await listenHttp(
+    app,
+    config.PORT,
+    undefined,
+    {
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    connections,
+  );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 

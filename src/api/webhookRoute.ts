@@ -66,6 +66,7 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     deps.metrics.verificationFailures.inc();
     return { outcome: 'rejected', status: 401, body: { error: 'invalid_signature', message: verification.error } };
   }
+  deps.connections?.markSigned(req.socket);
   if (outOfBounds) return invalidPayload(outOfBounds.field, outOfBounds.message);
   if (!verification.ok) {
     return { outcome: 'rejected', status: 400, body: { error: 'invalid_json', message: verification.error } };
