@@ -164,20 +164,27 @@ describe('POST /webhooks/agntix', () => {
       }
     });
 
-    it('drops connections past the cap, and serves again once one closes', async () => {
-      const capped = await startTestApi(temporal.client, taskQueue, [secret], { http: { maxConnections: 2 } });
-      const idle = await Promise.all(
+    it('drops connections past the cap while every one is busy, and serves again once one closes', async () => {
+      const capped = await startTestApi(temporal.client, taskQueue, [secret], { connections: { maxConnections: 2 } });
+      // Busy: a signed delivery whose body is still arriving. Idle ones would give way (connectionBudget.ts).
+      const headers = fresh();
+      const busy = await Promise.all(
         [1, 2].map(
           () =>
             new Promise<net.Socket>((resolve) => {
-              const socket = net.connect(Number(new URL(capped.url).port), '127.0.0.1', () => resolve(socket));
+              const socket = net.connect(Number(new URL(capped.url).port), '127.0.0.1', () => {
+                socket.write(incompletePost(`${capped.url}/webhooks/agntix`, headers, 1000));
+                resolve(socket);
+              });
+              socket.on('error', () => undefined);
             }),
         ),
       );
       try {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // both heads read: the server counts them busy
         const third = await rawExchange(capped.url, 'GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n', 2000);
         expect(third.answer).toBe('closed');
-        idle[0]!.destroy();
+        busy[0]!.destroy();
         await waitFor(
           async () =>
             (await fetch(`${capped.url}/healthz`).then(
@@ -187,7 +194,7 @@ describe('POST /webhooks/agntix', () => {
           'a free slot',
         );
       } finally {
-        for (const socket of idle) socket.destroy();
+        for (const socket of busy) socket.destroy();
         await capped.close();
       }
     });

@@ -1,6 +1,8 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from '../logging';
 import { traceRequests } from '../observability/httpTracing';
+import type { ConnectionBudget } from './connectionBudget';
+import type { DeliveryDigests } from './deliveries/digests';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
 import { transcriptRouter, type TranscriptRouteDeps } from './transcriptRoute';
@@ -16,6 +18,10 @@ export interface AppDeps {
   maxBodyBytes: number;
   deadlineMs: number;
   retryAfterSeconds: number;
+  /** The first body of each Svix message (src/api/deliveries); without it a conflicting body is not detected. */
+  digests?: DeliveryDigests;
+  /** Told which connections carried a signed delivery, so idle ones that did not give way first. */
+  connections?: Pick<ConnectionBudget, 'markSigned'>;
   /** Serves the signed transcript links when transcripts live in the shared store (DATABASE_URL). */
   transcripts?: Omit<TranscriptRouteDeps, 'logger'>;
 }

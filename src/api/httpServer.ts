@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import http from 'node:http';
+import type { ConnectionBudget } from './connectionBudget';
 
 /**
  * How long a client may hold the API. Svix gives up on a delivery after 15 s, so no request still arriving after
@@ -20,16 +21,18 @@ export interface HttpLimits {
    * delivery). Exposed directly, a few seconds frees idle slots sooner. HTTP_KEEP_ALIVE_TIMEOUT_MS.
    */
   keepAliveTimeoutMs: number;
-  /** Open connections at most; past it new ones are dropped at once (Svix retries). HTTP_MAX_CONNECTIONS. */
-  maxConnections: number;
 }
 
-/** Starts the app on a Node HTTP server with those limits; resolves once it listens. */
+/**
+ * Starts the app on a Node HTTP server with those limits and the connection budget (connectionBudget.ts, which
+ * replaces Node's plain `maxConnections`); resolves once it listens.
+ */
 export function listenHttp(
   app: Express,
   port: number,
   host: string | undefined,
   limits: HttpLimits,
+  budget: ConnectionBudget,
 ): Promise<http.Server> {
   const server = http.createServer(
     {
@@ -41,7 +44,7 @@ export function listenHttp(
     },
     app,
   );
-  server.maxConnections = limits.maxConnections;
+  budget.attach(server);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

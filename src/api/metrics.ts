@@ -37,6 +37,16 @@ export function createIngestMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
       registers: [registry],
     }),
+    conflictingBodies: new Counter({
+      name: 'agntix_webhook_conflicting_bodies_total',
+      help: 'Signed deliveries refused because their svix-id came before with another body',
+      registers: [registry],
+    }),
+    conflictChecksSkipped: new Counter({
+      name: 'agntix_webhook_conflict_checks_skipped_total',
+      help: 'Deliveries passed on unchecked for a conflicting body because the digest store did not answer',
+      registers: [registry],
+    }),
     temporalErrors: new Counter({
       name: 'agntix_temporal_call_errors_total',
       help: 'Temporal calls that failed or passed the deadline during ingest',

@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
+import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { tracingClientInterceptors } from '../observability/temporalTracing';
@@ -9,6 +10,9 @@ import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/dataConverter';
 import { createApp } from './app';
+import { connectionBudget } from './connectionBudget';
+import { createPostgresDigests } from './deliveries/postgresDigests';
+import { createSqliteDigests } from './deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
@@ -42,6 +46,15 @@ export async function startApi(
   const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
   const links = transcriptLinkSettingsFrom(config);
+  const digests = pool
+    ? createPostgresDigests(pool)
+    : createSqliteDigests(config.INGEST_DIGESTS_SQLITE_PATH ?? path.join(config.DATA_DIR, 'deliveries.sqlite'));
+  const connections = connectionBudget({
+    maxConnections: config.HTTP_MAX_CONNECTIONS,
+    maxPerClient: config.HTTP_MAX_CONNECTIONS_PER_CLIENT,
+    unsignedIdleMs: config.HTTP_UNSIGNED_IDLE_TIMEOUT_MS,
+    clientAddressHeader: config.HTTP_CLIENT_ADDRESS_HEADER,
+  });
   const app = createApp({
     verify: createVerifier(secrets),
     signaler,
@@ -50,18 +63,25 @@ export async function startApi(
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     deadlineMs: config.INGEST_DEADLINE_MS,
     retryAfterSeconds: config.INGEST_RETRY_AFTER_SECONDS,
+    digests,
+    connections,
     transcripts: pool && {
       transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
       linkSecret: links.secret,
     },
   });
 
-  const server: Server = await listenHttp(app, config.PORT, undefined, {
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    maxConnections: config.HTTP_MAX_CONNECTIONS,
-  });
+  const server: Server = await listenHttp(
+    app,
+    config.PORT,
+    undefined,
+    {
+      headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    },
+    connections,
+  );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
 
@@ -74,6 +94,7 @@ export async function startApi(
       });
       await signaler.drain();
       await connection.close();
+      await digests.close();
       await pool?.end();
     },
   };

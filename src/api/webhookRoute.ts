@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../contracts/agntixEvents';
 import type { AppDeps } from './app';
 import { jsonBoundsProblem } from './bounds';
+import { bodyConflict } from './deliveries/conflictCheck';
 import { signatureHeadersProblem } from './earlyRejection';
 import { DeadlineExceeded, classifyRecordingFailure } from './recordingFailures';
 import { eventTypeLabel } from './metrics';
@@ -65,6 +66,7 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     deps.metrics.verificationFailures.inc();
     return { outcome: 'rejected', status: 401, body: { error: 'invalid_signature', message: verification.error } };
   }
+  deps.connections?.markSigned(req.socket);
   if (outOfBounds) return invalidPayload(outOfBounds.field, outOfBounds.message);
   if (!verification.ok) {
     return { outcome: 'rejected', status: 400, body: { error: 'invalid_json', message: verification.error } };
@@ -93,6 +95,8 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     return invalidPayload(field, message, eventType);
   }
   const event = parsed.data;
+  const conflict = await bodyConflict(deps, verification.messageId, raw);
+  if (conflict) return { outcome: 'rejected', ...conflict, eventType, sessionId: event.id };
   const signal = { svixId: verification.messageId, receivedAt: new Date().toISOString(), event };
   const deadline = new Date(Date.now() + deps.deadlineMs);
   try {

@@ -69,6 +69,29 @@ export const ConfigSchema = z
       .default(64 * 1024),
     /** Open HTTP connections the API accepts at once (src/api/httpServer.ts); past it new ones are dropped. */
     HTTP_MAX_CONNECTIONS: z.coerce.number().int().positive().default(1024),
+    /**
+     * Open connections of one client at once (src/api/connectionBudget.ts). Svix delivers from a few addresses with
+     * bounded concurrency; behind a proxy set HTTP_CLIENT_ADDRESS_HEADER, or the proxy is the one client.
+     */
+    HTTP_MAX_CONNECTIONS_PER_CLIENT: z.coerce.number().int().positive().default(256),
+    /** Idle time of a connection that has not sent a signed delivery (health checks, scanners). */
+    HTTP_UNSIGNED_IDLE_TIMEOUT_MS: millis(5_000),
+    /**
+     * Off by default. Set only when a proxy in front sets this header (e.g. x-forwarded-for): the client address is
+     * then its last entry. Reached directly, any client could write the header and pose as many.
+     */
+    HTTP_CLIENT_ADDRESS_HEADER: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9-]+$/i, 'must be a header name')
+        .transform((h) => h.toLowerCase())
+        .optional(),
+    ),
+    /**
+     * The API's record of each Svix message's first body (src/api/deliveries), without DATABASE_URL: a file path.
+     * Defaults to DATA_DIR/deliveries.sqlite. With DATABASE_URL the shared store holds it.
+     */
+    INGEST_DIGESTS_SQLITE_PATH: optionalText,
     /** Idle keep-alive; keep it above a load balancer's idle timeout (src/api/httpServer.ts). */
     HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000),
     /** API paths: the docs use two families (API.md section 0); the documented outbound-calling one by default. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SESSION_ID_PATTERN } from './sessionIds';
+import { sessionIdProblem } from './sessionIds';
 
 /*
  * Schemas for every Agntix webhook event in the contract (shared/agntix/API.md section 4).
@@ -66,10 +66,13 @@ export const Analysis = z.looseObject({
 });
 
 /**
- * The session id becomes the workflow id. A bounded `[A-Za-z0-9_-]{1,128}`, not a strict UUID: the docs allow
- * prefixed ids (`ses_…`); see sessionIds.ts. Anything else is a 400 naming `id`, never a Temporal error.
+ * The session id becomes the workflow id: only the documented shapes (sessionIds.ts), and never a follow-up's id.
+ * Anything else is a 400 naming `id`, never a Temporal error and never a workflow id the service gives something else.
  */
-const SessionId = z.string().regex(SESSION_ID_PATTERN, 'must be 1 to 128 characters of A-Z, a-z, 0-9, _ and -');
+const SessionId = z.string().superRefine((id, ctx) => {
+  const problem = sessionIdProblem(id);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 const sessionFields = {
   id: SessionId,

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { isSessionId } from './sessionIds';
+import { FOLLOW_UP_ID_PREFIX, isSessionId } from './sessionIds';
 
 /*
  * The follow-up call contract, shared by the session workflow (which schedules and confirms one), the follow-up
@@ -16,7 +16,8 @@ export const FollowUpVariables = {
 } as const;
 
 /** One id per follow-up: derived from the chain's original session and the attempt number. */
-export const followUpWorkflowId = (rootSessionId: string, attempt: number) => `followup-${rootSessionId}-${attempt}`;
+export const followUpWorkflowId = (rootSessionId: string, attempt: number) =>
+  `${FOLLOW_UP_ID_PREFIX}${rootSessionId}-${attempt}`;
 
 /**
  * The highest attempt number read as a chain. FOLLOWUP_MAX_ATTEMPTS is at most 10; the headroom is for chains begun

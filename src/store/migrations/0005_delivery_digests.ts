@@ -1,0 +1,16 @@
+import type { Migration } from '.';
+
+/**
+ * The first body digest of each Svix message the API took (src/api/deliveries). Version 5, not 4: the dial ledger
+ * takes 4 on a branch in flight, and migrate() applies every version a database has not seen, in any order of merge.
+ */
+export const deliveryDigests: Migration = {
+  version: 5,
+  name: 'delivery_digests',
+  sql: `
+    CREATE TABLE delivery_digests (
+      message_key TEXT PRIMARY KEY, body_digest TEXT NOT NULL, first_seen TIMESTAMPTZ NOT NULL
+    );
+    CREATE INDEX delivery_digests_first_seen ON delivery_digests (first_seen);
+  `,
+};
