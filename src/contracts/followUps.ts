@@ -82,3 +82,6 @@ export const rescheduleFollowUpUpdate = defineUpdate<FollowUpStatus, [{ at: stri
 export const markPlacedUpdate = defineUpdate<FollowUpStatus, [{ sessionId: string; note?: string }]>('markPlaced');
 /** For a follow-up in `needs-operator`: no call reached the customer; dial once more. */
 export const dialAgainUpdate = defineUpdate<FollowUpStatus, [{ reason?: string }]>('dialAgain');
+
+/** The failure type of a dial the dial ledger already holds (src/store/dialLedger.ts): it is never made again. */
+export const DIAL_ALREADY_MADE = 'DialAlreadyMade';

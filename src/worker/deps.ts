@@ -12,7 +12,10 @@ import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
 import * as automationWorkflows from '../automations/workflows';
+import { DEVELOPMENT_DIAL_LEDGER_SECRET } from '../store/dialLedger';
+import { createPostgresDialLedger } from '../store/postgresDialLedger';
 import { createPostgresPool } from '../store/postgres';
+import { createSqliteDialLedger } from '../store/sqliteDialLedger';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import type { FollowUpPolicy } from '../workflows/policy';
@@ -31,10 +34,24 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
   const sqlitePath = pool
     ? config.OUTCOME_SQLITE_PATH
     : (config.OUTCOME_SQLITE_PATH ?? path.join(config.DATA_DIR, 'outcomes.sqlite'));
+  let sqliteDb: ReturnType<typeof createSqliteSink>['db'] | undefined;
   if (sqlitePath && sqlitePath !== 'off') {
     const sqlite = createSqliteSink(sqlitePath);
     sinks.push(sqlite);
+    sqliteDb = sqlite.db;
     closers.push(() => sqlite.db.close());
+  }
+  if (!config.DIAL_LEDGER_SECRET) {
+    logger.warn('DIAL_LEDGER_SECRET is not set: the dial ledger is keyed with a development key');
+  }
+  const ledgerSecret = config.DIAL_LEDGER_SECRET ?? DEVELOPMENT_DIAL_LEDGER_SECRET;
+  // The ledger lives in the shared store when there is one, so every deployment sharing it sees every dial.
+  let dialLedger;
+  if (pool) dialLedger = createPostgresDialLedger(pool, ledgerSecret);
+  else {
+    const ledgerDb = sqliteDb ?? createSqliteSink(path.join(config.DATA_DIR, 'outcomes.sqlite')).db;
+    if (!sqliteDb) closers.push(() => ledgerDb.close());
+    dialLedger = createSqliteDialLedger(ledgerDb, ledgerSecret);
   }
   if (config.OUTCOME_WEBHOOK_URL && config.OUTCOME_WEBHOOK_SECRET) {
     sinks.push(
@@ -84,6 +101,8 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
           config.PAYLOAD_ENCRYPTION_KEYS,
         ),
     sinks,
+    dialLedger,
+    dialAbsenceSettleMs: config.FOLLOWUP_ABSENCE_SETTLE_SECONDS * 1000,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,

@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import {
+  DIAL_ALREADY_MADE,
   FollowUpVariables,
   SESSION_WORKFLOW_TYPE,
   SearchAttributes,
@@ -169,6 +170,7 @@ export class FollowUp {
               ttlSeconds: policy.ttlSeconds,
               sessionVariables: this.callVariables(attemptId),
             },
+            dial,
           ],
         );
         this.callSessionId = started.sessionId;
@@ -180,6 +182,11 @@ export class FollowUp {
         if (type === 'CallRejected') {
           this.state = 'failed';
           break;
+        }
+        // An earlier run of this follow-up made this dial (the ledger outlives every history): only an operator knows.
+        if (type === DIAL_ALREADY_MADE) {
+          await this.askOperator();
+          continue;
         }
         if (type === 'CallNotStarted') {
           const retryAfter = err.cause instanceof ApplicationFailure ? Number(err.cause.details?.[0]) : NaN;
@@ -217,6 +224,12 @@ export class FollowUp {
       return;
     }
     this.reason = `the call may have started: calls/start gave no clear answer, no webhook came, and ${settled.unsettled}`;
+    await this.askOperator();
+  }
+
+  /** Waits in needs-operator (the Web UI, the state search attribute and the external systems say why) until an
+   * operator decides or a late webhook confirms a dial. */
+  private async askOperator(): Promise<void> {
     this.moveTo('needs-operator');
     await this.tell('follow-up.needs-operator');
     await condition(() => this.state !== 'needs-operator' || this.confirmation !== undefined);
