@@ -28,21 +28,14 @@ const complaint = {
 const repoRules = loadRuleSet(path.resolve(__dirname, '../src/automations/rules.json'), Object.keys(workflows));
 
 describe('evaluateRules', () => {
-  it('by default records the outcome and calls back', () => {
-    expect(evaluateRules(DEFAULT_RULES, context()).actions).toEqual([
-      { action: 'recordOutcome' },
-      { action: 'scheduleCallback' },
-    ]);
+  it('by default calls back', () => {
+    expect(evaluateRules(DEFAULT_RULES, context()).actions).toEqual([{ action: 'scheduleCallback' }]);
   });
 
-  it('escalates an unresolved call with negative sentiment, and still records it (the repo rules)', () => {
+  it('escalates an unresolved call with negative sentiment, and still calls back (the repo rules)', () => {
     expect(evaluateRules(repoRules, context(complaint))).toEqual({
-      matched: ['escalate unresolved complaints', 'record and call back'],
-      actions: [
-        { action: 'startWorkflow', workflow: 'escalationWorkflow' },
-        { action: 'recordOutcome' },
-        { action: 'scheduleCallback' },
-      ],
+      matched: ['escalate unresolved complaints', 'call back when asked'],
+      actions: [{ action: 'startWorkflow', workflow: 'escalationWorkflow' }, { action: 'scheduleCallback' }],
     });
   });
 
@@ -51,7 +44,7 @@ describe('evaluateRules', () => {
     ['unresolved but neutral', { ...complaint, sentiment: { conversation: { sentiment: 'NEUTRAL' } } }],
     ['without analysis parts', { resolution: undefined, sentiment: undefined }],
   ])('does not escalate a call %s', (_label, analysis) => {
-    expect(evaluateRules(repoRules, context(analysis)).matched).toEqual(['record and call back']);
+    expect(evaluateRules(repoRules, context(analysis)).matched).toEqual(['call back when asked']);
   });
 
   const rules: RuleSet = {
@@ -60,12 +53,12 @@ describe('evaluateRules', () => {
       {
         name: 'agent A outbound',
         when: { agentId: created.agentId!, direction: 'OUTBOUND' },
-        then: [{ action: 'recordOutcome' }],
+        then: [{ action: 'startWorkflow', workflow: 'survey' }],
       },
       {
         name: 'confirmed or rescheduled',
         when: { 'extractedData.callOutcome': { in: ['Confirmed', 'Unavailable'] } },
-        then: [{ action: 'recordOutcome' }],
+        then: [{ action: 'startWorkflow', workflow: 'survey' }],
       },
       { name: 'no intent at all', when: { intent: { exists: false } }, then: [{ action: 'scheduleCallback' }] },
       { name: 'stop here', when: {}, then: [{ action: 'none' }], final: true },
@@ -76,10 +69,10 @@ describe('evaluateRules', () => {
   it('matches event fields, correlation variables, extracted data, presence; stops at a final rule', () => {
     expect(evaluateRules(rules, context())).toEqual({
       matched: ['agent A outbound', 'confirmed or rescheduled', 'stop here'],
-      actions: [{ action: 'recordOutcome' }],
+      actions: [{ action: 'startWorkflow', workflow: 'survey' }],
     });
     expect(evaluateRules(rules, context({ intent: undefined })).actions).toEqual([
-      { action: 'recordOutcome' },
+      { action: 'startWorkflow', workflow: 'survey' },
       { action: 'scheduleCallback' },
     ]);
     expect(evaluateRules(rules, context({}, { correlation: { campaignId: 'OTHER' } }))).toEqual({
