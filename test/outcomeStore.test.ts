@@ -242,8 +242,8 @@ describe('PostgreSQL migrations', () => {
     const pools = Array.from({ length: 3 }, () => new Pool({ connectionString: database.url }));
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 3]);
-      expect(results.every((r) => r.current === 3)).toBe(true);
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 5]);
+      expect(results.every((r) => r.current === 5)).toBe(true);
       const { rows } = await pools[0]!.query<{ version: number; name: string }>(
         'SELECT version, name FROM schema_migrations ORDER BY version',
       );
@@ -251,6 +251,8 @@ describe('PostgreSQL migrations', () => {
         { version: 1, name: 'outcomes' },
         { version: 2, name: 'transcripts' },
         { version: 3, name: 'transcript_pages' },
+        { version: 4, name: 'dial_ledger' },
+        { version: 5, name: 'delivery_digests' },
       ]);
     } finally {
       await Promise.all(pools.map((p) => p.end()));

@@ -22,6 +22,7 @@ import {
 import { waitFor } from './helpers/wait';
 import { freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
+import { throwawayDialLedger } from './helpers/worker';
 
 const API_KEY = 'pk_test_versioning';
 const { VersioningBehavior } = proto.api.enums.v1;
@@ -61,6 +62,8 @@ describe('rolling deploys with Worker Deployment versioning', () => {
         WORKER_BUILD_ID: buildId,
       }),
       activities: createActivities({
+        dialLedger: throwawayDialLedger(),
+        dialAbsenceSettleMs: 0,
         ...agntixClientsFor(agntix.url, API_KEY),
         transcripts: {
           put: () => Promise.resolve('ref'),

@@ -146,6 +146,11 @@ export const ConfigSchema = z
     ),
     /** Signs the transcript links the API serves (with DATABASE_URL); the same value on the API and the workers. */
     TRANSCRIPT_LINK_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+    /**
+     * Keys the hashes in the dial ledger (src/store/dialLedger.ts); the same value on every worker sharing the store,
+     * and never changed: a new key forgets every dial made before it. Unset: a development key (with a warning).
+     */
+    DIAL_LEDGER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
     /** How long a transcript link sent to the external systems stays valid. */
     TRANSCRIPT_LINK_TTL_SECONDS: z.coerce
       .number()
@@ -171,6 +176,9 @@ export const ConfigSchema = z
     /** How long the outcome waits for the transcript; past it, the outcome goes first and the transcript follows. */
     TRANSCRIPT_WAIT_SECONDS: z.coerce.number().int().nonnegative().max(3600).default(DEFAULT_TRANSCRIPT_WAIT_SECONDS),
     /** After an ambiguous dial, how long (from the dial) a late webhook may still confirm it before an operator decides. */
+    /** After an empty sessions list, how long before it is read again: a dial is proven absent only by both reads.
+     * At most 60: both reads sit in one activity of 2 minutes. */
+    FOLLOWUP_ABSENCE_SETTLE_SECONDS: z.coerce.number().int().min(0).max(60).default(30),
     FOLLOWUP_OPERATOR_GRACE_SECONDS: z.coerce.number().int().positive().default(DEFAULT_OPERATOR_GRACE_SECONDS),
     /** The sessions list, read to settle an ambiguous dial (API.md 7.5). */
     AGNTIX_SESSIONS_PATH: z.string().startsWith('/').default(DEFAULT_SESSIONS_PATH),

@@ -13,6 +13,8 @@ export const FAILURE = {
   callRejected: 'CallRejected',
   /** calls/start: no answer, or a 5xx: the call may be ringing. */
   callOutcomeUnknown: 'CallOutcomeUnknown',
+  /** The dial ledger holds this dial already (a reset, a redelivery after erasure or retention): never redial. */
+  dialAlreadyMade: 'DialAlreadyMade',
   /** The session API still says open: the end check's retry policy asks again. */
   sessionStillOpen: 'SessionStillOpen',
   agntixUnavailable: 'AgntixUnavailable',

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
@@ -5,13 +6,17 @@ import { createCallsClient } from '../activities/agntix/calls';
 import type { OutcomeSink } from '../activities/sinks/types';
 import { createLocalTranscriptStore, type TranscriptStore } from '../activities/agntix/transcripts';
 import { SYSTEMS } from '../activities/sinks/registry';
+import { createSqliteSink } from '../activities/sinks/store/sqliteStore';
 import { storeSystem } from '../activities/sinks/store/system';
 import type { ExternalSystem, SystemContext } from '../activities/sinks/system';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
 import { loadRuleSet } from '../automations/ruleSchema';
 import * as automationWorkflows from '../automations/workflows';
+import { DEVELOPMENT_DIAL_LEDGER_SECRET } from '../store/dialLedger';
+import { createPostgresDialLedger } from '../store/postgresDialLedger';
 import { createPostgresPool } from '../store/postgres';
+import { createSqliteDialLedger } from '../store/sqliteDialLedger';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { sessionPolicyFrom, transcriptDirFrom } from '../config/policies';
@@ -25,6 +30,7 @@ export function activityDepsFrom(
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
   const sinks = systems.flatMap((system) => system.build(context));
+  const dialLedger = dialLedgerFrom(config, logger, pool, closers);
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
     logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
   }
@@ -59,6 +65,8 @@ export function activityDepsFrom(
       ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
       : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS),
     sinks,
+    dialLedger,
+    dialAbsenceSettleMs: config.FOLLOWUP_ABSENCE_SETTLE_SECONDS * 1000,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
@@ -77,6 +85,25 @@ export function activityDepsFrom(
 function sharedStoreFrom(config: Config, logger: Logger): { pool?: Pool; closers: Array<() => unknown> } {
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-worker') : undefined;
   return { pool, closers: pool ? [() => pool.end()] : [] };
+}
+
+/**
+ * The dial ledger lives in the shared store when there is one, so every deployment sharing it sees every dial; else
+ * in the SQLite outcome file of this host (its own connection: the store may be off), so it shares its backups.
+ */
+function dialLedgerFrom(config: Config, logger: Logger, pool: Pool | undefined, closers: Array<() => unknown>) {
+  if (!config.DIAL_LEDGER_SECRET) {
+    logger.warn('DIAL_LEDGER_SECRET is not set: the dial ledger is keyed with a development key');
+  }
+  const secret = config.DIAL_LEDGER_SECRET ?? DEVELOPMENT_DIAL_LEDGER_SECRET;
+  if (pool) return createPostgresDialLedger(pool, secret);
+  const file =
+    config.OUTCOME_SQLITE_PATH && config.OUTCOME_SQLITE_PATH !== 'off'
+      ? config.OUTCOME_SQLITE_PATH
+      : path.join(config.DATA_DIR, 'outcomes.sqlite');
+  const { db } = createSqliteSink(file);
+  closers.unshift(() => db.close());
+  return createSqliteDialLedger(db, secret);
 }
 
 function transcriptStoreFrom(config: Config, pool: Pool | undefined): TranscriptStore {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { createActivities, type ActivityDeps } from '../../src/activities';
 import { DEFAULT_RULES } from '../../src/automations/ruleSchema';
 import { createLocalTranscriptStore } from '../../src/activities/agntix/transcripts';
+import { createSqliteSink } from '../../src/activities/sinks/store/sqliteStore';
+import { createSqliteDialLedger } from '../../src/store/sqliteDialLedger';
 import { createSessionWorker } from '../../src/worker/createWorker';
 import { testPolicy } from './policy';
 import { testDataConverter, testKeyRing, type TestTemporal } from './temporal';
@@ -37,8 +39,16 @@ export function createTestWorker(
         rules: DEFAULT_RULES,
         transcriptPageSize: 100,
         maxTranscriptPages: 50,
+        dialLedger: throwawayDialLedger(),
+        dialAbsenceSettleMs: 500,
         ...deps,
       }),
     },
   });
+}
+
+/** A dial ledger of its own for one worker, in a throwaway SQLite file. */
+export function throwawayDialLedger() {
+  const { db } = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'dial-ledger-')), 'outcomes.sqlite'));
+  return createSqliteDialLedger(db, 'test dial ledger key, long enough for the rule');
 }

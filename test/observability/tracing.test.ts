@@ -34,6 +34,7 @@ import { testPolicy } from '../helpers/policy';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { historiesDir, loadHistory } from '../helpers/histories';
 import { waitFor } from '../helpers/wait';
+import { throwawayDialLedger } from '../helpers/worker';
 
 const API_KEY = 'pk_test_tracing';
 const ROUTE = 'POST /webhooks/agntix';
@@ -92,6 +93,8 @@ describe('a delivery is one trace, from the webhook route to the external-system
       taskQueue,
       workflowBundle: bundle,
       activities: createActivities({
+        dialLedger: throwawayDialLedger(),
+        dialAbsenceSettleMs: 0,
         agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
         transcripts: createLocalTranscriptStore(path.join(dir, 'transcripts')),
         sinks,

@@ -1,9 +1,11 @@
+import { Context } from '@temporalio/activity';
 import type { TranscriptRef } from '../../contracts';
 import { archiveTranscript } from './archive';
 import type { CallsClient, StartCallRequest } from './calls';
 import type { AgntixClient, SessionDetail } from './client';
 import { findDialledSession, type DialLookup, type DialVerdict } from './dialReconciliation';
 import { withQuickRetries } from './quickRetries';
+import type { DialLedger } from '../../store/dialLedger';
 import type { TranscriptStore } from './transcripts';
 import { isClosed } from '../../contracts/sessionState';
 import { FAILURE, finalFailure, retryableFailure } from '../../contracts/failures';
@@ -16,6 +18,10 @@ export interface AgntixActivityDeps {
   transcriptPageSize: number;
   /** A bound on pages, so an API that never reports its last page cannot loop an activity forever. */
   maxTranscriptPages: number;
+  /** Every dial is claimed here before calls/start (src/store/dialLedger.ts). */
+  dialLedger: DialLedger;
+  /** How long an empty sessions list is given to show a late call before it is read again. */
+  dialAbsenceSettleMs: number;
 }
 
 export type Skipped = { skipped: string };
@@ -49,12 +55,24 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
   /** Whether an ambiguous dial placed its call, from the Agntix sessions list (see dialReconciliation.ts). */
   async findDialledSession(lookup: DialLookup): Promise<DialVerdict | Skipped> {
     if (!deps.agntix) return NO_API_KEY;
-    return findDialledSession(deps.agntix, lookup);
+    return findDialledSession(deps.agntix, lookup, deps.dialAbsenceSettleMs);
   },
 
-  /** Starts one follow-up call. Never retried by Temporal: the workflow decides from the failure's type. */
-  async startFollowUpCall(request: StartCallRequest): Promise<{ sessionId?: string }> {
+  /**
+   * Starts one follow-up call, dial `dial` of the calling follow-up workflow. Never retried by Temporal: the workflow
+   * decides from the failure's type. A dial the ledger already holds (a reset, a redelivery after erasure or
+   * retention, another deployment) is never made: `DialAlreadyMade`, and an operator decides.
+   */
+  async startFollowUpCall(request: StartCallRequest, dial: number): Promise<{ sessionId?: string }> {
     if (!deps.calls) throw finalFailure(FAILURE.callRejected, 'AGNTIX_API_KEY is not set');
+    const followUpId = Context.current().info.workflowExecution?.workflowId;
+    if (!followUpId) throw finalFailure(FAILURE.callRejected, 'a dial is made by a follow-up workflow');
+    if (!(await deps.dialLedger.claim({ followUpId, dial }))) {
+      throw finalFailure(
+        FAILURE.dialAlreadyMade,
+        `dial ${dial} of this follow-up was already made by an earlier run (the dial ledger holds it): not dialled again`,
+      );
+    }
     return deps.calls.startCall(request);
   },
 });

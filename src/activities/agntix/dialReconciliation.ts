@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { FollowUpVariables } from '../../contracts';
 import type { AgntixClient } from './client';
 
@@ -28,8 +29,35 @@ const MAX_PAGES = 10;
 /** Sessions this much older than the dial are still read: the platform's clock is not ours. */
 const CLOCK_SKEW_MS = 60_000;
 
+/**
+ * Absence is proven twice: the platform may accept a call (a queued dial) before its sessions list shows it, so an
+ * empty first read is only believed once a second read, `settleMs` later, finds the call absent too. The assumption
+ * is that a call calls/start accepted is listed within `settleMs` (FOLLOWUP_ABSENCE_SETTLE_SECONDS); a platform that
+ * lists later than that can still be dialled twice.
+ */
+export async function findDialledSession(
+  agntix: AgntixClient,
+  lookup: DialLookup,
+  settleMs: number,
+): Promise<DialVerdict> {
+  const first = await readSessionsSinceDial(agntix, lookup);
+  if (!('absent' in first) || settleMs <= 0) return first;
+  await heartbeatingSleep(settleMs);
+  return readSessionsSinceDial(agntix, lookup);
+}
+
+/** Waits in the activity, heartbeating, so a worker lost meanwhile is noticed by its heartbeat timeout. */
+async function heartbeatingSleep(ms: number): Promise<void> {
+  const context = Context.current();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    context.heartbeat();
+    await context.sleep(Math.min(5_000, until - Date.now()));
+  }
+}
+
 /** Reads the agent's sessions since the dial, newest first, for the one carrying the attempt id. */
-export async function findDialledSession(agntix: AgntixClient, lookup: DialLookup): Promise<DialVerdict> {
+async function readSessionsSinceDial(agntix: AgntixClient, lookup: DialLookup): Promise<DialVerdict> {
   const since = Date.parse(lookup.dialledAt) - CLOCK_SKEW_MS;
   let scanned = 0;
   let previous = Infinity;

@@ -2,7 +2,7 @@ import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { KeyRing } from '../../temporal/keyRing';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../privateFiles';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../store/privateFiles';
 import type { TranscriptMessage } from './client';
 import { openTranscript, sealTranscript } from './transcriptSealing';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../activities/privateFiles';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../store/privateFiles';
 import { DIGEST_RETENTION_MS, PRUNE_INTERVAL_MS, type DeliveryDigests } from './digests';
 
 /**

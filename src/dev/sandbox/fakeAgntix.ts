@@ -19,10 +19,12 @@ export const SANDBOX_PHONE_NUMBER_ID = '00000000-0000-4000-8000-00000000a9e1';
 /**
  * How the fake answers one calls/start request; the default places the call and returns its session id. A hang
  * receives the request and never answers; `placed` says whether the call started anyway (it is then in the
- * sessions list, as on the platform), for an error status too.
+ * sessions list, as on the platform), for an error status too. `listedAfterMs` makes the sessions list show a
+ * placed call only that long after calls/start (a platform that queues the dial before listing it).
  */
-export type CallBehaviour =
-  { status: number; retryAfter?: string; placed?: boolean } | { hang: true; placed?: boolean };
+export type CallBehaviour = (
+  { status: number; retryAfter?: string; placed?: boolean } | { hang: true; placed?: boolean }
+) & { listedAfterMs?: number };
 
 export interface PlacedCallRecord {
   phoneNumberId: string;
@@ -108,6 +110,8 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const calls: PlacedCallRecord[] = [];
   const callScript: CallBehaviour[] = [];
   const pageRequests: PageRequest[] = [];
+  /** Sessions the sessions list does not show before this time (a call listed late). */
+  const listedFrom = new Map<string, number>();
   /** Faults tests set: the share of page requests answered 503, and the status the sessions list answers with. */
   const faults = { messages: 0, sessionsListStatus: 200 };
   const random = seeded(options.seed ?? 1);
@@ -200,7 +204,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     const limit = Math.min(Math.max(1, Number(query.limit ?? 10) || 10), 100);
     const page = Math.max(1, Number(query.page ?? 1) || 1);
     const matching = [...sessions.values()]
-      .flatMap((s) => (s.detail ? [s.detail] : []))
+      .flatMap((s) => (s.detail && (listedFrom.get(String(s.detail.id)) ?? 0) <= Date.now() ? [s.detail] : []))
       .filter((d) => ['agentId', 'state', 'platform'].every((f) => query[f] === undefined || d[f] === query[f]))
       .reverse()
       .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
@@ -229,6 +233,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     // A placed call is a session on the platform at once: the session API and the sessions list show it.
     if (ok || behaviour.placed) {
       record.sessionId = session.id;
+      if (behaviour.listedAfterMs) listedFrom.set(session.id, Date.now() + behaviour.listedAfterMs);
       serve(sessionCreatedEvent(session), session.messages);
     }
     if ('hang' in behaviour) return;

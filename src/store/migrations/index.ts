@@ -1,6 +1,7 @@
 import { outcomes } from './0001_outcomes';
 import { transcripts } from './0002_transcripts';
 import { transcriptPages } from './0003_transcript_pages';
+import { dialLedger } from './0004_dial_ledger';
 import { deliveryDigests } from './0005_delivery_digests';
 
 /** A schema change, applied once, in version order, inside its own transaction. */
@@ -11,4 +12,4 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Never edit one that has shipped: add the next version. */
-export const migrations: readonly Migration[] = [outcomes, transcripts, transcriptPages, deliveryDigests];
+export const migrations: readonly Migration[] = [outcomes, transcripts, transcriptPages, dialLedger, deliveryDigests];

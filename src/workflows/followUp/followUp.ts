@@ -161,6 +161,7 @@ export class FollowUp {
               ttlSeconds: policy.ttlSeconds,
               sessionVariables: this.callVariables(attemptId),
             },
+            dial,
           ],
         );
         this.callSessionId = started.sessionId;
@@ -172,6 +173,11 @@ export class FollowUp {
         if (type === FAILURE.callRejected) {
           this.state = 'failed';
           break;
+        }
+        // An earlier run of this follow-up made this dial (the ledger outlives every history): only an operator knows.
+        if (type === FAILURE.dialAlreadyMade) {
+          await this.askOperator();
+          continue;
         }
         if (type === FAILURE.callNotStarted) {
           await sleep(retryDelayOf(err) ?? 2 ** dial * 1000);
@@ -208,6 +214,12 @@ export class FollowUp {
       return;
     }
     this.reason = `the call may have started: calls/start gave no clear answer, no webhook came, and ${settled.unsettled}`;
+    await this.askOperator();
+  }
+
+  /** Waits in needs-operator (the Web UI, the state search attribute and the external systems say why) until an
+   * operator decides or a late webhook confirms a dial. */
+  private async askOperator(): Promise<void> {
     this.moveTo('needs-operator');
     this.tell('follow-up.needs-operator');
     await condition(() => this.state !== 'needs-operator' || this.confirmation !== undefined);

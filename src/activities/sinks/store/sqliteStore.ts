@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
-import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../privateFiles';
+import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../../store/privateFiles';
 import { sqliteErasure } from './sqliteErasure';
 import { upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
