@@ -1,9 +1,6 @@
 import type { Migration } from '.';
 
-/**
- * The first body digest of each Svix message the API took (src/api/deliveries). Version 5, not 4: the dial ledger
- * takes 4 on a branch in flight, and migrate() applies every version a database has not seen, in any order of merge.
- */
+/** The first body digest of each Svix message the API took (src/api/deliveries): a second body is refused. */
 export const deliveryDigests: Migration = {
   version: 5,
   name: 'delivery_digests',
