@@ -66,7 +66,8 @@ export const FOLLOW_UP_STATE_LABELS = [
 export const followUpStateLabel = (state: string): string =>
   (FOLLOW_UP_STATE_LABELS as readonly string[]).includes(state) ? state : 'other';
 
-export type ReconciliationResult = 'closed' | 'open' | 'failed' | 'skipped';
+export const RECONCILIATION_RESULTS = ['closed', 'open', 'failed', 'skipped'] as const;
+export type ReconciliationResult = (typeof RECONCILIATION_RESULTS)[number];
 
 /** What one question to the session API found: closed, still open, not answered, or not asked (no API key). */
 export function reconciliationResult(detail: SessionDetail | Skipped | undefined): ReconciliationResult {
