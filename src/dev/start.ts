@@ -69,15 +69,16 @@ async function main() {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'production' ? undefined : prettyDestination());
 
-  // Started before the dev server, whose Web UI is told to decode payloads through it.
+  // Started before the dev server, whose Web UI is told to decode payloads through it from its own origin.
+  const uiPort = portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000);
   let codec: RunningCodecServer | undefined;
-  if (config.PAYLOAD_ENCRYPTION_KEYS) codec = await startCodecServer(config, logger);
+  if (config.PAYLOAD_ENCRYPTION_KEYS) codec = await startCodecServer(config, logger, { devUiPort: uiPort });
 
   let devServer: DevServer | undefined;
   if (embedded) {
     devServer = await startDevServer({
       port: grpcPort,
-      uiPort: portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000),
+      uiPort,
       dbFilename: path.join(dataDir, 'temporal.db'),
       codecEndpoint: codec?.url,
       log: say,
