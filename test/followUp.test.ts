@@ -149,7 +149,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await followUp(sessionId).query(followUpStatusQuery)).state).toBe('scheduled');
       const history = await sessionHistory(sessionId);
       expect(countActions(history)).toMatchObject({ childStarts: 1, activityAttempts: 3, upserts: 1, billable: 10 });
-      if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up-fewer-actions', history);
+      if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up', history);
       await followUp(sessionId).terminate('test over');
     });
   });
@@ -257,7 +257,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-shared-writes', await followUp(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -314,7 +314,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await callSession.terminate('test over');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-by-api-shared-writes', await followUp(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -430,7 +430,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         expect(agntix.calls).toHaveLength(1);
         expect((await run('dial-again', id)).code).toBe(1); // settled: nothing left to decide
         if (process.env.RECORD_HISTORIES)
-          await saveHistory('follow-up-needs-operator-marked-placed-shared-writes', await handle.fetchHistory());
+          await saveHistory('follow-up-needs-operator-marked-placed', await handle.fetchHistory());
         expect(await run('dial-again', id)).toMatchObject({ code: 1 }); // settled: nothing left to decide
         expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['placed']);
         // The call's session is followed from here.
@@ -495,8 +495,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
       expect(scheduledTimes).toContain(at.toISOString());
-      if (process.env.RECORD_HISTORIES)
-        await saveHistory('follow-up-rescheduled-shared-writes', await handle.fetchHistory());
+      if (process.env.RECORD_HISTORIES) await saveHistory('follow-up-rescheduled', await handle.fetchHistory());
     });
   });
 
@@ -542,7 +541,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
-  it('records the outcome and ends the chain even when the rules say neither recordOutcome nor scheduleCallback', async () => {
+  it('records the outcome and ends the chain even when no rule asks for a callback', async () => {
     const bareRules: RuleSet = { rules: [{ name: 'nothing of ours', when: {}, then: [{ action: 'none' }] }] };
     const w = await worker(followUpPolicy(), 5000, bareRules);
     await w.runUntil(async () => {

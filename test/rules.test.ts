@@ -41,26 +41,19 @@ const escalationRules: RuleSet = {
       when: { resolution: 'UNRESOLVED', sentiment: 'NEGATIVE' },
       then: [{ action: 'startWorkflow', workflow: 'escalationWorkflow' }],
     },
-    { name: 'record and call back', when: {}, then: [{ action: 'recordOutcome' }, { action: 'scheduleCallback' }] },
+    { name: 'call back when asked', when: {}, then: [{ action: 'scheduleCallback' }] },
   ],
 };
 
 describe('evaluateRules', () => {
-  it('by default records the outcome and calls back', () => {
-    expect(evaluateRules(DEFAULT_RULES, context()).actions).toEqual([
-      { action: 'recordOutcome' },
-      { action: 'scheduleCallback' },
-    ]);
+  it('by default calls back', () => {
+    expect(evaluateRules(DEFAULT_RULES, context()).actions).toEqual([{ action: 'scheduleCallback' }]);
   });
 
-  it('escalates an unresolved call with negative sentiment, and still records it ', () => {
+  it('escalates an unresolved call with negative sentiment, and still calls back', () => {
     expect(evaluateRules(escalationRules, context(complaint))).toEqual({
-      matched: ['escalate unresolved complaints', 'record and call back'],
-      actions: [
-        { action: 'startWorkflow', workflow: 'escalationWorkflow' },
-        { action: 'recordOutcome' },
-        { action: 'scheduleCallback' },
-      ],
+      matched: ['escalate unresolved complaints', 'call back when asked'],
+      actions: [{ action: 'startWorkflow', workflow: 'escalationWorkflow' }, { action: 'scheduleCallback' }],
     });
   });
 
@@ -69,7 +62,7 @@ describe('evaluateRules', () => {
     ['unresolved but neutral', { ...complaint, sentiment: { conversation: { sentiment: 'NEUTRAL' } } }],
     ['without analysis parts', { resolution: undefined, sentiment: undefined }],
   ])('does not escalate a call %s', (_label, analysis) => {
-    expect(evaluateRules(escalationRules, context(analysis)).matched).toEqual(['record and call back']);
+    expect(evaluateRules(escalationRules, context(analysis)).matched).toEqual(['call back when asked']);
   });
 
   const rules: RuleSet = {
@@ -78,12 +71,12 @@ describe('evaluateRules', () => {
       {
         name: 'agent A outbound',
         when: { agentId: created.agentId!, direction: 'OUTBOUND' },
-        then: [{ action: 'recordOutcome' }],
+        then: [{ action: 'startWorkflow', workflow: 'survey' }],
       },
       {
         name: 'confirmed or rescheduled',
         when: { 'extractedData.callOutcome': { in: ['Confirmed', 'Unavailable'] } },
-        then: [{ action: 'recordOutcome' }],
+        then: [{ action: 'startWorkflow', workflow: 'survey' }],
       },
       { name: 'no intent at all', when: { intent: { exists: false } }, then: [{ action: 'scheduleCallback' }] },
       { name: 'stop here', when: {}, then: [{ action: 'none' }], final: true },
@@ -98,10 +91,10 @@ describe('evaluateRules', () => {
   it('matches event fields, correlation variables, extracted data, presence; stops at a final rule', () => {
     expect(evaluateRules(rules, context())).toEqual({
       matched: ['agent A outbound', 'confirmed or rescheduled', 'stop here'],
-      actions: [{ action: 'recordOutcome' }],
+      actions: [{ action: 'startWorkflow', workflow: 'survey' }],
     });
     expect(evaluateRules(rules, context({ intent: undefined })).actions).toEqual([
-      { action: 'recordOutcome' },
+      { action: 'startWorkflow', workflow: 'survey' },
       { action: 'scheduleCallback' },
     ]);
     expect(evaluateRules(rules, context({}, { correlation: { campaignId: 'OTHER' } }))).toEqual({

@@ -202,8 +202,7 @@ test('a session run by the worker tells the outcome webhook and the local store 
       const bytes = readFileSync(part);
       for (const secret of [NAME, SUMMARY, EVIDENCE, '+447700900412']) expect(bytes.includes(secret)).toBe(false);
     }
-    if (process.env.RECORD_HISTORIES)
-      await saveHistory('session-sharing-policy-fewer-actions', await handle.fetchHistory());
+    if (process.env.RECORD_HISTORIES) await saveHistory('session-sharing-policy', await handle.fetchHistory());
   } finally {
     sqlite.db.close();
     await api.close();

@@ -14,7 +14,7 @@ describe('the workflow bundles npm run build writes', () => {
     const written = new Map<string, string>();
     await writeWorkflowBundles((file, code) => written.set(path.basename(file), code), new DefaultLogger('ERROR'));
     expect([...written.keys()]).toEqual(['workflow-bundle.js', 'workflow-bundle.traced.js']);
-    const history = loadHistory('standard-voice-session-fewer-actions.json');
+    const history = loadHistory('standard-voice-session.json');
     for (const [file, code] of written) {
       await Worker.runReplayHistory({ workflowBundle: { code }, dataConverter: testDataConverter() }, history, file);
     }

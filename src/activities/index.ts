@@ -23,16 +23,6 @@ export interface ActivityDeps extends AgntixActivityDeps {
 
 /** The core workflows' activities; the worker injects clients and config, tests inject local servers. */
 export const createActivities = (deps: ActivityDeps) => ({
-  /** The timers and external systems in force when a session starts; captured once per session. */
-  loadSessionPolicy(): Promise<SessionPolicy> {
-    return Promise.resolve(deps.policy);
-  },
-
-  /** The rules in force now; sessions begun before loadSessionSettings capture them when post-call starts. */
-  loadPostCallRules(): Promise<RuleSet> {
-    return Promise.resolve(deps.rules);
-  },
-
   /** The policy and the post-call rules in force, in one local activity: a session captures both at its start. */
   loadSessionSettings(): Promise<SessionSettings> {
     return Promise.resolve({ policy: deps.policy, rules: deps.rules });

@@ -10,7 +10,6 @@ const Condition = z.union([
   z.strictObject({ exists: z.boolean() }),
 ]);
 const Action = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('recordOutcome') }),
   z.strictObject({ action: z.literal('scheduleCallback') }),
   z.strictObject({
     action: z.literal('startWorkflow'),
@@ -71,12 +70,10 @@ export type RuleSet = z.infer<typeof RuleSetSchema>;
 
 /**
  * The default rules. The outcome is always recorded and a follow-up chain's end always told (core bookkeeping);
- * these rules add the callback. Kept as they were so sessions that captured them replay as they ran.
+ * these rules add the callback the customer asked for.
  */
 export const DEFAULT_RULES: RuleSet = {
-  rules: [
-    { name: 'record and call back', when: {}, then: [{ action: 'recordOutcome' }, { action: 'scheduleCallback' }] },
-  ],
+  rules: [{ name: 'call back when asked', when: {}, then: [{ action: 'scheduleCallback' }] }],
 };
 
 export class RulesError extends Error {

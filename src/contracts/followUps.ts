@@ -62,7 +62,6 @@ export interface FollowUpStatus {
 /**
  * Sent by the call's own session workflow when its first webhook echoes the attempt id of a dial, with what the
  * follow-up checks: only an outbound voice session to the same customer number with the same agent confirms a dial.
- * (The descriptive fields are absent in confirmations sent before that check existed.)
  */
 export interface FollowUpConfirmation {
   attemptId: string;

@@ -45,8 +45,8 @@ export function dialResult(err?: unknown): DialResult {
 
 /**
  * Counts every attempt to write to an external system (by system, ok or failed), the transcript pages archived, the
- * dials of follow-up calls (by what each proved) and the checks of an overdue session's end (sessions begun before
- * getClosedSession count those in the workflow: src/workflows/observability/metrics.ts). `sinkNames` are the configured systems: a name outside them
+ * dials of follow-up calls (by what each proved) and the checks of an overdue session's end (getClosedSession's
+ * attempts). `sinkNames` are the configured systems: a name outside them
  * is counted as `unknown`, so no label takes a value the configuration did not give.
  */
 export function activityMetrics(sinkNames: readonly string[]): ActivityInterceptorsFactory {

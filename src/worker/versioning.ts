@@ -3,10 +3,11 @@ import type { Config } from '../config';
 
 /**
  * Worker Deployment versioning, when WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set (docs/operations.md,
- * "Rolling deploys"). Workflows are pinned by default: a session finishes on the build that started it, so a change
- * to session code needs no patched(). The follow-up workflow, which sleeps for days, declares itself auto-upgrade
- * (src/workflows/followUp.ts) and moves to the current build at its next task: changes to it still go behind
- * patched(). Unset, the worker is unversioned, as before.
+ * "Rolling deploys"; docs/architecture.md, "Changing a workflow"). Sessions are pinned (they declare it, and it is
+ * the default): a session finishes on the build that started it, so a change to session code needs no patch. The
+ * follow-up workflow, which waits up to 30 days, declares itself auto-upgrade (src/workflows/followUp/workflow.ts)
+ * and moves to the current build at its next task: a change to its shape goes behind a patch. Unset, the worker is
+ * unversioned.
  */
 export function workerDeploymentFrom(
   config: Pick<Config, 'WORKER_DEPLOYMENT_NAME' | 'WORKER_BUILD_ID'>,

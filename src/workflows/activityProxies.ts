@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { SessionActivities, SinkWriteFailure, Skipped } from '../activities';
-import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
+import type { ContactDetails, ExternalEvent } from '../contracts';
 import type { SharingPolicy } from './policy';
 import { shareContactWith, shareWith } from './sharing';
 
@@ -32,8 +32,8 @@ export const archiver = proxyActivities<SessionActivities>(ARCHIVE_OPTIONS);
 
 /**
  * External systems keep trying for 24 hours, backing off from 1 s to every 10 minutes (about 150 attempts): an outcome
- * must not be lost to a receiver's outage. Each system is its own activity, written in the background
- * (../externalWrites.ts), so one that is down delays only its own writes.
+ * must not be lost to a receiver's outage. A system that failed a shared write takes its events in its own activity
+ * (../writes.ts), so one that is down delays only its own writes.
  */
 const SINK_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -45,7 +45,7 @@ const sinks = proxyActivities<SessionActivities>(SINK_OPTIONS);
 /**
  * The shared write of one event to several systems returns each system's failure instead of failing, so its own
  * retries are only for the worker dying mid-write: a few, quickly. A system that failed gets its own activity, with
- * the 24-hour budget above (../sharedWrites.ts).
+ * the 24-hour budget above (../writes.ts).
  */
 const SHARED_WRITE_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -98,7 +98,7 @@ export function failureMessage(err: unknown): string {
 
 /**
  * Writes one event to one external system, retried within its budget, sent only its share under the sharing policy
- * (none: everything, as sessions begun before it). `contact` goes beside the event for the systems that must find the
+ * (everything, when no policy is given). `contact` goes beside the event for the systems that must find the
  * customer (a CRM), and only to those the policy lets have the number.
  */
 export function writeToSink(
@@ -139,23 +139,4 @@ export function writeEverywhere(
 export interface Recipients {
   sinks: string[];
   sharing?: SharingPolicy;
-}
-
-/**
- * Writes one event to every external system, each its own activity, concurrently, and waits for them all: how
- * sessions and follow-ups begun before ../externalWrites.ts wrote. Resolves with the failures of systems that stayed
- * down past their retry budget, so the caller notes them and goes on.
- */
-export async function tellEverySink(
-  to: Recipients,
-  event: ExternalEvent,
-  contact: ContactDetails,
-): Promise<StepFailure[]> {
-  const sinkNames = to.sinks;
-  const results = await Promise.allSettled(sinkNames.map((sink) => writeToSink(sink, event, contact, to.sharing)));
-  return results.flatMap((result, i) =>
-    result.status === 'rejected'
-      ? [{ step: `record ${event.kind} in ${sinkNames[i]}`, message: failureMessage(result.reason) }]
-      : [],
-  );
 }

@@ -5,7 +5,7 @@ import type { CallingRules } from './followUp/callingTime';
  * it starts (a local activity), so a configuration change never alters a session already running.
  */
 
-/** Bounds for settings added after sessions already captured their policy: such a session uses these defaults. */
+/** The defaults of the optional settings below. */
 export const DEFAULT_MAX_TTL_SECONDS = 2 * 60 * 60;
 export const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
 /** Longer than Svix's first three retries of the call's webhook (5 s, 5 min, 30 min after the first attempt). */
@@ -33,9 +33,9 @@ export interface SessionPolicy {
   transcriptWaitSeconds?: number;
   /** The agent's extraction field that asks for a callback. */
   callbackField: string;
-  /** Absent in sessions started before follow-ups existed: they replay without scheduling one. */
+  /** Absent when follow-ups are not configured (tests): no chain is continued or ended. */
   followUp?: FollowUpPolicy;
-  /** What each external system is sent. Absent in sessions started before it existed: they send as they began. */
+  /** What each external system is sent; absent, every system is sent everything (tests). */
   sharing?: SharingPolicy;
 }
 
@@ -67,7 +67,7 @@ export interface FollowUpPolicy {
   confirmGraceSeconds: number;
   /**
    * From the dial, how long the call's webhook may still confirm it while the API cannot say; then the follow-up
-   * stops in `needs-operator`. DEFAULT_OPERATOR_GRACE_SECONDS when unset (policies captured before it existed).
+   * stops in `needs-operator`. DEFAULT_OPERATOR_GRACE_SECONDS when unset.
    */
   operatorGraceSeconds?: number;
   rules: CallingRules;

@@ -52,7 +52,7 @@ const escalationRules = {
       when: { resolution: 'UNRESOLVED', sentiment: 'NEGATIVE' },
       then: [{ action: 'startWorkflow', workflow: 'escalationWorkflow' }],
     },
-    { name: 'record and call back', when: {}, then: [{ action: 'recordOutcome' }, { action: 'scheduleCallback' }] },
+    { name: 'call back when asked', when: {}, then: [{ action: 'scheduleCallback' }] },
   ],
 };
 
@@ -93,7 +93,7 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
       });
       const escalationId = `escalationWorkflow-${complaint.sessionId}`;
       expect(complaint.result.rules).toEqual({
-        matched: ['escalate unresolved complaints', 'record and call back'],
+        matched: ['escalate unresolved complaints', 'call back when asked'],
         started: [escalationId],
       });
       const escalation = await temporal.client.workflow.getHandle<typeof escalationWorkflow>(escalationId).result();
@@ -101,7 +101,7 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
       expect(queue.tickets).toHaveLength(1);
       if (process.env.RECORD_HISTORIES) {
         await saveHistory(
-          'session-with-post-call-rules-fewer-actions',
+          'session-with-post-call-rules',
           await temporal.client.workflow.getHandle(complaint.sessionId).fetchHistory(),
         );
         await saveHistory('escalation', await temporal.client.workflow.getHandle(escalationId).fetchHistory());
@@ -113,7 +113,7 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
       });
 
       const resolved = await deliverEnded({ resolution: { classification: 'RESOLVED' } });
-      expect(resolved.result.rules).toEqual({ matched: ['record and call back'], started: [] });
+      expect(resolved.result.rules).toEqual({ matched: ['call back when asked'], started: [] });
       expect(queue.tickets).toHaveLength(1);
     });
   } finally {

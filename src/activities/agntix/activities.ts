@@ -23,12 +23,6 @@ const NO_API_KEY: Skipped = { skipped: 'AGNTIX_API_KEY is not set' };
 
 /** The activities that talk to the Agntix API. */
 export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
-  /** Reads the session from the API, for a session.ended that never arrived. */
-  async getSessionDetail(sessionId: string): Promise<SessionDetail | Skipped> {
-    if (!deps.agntix) return NO_API_KEY;
-    return deps.agntix.getSession(sessionId);
-  },
-
   /**
    * The session's detail once the API says it is over. While it says the session is open this fails with the
    * retryable `SessionStillOpen`, so the workflow's retry policy asks again after each reconcile interval: every

@@ -23,8 +23,7 @@ export interface CallingRules {
   windows: Record<string, { start: Minutes; end: Minutes }>;
   /**
    * A wished day further ahead is read as this many days from today (the wish is the customer's, relayed by a
-   * payload: "9999-12-31" must not set a timer for the year 9999). Absent in rules captured before the bound
-   * existed: DEFAULT_MAX_DAYS_AHEAD then.
+   * payload: "9999-12-31" must not set a timer for the year 9999). DEFAULT_MAX_DAYS_AHEAD when absent.
    */
   maxDaysAhead?: number;
 }

@@ -3,7 +3,6 @@ import {
   ApplicationFailure,
   condition,
   log,
-  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -21,11 +20,10 @@ import {
   type FollowUpStatus,
   type PlacedCall,
 } from '../../contracts';
-import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
+import { DIAL_OPTIONS, dialler } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { FollowUpStateCounter } from '../observability/metrics';
-import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
-import { SharedWrites } from '../sharedWrites';
+import { OutcomeWrites } from '../writes';
 import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
 import { settleUncertainDial } from './dialCheck';
@@ -47,16 +45,13 @@ export class FollowUp {
   private readonly dials: string[] = [];
   private failedWrites = 0;
   private readonly stateCounter = new FollowUpStateCounter();
-  /** Chosen at the first write in the background (see backgroundWrites). */
-  private writes?: OutcomeWrites;
+  private readonly writes: OutcomeWrites;
   private placedBy?: FollowUpStatus['placedBy'];
-  /** Dials are guarded (unguessable attempt ids, checked confirmations, the API asked before any redial, an operator
-   * when it cannot say): the `never-dial-twice` patch, read when dialling starts. */
-  private guarded = false;
   private dialsAllowed = 0;
 
   constructor(private readonly input: FollowUpInput) {
     this.scheduledAt = new Date(input.scheduledAt);
+    this.writes = new OutcomeWrites(input, () => (this.failedWrites += 1));
   }
 
   status(): FollowUpStatus {
@@ -90,7 +85,7 @@ export class FollowUp {
    */
   confirm(confirmation: FollowUpConfirmation): void {
     if (this.confirmation || !this.dials.includes(confirmation.attemptId)) return;
-    if (this.guarded && !confirmsDial(confirmation, this.input)) {
+    if (!confirmsDial(confirmation, this.input)) {
       log.warn('ignored a confirmation from a session that is not the dialled call', {
         sessionId: confirmation.sessionId,
         type: confirmation.type,
@@ -143,18 +138,17 @@ export class FollowUp {
       const moved = () => this.state !== 'scheduled' || this.scheduledAt !== waitingFor;
       if (!(await condition(moved, due, { summary: 'wait for the slot' }))) continue;
       // A moved slot is news to the external systems (its idempotency key carries the new time).
-      if (this.state === 'scheduled' && patched('tell-reschedules')) await this.tell('follow-up.scheduled');
+      if (this.state === 'scheduled') this.tell('follow-up.scheduled');
     }
   }
 
   /** Dials until the call is placed, a failure proves a redial is pointless, or the dials run out. */
   async dialUntilPlaced(): Promise<void> {
     const { policy } = this.input;
-    this.guarded = patched('never-dial-twice');
     this.dialsAllowed = policy.maxDials;
     for (let dial = 1; dial <= this.dialsAllowed && this.state !== 'placed' && this.state !== 'cancelled'; dial++) {
       // Unguessable, so no webhook that merely carries a likely value can pass for this dial's call.
-      const attemptId = this.guarded ? uuid4() : `${this.followUpId}:dial-${dial}`;
+      const attemptId = uuid4();
       const dialledAt = new Date();
       this.dials.push(attemptId);
       this.moveTo('dialling');
@@ -190,7 +184,7 @@ export class FollowUp {
         this.moveTo('awaiting-confirmation');
         const grace = policy.confirmGraceSeconds * 1000;
         if (await condition(() => this.confirmation !== undefined, grace)) this.placed('webhook');
-        else if (this.guarded) await this.settleUncertainDial(attemptId, dialledAt);
+        else await this.settleUncertainDial(attemptId, dialledAt);
       }
     }
   }
@@ -218,7 +212,7 @@ export class FollowUp {
     }
     this.reason = `the call may have started: calls/start gave no clear answer, no webhook came, and ${settled.unsettled}`;
     this.moveTo('needs-operator');
-    await this.tell('follow-up.needs-operator');
+    this.tell('follow-up.needs-operator');
     await condition(() => this.state !== 'needs-operator' || this.confirmation !== undefined);
     if (this.state === 'needs-operator') this.placed('webhook');
   }
@@ -232,33 +226,31 @@ export class FollowUp {
   private moveTo(state: FollowUpState): void {
     this.state = state;
     this.show();
-    if (patched('follow-up-state-attribute')) {
-      upsertSearchAttributes([{ key: SearchAttributes.followUpState, value: state }]);
-    }
+    upsertSearchAttributes([{ key: SearchAttributes.followUpState, value: state }]);
   }
 
   /** The follow-up is over (placed, cancelled, or failed when neither): the external systems are told how. */
-  async finish(): Promise<void> {
+  finish(): void {
     if (this.state !== 'placed' && this.state !== 'cancelled') {
       this.state = 'failed';
       this.reason ??= 'no dial attempt left';
     }
     if (this.state === 'placed' && this.placedBy !== 'operator') this.reason = undefined;
     this.moveTo(this.state);
-    await this.tell(`follow-up.${this.state}`);
+    this.tell(`follow-up.${this.state}`);
   }
 
   /** The result, once every write to the external systems has landed or given up. */
   async done(): Promise<FollowUpStatus> {
-    await this.writes?.settled();
+    await this.writes.settled();
     return this.status();
   }
 
   /**
-   * Tells every external system, in the background: one that is down delays only its own writes, never the dial.
-   * Follow-ups begun before that wait for every system; one that stays down past its retry budget is counted.
+   * Tells every external system, in the background: one that is down delays only its own writes, never the dial;
+   * one that stays down past its retry budget is counted.
    */
-  async tell(kind: FollowUpEventKind): Promise<void> {
+  tell(kind: FollowUpEventKind): void {
     const scheduledAt = this.scheduledAt.toISOString();
     // A moved slot and each uncertain dial are news of their own: their keys say which.
     const occurrence =
@@ -279,22 +271,7 @@ export class FollowUp {
       correlation: this.input.sessionVariables,
       recordedAt: new Date().toISOString(),
     };
-    const contact = { phoneNumber: this.input.customerPhoneNumber };
-    if (patched('follow-up-writes-in-background')) return this.backgroundWrites().send(event, contact);
-    this.failedWrites += (await tellEverySink(this.input, event, contact)).length;
-  }
-
-  /**
-   * One activity per event for every system (SharedWrites: a system that fails goes on in its own), or, for
-   * follow-ups begun before the `follow-up-shared-writes` patch, an activity per system and event. The patch is read
-   * once, at the first write, so a follow-up writes one way all its life.
-   */
-  private backgroundWrites(): OutcomeWrites {
-    const onFailure = () => (this.failedWrites += 1);
-    this.writes ??= patched('follow-up-shared-writes')
-      ? new SharedWrites(this.input, onFailure)
-      : new ExternalWrites(this.input, onFailure);
-    return this.writes;
+    this.writes.send(event, { phoneNumber: this.input.customerPhoneNumber });
   }
 
   /**

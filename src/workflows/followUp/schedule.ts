@@ -29,7 +29,8 @@ export async function followUpAfterSession(args: {
   policy: SessionPolicy;
   /** The customer asked for a callback, and the rules let one be scheduled. */
   callbackWanted: boolean;
-  tell: (event: ExternalEvent) => Promise<void>;
+  /** Hands an event to the external systems' writes (in the background). */
+  tell: (event: ExternalEvent) => void;
 }): Promise<Scheduled | undefined> {
   const correlation = correlationOf(args.facts);
   const decision = decideFollowUp({
@@ -41,7 +42,7 @@ export async function followUpAfterSession(args: {
   });
   if (decision.action === 'none') return undefined;
   if (decision.action === 'end-chain') {
-    await args.tell({
+    args.tell({
       idempotencyKey: `${decision.root}:follow-up.chain-ended`,
       kind: 'follow-up.chain-ended',
       followUpId: followUpWorkflowId(decision.root, decision.attempt),

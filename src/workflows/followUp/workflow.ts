@@ -30,7 +30,7 @@ export interface FollowUpInput {
   policy: FollowUpPolicy;
   /** External systems to tell (the session's, captured when it started). */
   sinks: string[];
-  /** What they are sent (the session's); absent in follow-ups scheduled before it existed. */
+  /** What they are sent (the session's). */
   sharing?: SharingPolicy;
 }
 
@@ -62,7 +62,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
 
   followUp.show();
   try {
-    await followUp.tell('follow-up.scheduled');
+    followUp.tell('follow-up.scheduled');
     await followUp.waitForSlot();
     if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
   } catch (err) {
@@ -71,19 +71,19 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
     // is told, as after the cancel update, and the run still ends CANCELED as the operator asked.
     await CancellationScope.nonCancellable(async () => {
       followUp.cancel(CANCELLED_IN_TEMPORAL);
-      await followUp.finish();
+      followUp.finish();
       await followUp.done();
     });
     throw err;
   }
 
-  await followUp.finish();
+  followUp.finish();
   if (followUp.state === 'placed') await followUp.trackCallSession();
   return followUp.done();
 }
 
-// With Worker Deployment versioning, a follow-up that waits days must not hold its build's workers alive: it moves
-// to the current build at its next task, so changes to this workflow still go behind patched() (replay tests).
+// With Worker Deployment versioning, a follow-up that waits up to 30 days must not hold its build's workers alive: it
+// moves to the current build at its next task, so a change to this workflow's shape goes behind a patch (replay gate).
 // Declared only on a versioned worker: the server refuses a versioning behavior from an unversioned one.
 setWorkflowOptions(
   () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'AUTO_UPGRADE' } : {}),

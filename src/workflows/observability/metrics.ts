@@ -86,11 +86,6 @@ export function countExpiry(createdSeen: boolean) {
   counter(WorkflowCounters.sessionExpiries).add(1, { webhooks_seen: createdSeen ? 'session.created' : 'none' });
 }
 
-/** One question to the session API about an overdue session.ended. */
-export function countReconciliation(detail: SessionDetail | Skipped | undefined) {
-  counter(WorkflowCounters.reconciliations).add(1, { result: reconciliationResult(detail) });
-}
-
 /** Counts a follow-up's entries into each state; showing the same state again counts nothing. */
 export class FollowUpStateCounter {
   private last?: string;

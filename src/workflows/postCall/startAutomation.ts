@@ -10,7 +10,7 @@ type StartWorkflowAction = Extract<RuleAction, { action: 'startWorkflow' }>;
  * the session. Its id, `<workflow>-<session id>`, makes a repeated start find the same run instead of a second one.
  */
 export async function startAutomation(action: StartWorkflowAction, context: PostCallContext): Promise<string> {
-  // The rules file is checked at start-up; this holds even for rules captured by a session before that check.
+  // The rules file is checked at start-up; checked again here because a workflow must never start the core's own.
   if (action.workflow === SESSION_WORKFLOW_TYPE || action.workflow === FOLLOW_UP_WORKFLOW_TYPE) {
     throw new Error(`rules may not start the core's ${action.workflow}`);
   }

@@ -4,7 +4,7 @@ import { DEFAULT_MAX_TTL_SECONDS, type SessionPolicy } from '../policy';
 
 /*
  * Pure decisions of the session workflow, kept apart so they have their own tests and so a change to them is a
- * visible, reviewable change (put it behind `patched()` when running workflows would decide differently).
+ * visible, reviewable change (sessions are pinned to their build: docs/architecture.md, "Changing a workflow").
  */
 
 /** How long to wait for session.ended before asking the API: voice ttl (at most the policy's bound) + grace, or the chat timeout. */

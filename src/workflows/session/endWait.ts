@@ -1,9 +1,8 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, condition } from '@temporalio/workflow';
 import type { SessionEndedEvent, StepFailure } from '../../contracts';
-import { agntixApi, askUntilClosed, failureMessage, isSkipped } from '../activityProxies';
-import { countReconciliation } from '../observability/metrics';
+import { askUntilClosed, failureMessage, isSkipped } from '../activityProxies';
 import type { SessionPolicy } from '../policy';
-import { endedFromDetail, isClosed, SESSION_STILL_OPEN } from './decisions';
+import { endedFromDetail, SESSION_STILL_OPEN } from './decisions';
 import type { SessionLedger } from './ledger';
 
 /*
@@ -34,10 +33,10 @@ const stillOpen = (err: unknown) =>
   err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === SESSION_STILL_OPEN;
 
 /**
- * Sessions with the `fewer-actions` patch: one timer until overdue, then one activity whose retries are the checks
- * (askUntilClosed: one each reconcile interval while the API says open), cancelled when the webhook arrives.
+ * One timer until the end is overdue, then one activity whose retries are the checks (askUntilClosed: one each
+ * reconcile interval while the API says open), cancelled when the webhook arrives.
  */
-export async function waitThenAskUntilClosed(check: OverdueCheck): Promise<SessionEnd | undefined> {
+export async function awaitSessionEnd(check: OverdueCheck): Promise<SessionEnd | undefined> {
   const { ledger, policy } = check;
   const ended = () => ledger.ended !== undefined;
   const webhook = (): SessionEnd => ({ ended: ledger.ended!, source: 'webhook' });
@@ -69,27 +68,4 @@ export async function waitThenAskUntilClosed(check: OverdueCheck): Promise<Sessi
   const window = policy.reconcileAttempts * policy.reconcileIntervalSeconds * 1000;
   if (window > 0) await condition(ended, window, { summary: 'wait for session.ended' });
   return ledger.ended ? webhook() : undefined;
-}
-
-/** Sessions begun before that patch: a timer and an activity (getSessionDetail) for each check. */
-export async function waitAskingAtEachCheck(check: OverdueCheck): Promise<SessionEnd | undefined> {
-  const { ledger, policy } = check;
-  let wait = check.firstWaitMs;
-  for (let attempt = 0; attempt <= policy.reconcileAttempts; attempt++) {
-    if (await condition(() => ledger.ended !== undefined, wait, { summary: 'wait for session.ended' })) break;
-    const detail = await agntixApi.getSessionDetail(check.sessionId).then(
-      (answer) => {
-        if (isSkipped(answer)) check.onFailure({ step: STEP, message: `skipped: ${answer.skipped}` });
-        return answer;
-      },
-      (err: unknown) => void check.onFailure({ step: STEP, message: failureMessage(err) }),
-    );
-    countReconciliation(detail);
-    if (ledger.ended) break; // the webhook arrived while we asked: it wins
-    if (detail && !isSkipped(detail) && isClosed(detail)) {
-      return { ended: endedFromDetail(detail, ledger.created), source: 'reconciled' };
-    }
-    wait = policy.reconcileIntervalSeconds * 1000;
-  }
-  return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
 }

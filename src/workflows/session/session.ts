@@ -1,5 +1,5 @@
-import { getExternalWorkflowHandle, patched, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import type { RuleSet } from '../../automations/ruleSchema';
+import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import type { RuleAction, RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
   SearchAttributes,
@@ -21,19 +21,18 @@ import {
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
-import { settings, tellEverySink } from '../activityProxies';
-import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
-import { SharedWrites } from '../sharedWrites';
+import { settings } from '../activityProxies';
+import { OutcomeWrites } from '../writes';
 import { followUpAfterSession } from '../followUp/schedule';
 import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { countExpiry, countFinishedSession } from '../observability/metrics';
 import { endDeadlineMs } from './decisions';
-import { waitAskingAtEachCheck, waitThenAskUntilClosed, type SessionEnd } from './endWait';
+import { awaitSessionEnd, type SessionEnd } from './endWait';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
-import { archiveBoundedByWait, archiveWithTimer, type TranscriptInTime } from './transcriptWait';
+import { archiveBoundedByWait } from './transcriptWait';
 
 export type { SessionEnd } from './endWait';
 
@@ -46,16 +45,9 @@ export class Session {
   private readonly failures: StepFailure[] = [];
   private phase: SessionPhase = 'awaiting-end';
   private policy!: SessionPolicy;
-  /** The post-call rules, captured with the policy (sessions begun before that capture them at post-call). */
-  private rules?: RuleSet;
+  /** Captured with the policy: a changed rules file never alters a session already running. */
+  private rules!: RuleSet;
   private writes!: OutcomeWrites;
-  /** Writes to the external systems go in the background (the `writes-in-background` patch, read in begin). */
-  private background = false;
-  /**
-   * The `fewer-actions` patch (issue #16): settings and rules in one local activity, one write activity per event
-   * for all the systems, the transcript wait without a timer, one reconcile activity, no upsert for post-call.
-   */
-  private fewerActions = false;
 
   constructor(
     readonly sessionId: string,
@@ -69,25 +61,14 @@ export class Session {
 
   /** Captures the settings in force, and confirms the dial of a follow-up when this session is its call. */
   async begin(): Promise<void> {
-    // Patches are read before the local activity: a patch marker recorded after a local activity's marker in the
-    // same workflow task is not matched on replay (a legacy query of such a session failed as nondeterministic).
-    this.background = patched('writes-in-background');
-    this.fewerActions = this.background && patched('fewer-actions');
     this.confirmFollowUpDial();
-    const onFailure = (failure: StepFailure) => this.failures.push(failure);
-    if (this.fewerActions) {
-      ({ policy: this.policy, rules: this.rules } = await settings.loadSessionSettings());
-      this.writes = new SharedWrites(this.policy, onFailure);
-    } else {
-      this.policy = await settings.loadSessionPolicy();
-      this.writes = new ExternalWrites(this.policy, onFailure);
-    }
+    ({ policy: this.policy, rules: this.rules } = await settings.loadSessionSettings());
+    this.writes = new OutcomeWrites(this.policy, (failure) => this.failures.push(failure));
   }
 
-  /** Marks the session in flight in every external system; not awaited, so the wait for the end starts at once. */
-  markInFlight(): Promise<void> | undefined {
-    if (this.ledger.ended) return undefined;
-    return this.record('in-flight', 'none').then(() => undefined);
+  /** Marks the session in flight in every external system, in the background: the wait for the end starts at once. */
+  markInFlight(): void {
+    if (!this.ledger.ended) this.record('in-flight', 'none');
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -100,33 +81,47 @@ export class Session {
         ? (placedCall.ttlSeconds + policy.endGraceSeconds) * 1000
         : endDeadlineMs(ledger.created, policy);
     const overdue = { sessionId, ledger, policy, firstWaitMs, onFailure: (f: StepFailure) => this.failures.push(f) };
-    return this.fewerActions ? waitThenAskUntilClosed(overdue) : waitAskingAtEachCheck(overdue);
+    return awaitSessionEnd(overdue);
   }
 
-  /** The session ended: archive the transcript, record the outcome, follow the rules and the follow-up chain. */
+  /**
+   * The session ended: the outcome is recorded once the transcript is archived or its wait is over, then the rules
+   * and the follow-up chain run, and a late transcript follows the outcome as its own event.
+   */
   async postCall(end: SessionEnd): Promise<SessionResult> {
-    // Sessions with fewer actions show post-call in the Web UI's details, not in the index: nobody searches on it.
-    if (this.fewerActions) this.showPhase('post-call');
-    else this.moveTo('post-call');
-    const onFailure = (failure: StepFailure) => this.failures.push(failure);
+    // Shown in the Web UI's details, not in the index: nobody searches on post-call, and an upsert is a billed action.
+    this.showPhase('post-call');
     const waitSeconds = this.policy.transcriptWaitSeconds ?? DEFAULT_TRANSCRIPT_WAIT_SECONDS;
-    const inTime: TranscriptInTime = this.fewerActions
-      ? await archiveBoundedByWait(this.sessionId, waitSeconds, onFailure)
-      : await archiveWithTimer(this.sessionId, waitSeconds, this.background, onFailure);
-    let transcript = inTime.transcript;
-    if (!this.fewerActions && !patched('post-call-rules')) {
-      // Sessions that reached post-call before rules existed finish as they began (see the replay test).
-      const outcome = await this.record('completed', end.source, end.ended, transcript);
-      const followUp = await this.followUpAfter(end.ended, outcome.followUpDue);
-      return this.finish(outcome, end, { followUp, transcript });
-    }
-    // Core bookkeeping (the outcome, the chain's end) always runs; rules add to it. Sessions that captured rules
-    // before that was so keep the rules' word (replay-safe). Read before the local activity below (see begin).
-    const bookkeeping = this.fewerActions || patched('core-bookkeeping-always');
-    // The rules are captured once, with the policy (or here, for sessions begun before that): a changed rules file
-    // never alters a session already running.
-    const ruleSet = this.rules ?? (await settings.loadPostCallRules());
-    const context: PostCallContext = {
+    const inTime = await archiveBoundedByWait(this.sessionId, waitSeconds, (f) => this.failures.push(f));
+    const context = this.postCallContext(end, inTime.transcript);
+    const { matched, actions } = evaluateRules(this.rules, context);
+    const outcome = this.buildOutcome('completed', end.source, end.ended, inTime.transcript);
+    this.tell(outcome);
+    const callbackWanted = actions.some((a) => a.action === 'scheduleCallback');
+    const followUp = await this.followUpAfter(end.ended, outcome.followUpDue && callbackWanted);
+    const rules = { matched, started: await this.startAutomations(actions, context) };
+    this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
+
+    const transcript = inTime.late ? await inTime.late : inTime.transcript;
+    if (inTime.late && transcript)
+      this.tell(this.buildOutcome('transcript-archived', end.source, end.ended, transcript));
+    await this.writes.settled();
+    return this.result(outcome, { source: end.source, followUp, transcript, rules });
+  }
+
+  /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
+  async expire(): Promise<SessionResult> {
+    this.moveTo('expired', 'EXPIRED');
+    countExpiry(this.ledger.created !== undefined);
+    const outcome = this.record('expired', 'none');
+    const followUp = await this.followUpAfter(undefined, false);
+    if (followUp) this.moveTo('follow-up-scheduled');
+    await this.writes.settled();
+    return this.result(outcome, { source: 'none', followUp });
+  }
+
+  private postCallContext(end: SessionEnd, transcript?: TranscriptRef): PostCallContext {
+    return {
       sessionId: this.sessionId,
       created: this.ledger.created,
       ended: end.ended,
@@ -136,14 +131,10 @@ export class Session {
       chain: chainOf(end.ended.metadata.sessionVariables),
       source: end.source,
     };
-    const { matched, actions } = evaluateRules(ruleSet, context);
-    const wants = (action: string) => actions.some((a) => a.action === action);
-    const outcome = this.buildOutcome('completed', end.source, end.ended, transcript);
-    if (bookkeeping || wants('recordOutcome')) await this.tell(outcome);
-    const followUp =
-      bookkeeping || wants('scheduleCallback')
-        ? await this.followUpAfter(end.ended, outcome.followUpDue && wants('scheduleCallback'))
-        : undefined;
+  }
+
+  /** Starts the automations the rules ask for; one that cannot start is noted and the others go on. */
+  private async startAutomations(actions: RuleAction[], context: PostCallContext): Promise<string[]> {
     const started: string[] = [];
     for (const action of actions) {
       if (action.action !== 'startWorkflow') continue;
@@ -153,36 +144,7 @@ export class Session {
       });
       if (id) started.push(id);
     }
-    const rules = { matched, started };
-    if (!this.background) return this.finish(outcome, end, { followUp, transcript, rules });
-
-    this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
-    if (inTime.late) {
-      transcript = await inTime.late;
-      if (transcript) await this.tell(this.buildOutcome('transcript-archived', end.source, end.ended, transcript));
-    }
-    await this.writes.settled();
-    return this.result(outcome, { source: end.source, followUp, transcript, rules });
-  }
-
-  /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
-  async expire(): Promise<SessionResult> {
-    this.moveTo('expired', 'EXPIRED');
-    countExpiry(this.ledger.created !== undefined);
-    const outcome = await this.record('expired', 'none');
-    const followUp = await this.followUpAfter(undefined, false);
-    if (followUp) this.moveTo('follow-up-scheduled');
-    await this.writes.settled();
-    return this.result(outcome, { source: 'none', followUp });
-  }
-
-  private finish(
-    outcome: OutcomeEvent,
-    end: SessionEnd,
-    extra: Pick<SessionResult, 'followUp' | 'transcript' | 'rules'>,
-  ): SessionResult {
-    this.moveTo(extra.followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
-    return this.result(outcome, { source: end.source, ...extra });
+    return started;
   }
 
   /** The one place a session's result is built. */
@@ -212,7 +174,7 @@ export class Session {
     const variables = event?.metadata.sessionVariables ?? {};
     const chain = chainOf(variables);
     const attemptId = variables[FollowUpVariables.attemptId];
-    if (!chain || typeof attemptId !== 'string' || !patched('session-confirms-follow-up')) return;
+    if (!chain || typeof attemptId !== 'string') return;
     // What the follow-up checks before it believes us: only its own outbound voice call to its customer confirms.
     const confirmation: FollowUpConfirmation = {
       attemptId,
@@ -267,21 +229,15 @@ export class Session {
     });
   }
 
-  private async record(
-    kind: OutcomeKind,
-    source: OutcomeEvent['source'],
-    ended?: SessionEndedEvent,
-    transcript?: TranscriptRef,
-  ): Promise<OutcomeEvent> {
-    const event = this.buildOutcome(kind, source, ended, transcript);
-    await this.tell(event);
+  private record(kind: OutcomeKind, source: OutcomeEvent['source']): OutcomeEvent {
+    const event = this.buildOutcome(kind, source);
+    this.tell(event);
     return event;
   }
 
-  /** Tells every external system: in the background, or, for sessions begun before that, waiting for them all. */
-  private async tell(event: ExternalEvent): Promise<void> {
-    if (this.background) return this.writes.send(event, this.contact());
-    this.failures.push(...(await tellEverySink(this.policy, event, this.contact())));
+  /** Hands the event to the external systems' writes, in the background (../writes.ts). */
+  private tell(event: ExternalEvent): void {
+    this.writes.send(event, this.contact());
   }
 
   /** How a CRM finds the customer; passed beside the event, which carries no phone number. */
@@ -293,7 +249,7 @@ export class Session {
 
   /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
   private async followUpAfter(ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
-    if (!this.policy.followUp) return undefined; // a session begun before follow-ups existed replays as it ran
+    if (!this.policy.followUp) return undefined; // follow-ups not configured: no chain to continue or end
     const facts = { created: this.ledger.created, ended, placedCall: this.placedCall };
     const next = await followUpAfterSession({
       sessionId: this.sessionId,

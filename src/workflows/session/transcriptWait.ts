@@ -1,4 +1,4 @@
-import { ActivityFailure, condition } from '@temporalio/workflow';
+import { ActivityFailure } from '@temporalio/workflow';
 import type { Skipped } from '../../activities';
 import type { StepFailure, TranscriptRef } from '../../contracts';
 import { archiveWithin, archiver, failureMessage, isSkipped } from '../activityProxies';
@@ -18,8 +18,7 @@ export interface TranscriptInTime {
 const STEP = 'archive transcript';
 
 /**
- * The archive as sessions with the `fewer-actions` patch run it: one activity bounded by the wait (its
- * schedule-to-close timeout), so the usual case costs no timer; if that runs out, the archive goes on in a second
+ * One activity bounded by the wait (its schedule-to-close timeout), so the usual case costs no timer; if that runs out, the archive goes on in a second
  * activity with the whole 24-hour budget, resuming from the pages the first one saved.
  */
 export async function archiveBoundedByWait(
@@ -38,28 +37,6 @@ export async function archiveBoundedByWait(
     onFailure({ step: STEP, message: failureMessage(err) });
     return {};
   }
-}
-
-/**
- * The archive as sessions begun before that patch run it: one activity with the whole budget, and a timer for the
- * wait (`background`), or, before writes went to the background, the outcome waiting for the archive to end.
- */
-export async function archiveWithTimer(
-  sessionId: string,
-  waitSeconds: number,
-  background: boolean,
-  onFailure: (failure: StepFailure) => void,
-): Promise<TranscriptInTime> {
-  const archive = archiveWithFullBudget(sessionId, onFailure);
-  if (!background) return { transcript: await archive };
-  let transcript: TranscriptRef | undefined;
-  let settled = false;
-  void archive.then((value) => {
-    transcript = value;
-    settled = true;
-  });
-  if (waitSeconds > 0) await condition(() => settled, waitSeconds * 1000, { summary: 'wait for the transcript' });
-  return settled ? { transcript } : { late: archive };
 }
 
 /** The archive with its 24-hour budget: the transcript, or undefined with the failure or the skip noted. */

@@ -1,4 +1,4 @@
-import { condition, setHandler } from '@temporalio/workflow';
+import { condition, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import { agntixEventSignal, statusQuery, type SessionResult, type SessionWorkflowInput } from '../../contracts';
 import { Session } from './session';
 
@@ -17,9 +17,16 @@ export async function sessionWorkflow({ sessionId, placedCall }: SessionWorkflow
   if (!placedCall) await condition(() => session.ledger.seen.length > 0);
   await session.begin();
 
-  const inFlight = session.markInFlight();
+  session.markInFlight();
   const end = await session.awaitEnd();
-  await inFlight;
 
   return end ? session.postCall(end) : session.expire();
 }
+
+// With Worker Deployment versioning, a session finishes on the build that began it (it lasts hours at most), so a
+// change to session code ships as a new build without a patch. Declared only on a versioned worker: the server
+// refuses a versioning behavior from an unversioned one.
+setWorkflowOptions(
+  () => (workflowInfo().currentDeploymentVersion?.deploymentName ? { versioningBehavior: 'PINNED' } : {}),
+  sessionWorkflow,
+);

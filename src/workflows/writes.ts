@@ -1,32 +1,28 @@
+import { sleep } from '@temporalio/workflow';
 import type { SinkWriteFailure } from '../activities';
 import type { ContactDetails, ExternalEvent, StepFailure } from '../contracts';
-import { failureMessage, writeEverywhere, type Recipients } from './activityProxies';
-import { ExternalWrites, type OutcomeWrites } from './externalWrites';
+import { failureMessage, writeEverywhere, writeToSink, type Recipients } from './activityProxies';
 
 /** The longest Retry-After a shared write's failure waits for before the system's own write: a write's max backoff. */
 const MAX_RETRY_AFTER_MS = 10 * 60 * 1000;
 
 /**
- * The writes of one session to the external systems, one activity per event for all of them while they all answer:
- * an activity attempt is a billed action, and in the usual case every system takes every event at the first try.
- * Failures stay each system's own: the shared activity reports which systems failed instead of retrying them, and
- * a system that failed retryably leaves the shared path for the rest of the session, taking this event and every
- * later one in its own queue (ExternalWrites: an activity per event, retried for 24 hours, shown apart in the Web
- * UI). So a system that is down delays only its own writes; a final refusal is a failure at once.
+ * The writes of one workflow to the external systems, in the background: the workflow's own steps never wait for
+ * them, and it awaits them once, at its end. One activity per event for all the systems while they all answer (an
+ * activity attempt is a billed action, and in the usual case every system takes every event at the first try).
+ * Failures stay each system's own: a system that failed retryably leaves the shared write for the rest of the
+ * workflow and takes this event and every later one in its own queue (one activity per event, retried for 24 hours,
+ * shown apart in the Web UI), so a system that is down delays only its own writes; a final refusal is a failure at once.
  */
-export class SharedWrites implements OutcomeWrites {
+export class OutcomeWrites {
   private shared: Promise<void> = Promise.resolve();
+  private readonly own = new Map<string, Promise<void>>();
   private sent = 0;
-  /** Systems that failed a shared write: they take their events in their own queue from then on. */
-  private readonly onTheirOwn = new Set<string>();
-  private readonly own: ExternalWrites;
 
   constructor(
     private readonly to: Recipients,
     private readonly onFailure: (failure: StepFailure) => void,
-  ) {
-    this.own = new ExternalWrites(to, onFailure);
-  }
+  ) {}
 
   /** Queues the event for every external system, after the events before it; returns at once. */
   send(event: ExternalEvent, contact: ContactDetails): void {
@@ -39,13 +35,13 @@ export class SharedWrites implements OutcomeWrites {
     for (let seen = -1; seen !== this.sent;) {
       seen = this.sent;
       await this.shared;
+      await Promise.all(this.own.values());
     }
-    await this.own.settled();
   }
 
   private async write(event: ExternalEvent, contact: ContactDetails): Promise<void> {
-    const together = this.to.sinks.filter((sink) => !this.onTheirOwn.has(sink));
-    for (const sink of this.onTheirOwn) this.own.sendTo(sink, event, contact);
+    const together = this.to.sinks.filter((sink) => !this.own.has(sink));
+    for (const sink of this.own.keys()) this.sendOnItsOwn(sink, event, contact);
     if (together.length === 0) return;
     const failures = await writeEverywhere(together, event, contact, this.to.sharing).catch((err: unknown) => {
       // The shared activity itself gave up (its attempts timed out): every system in it goes on in its own queue.
@@ -57,10 +53,21 @@ export class SharedWrites implements OutcomeWrites {
         this.onFailure({ step: `record ${event.kind} in ${sink}`, message });
         continue;
       }
-      this.onTheirOwn.add(sink);
       // A Retry-After is honoured as Temporal would honour it in the system's own activity (bounded: a payload of
       // the system's answer must not park the write for days; the own activity's backoff takes over past it).
-      this.own.sendTo(sink, event, contact, retryAfterMs && Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
+      this.sendOnItsOwn(sink, event, contact, retryAfterMs && Math.min(retryAfterMs, MAX_RETRY_AFTER_MS));
     }
+  }
+
+  /** Queues the event in the system's own queue, after the events already in it; `afterMs` for a Retry-After. */
+  private sendOnItsOwn(sink: string, event: ExternalEvent, contact: ContactDetails, afterMs?: number): void {
+    this.sent += 1;
+    const previous = this.own.get(sink) ?? Promise.resolve();
+    const next = (afterMs ? previous.then(() => sleep(afterMs)) : previous).then(() =>
+      writeToSink(sink, event, contact, this.to.sharing).catch((err: unknown) =>
+        this.onFailure({ step: `record ${event.kind} in ${sink}`, message: failureMessage(err) }),
+      ),
+    );
+    this.own.set(sink, next);
   }
 }
