@@ -147,6 +147,12 @@ describe('the codec server the Web UI decodes through', () => {
     expect(decoded.payloads).toEqual([json]);
   });
 
+  it("answers the Temporal CLI's own request for an absent input (`{}`) with no payloads", async () => {
+    const res = await post('/encode', {}, { authorization: 'Bearer new-token' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ payloads: [] });
+  });
+
   it('answers 400 to a body that is not payloads', async () => {
     const res = await post('/decode', { payloads: 'all of them' }, { authorization: 'Bearer new-token' });
     expect(res.status).toBe(400);
@@ -159,5 +165,21 @@ describe('the codec server the Web UI decodes through', () => {
   ])('does not start on %j', async (env, message) => {
     const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: newSecret(), PAYLOAD_ENCRYPTION_KEYS: keys, ...env });
     await expect(startCodecServer(config, createLogger('silent'), { port: 0 })).rejects.toThrow(message);
+  });
+
+  it("in development, allows the Web UI's real origin when TEMPORAL_DEV_UI_PORT moves it", async () => {
+    const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: newSecret(), PAYLOAD_ENCRYPTION_KEYS: keys });
+    const server = await startCodecServer(config, createLogger('silent'), { port: 0, devUiPort: 18_433 });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${server.url}/decode`, {
+          method: 'OPTIONS',
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      expect((await preflight('http://localhost:18433')).status).toBe(204);
+      expect((await preflight('http://localhost:8233')).status).toBe(403);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -180,6 +181,25 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect(agntix.calls).toHaveLength(0);
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.cancelled'), 'the cancellation to be told');
       expect(followUpEvents(sessionId)).toEqual(expect.arrayContaining(['follow-up.scheduled', 'follow-up.cancelled']));
+    });
+  });
+
+  it('treats a cancellation in the Web UI or `temporal workflow cancel` as an operator cancel: every system is told', async () => {
+    const w = await worker(followUpPolicy({ rules: officeHours }));
+    await w.runUntil(async () => {
+      const sessionId = await endWithCallback();
+      const handle = followUp(sessionId);
+      await waitFor(() => followUpEvents(sessionId).includes('follow-up.scheduled'), 'the schedule to be told');
+      await handle.cancel(); // the request both send: RequestCancelWorkflowExecution
+      const ended = await handle.result().catch((err: unknown) => err);
+      expect(ended).toBeInstanceOf(WorkflowFailedError);
+      expect((ended as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      expect(agntix.calls).toHaveLength(0);
+      await waitFor(() => followUpEvents(sessionId).includes('follow-up.cancelled'), 'the cancellation to be told');
+      expect(sqlite.db.prepare('SELECT status FROM follow_ups WHERE follow_up_id = ?').get(handle.workflowId)).toEqual({
+        status: 'cancelled',
+      });
+      expect((await handle.describe()).searchAttributes.AgntixFollowUpState).toEqual(['cancelled']);
     });
   });
 

@@ -13,11 +13,16 @@ export function eventTypeLabel(eventType: string | undefined): string {
   return knownEventTypes.has(eventType) ? eventType : 'other';
 }
 
+/** Why Temporal did not record a delivery (src/api/recordingFailures.ts), as `agntix_temporal_call_errors_total` says. */
+export const TEMPORAL_ERROR_REASONS = ['refused', 'deadline', 'temporal', 'unexpected'] as const;
+/** What became of a delivery. */
+export const DELIVERY_OUTCOMES = ['started', 'signaled', 'duplicate', 'ignored', 'rejected', 'unavailable'] as const;
+
 /** Prometheus metrics of the ingest endpoint. One registry per app so tests can build several apps. */
 export function createIngestMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  return {
+  const metrics = {
     registry,
     deliveries: new Counter({
       name: 'agntix_webhook_deliveries_total',
@@ -54,6 +59,15 @@ export function createIngestMetrics() {
       registers: [registry],
     }),
   };
+  // Exported from the first scrape: a series that first appears at 1 has no earlier sample, so rate() and the
+  // alerts on it miss its first event, and the dashboard's panels stay empty on a quiet day.
+  for (const reason of TEMPORAL_ERROR_REASONS) metrics.temporalErrors.inc({ reason }, 0);
+  for (const outcome of DELIVERY_OUTCOMES) {
+    metrics.deliveries.inc({ event_type: 'session.ended', outcome }, 0);
+    metrics.ackLatency.zero({ outcome });
+  }
+  metrics.verificationFailures.inc(0);
+  return metrics;
 }
 
 export type IngestMetrics = ReturnType<typeof createIngestMetrics>;

@@ -18,9 +18,41 @@ const Action = z.discriminatedUnion('action', [
   }),
   z.strictObject({ action: z.literal('none') }),
 ]);
+/** The fields a rule can test (`fieldsOf` in src/workflows/postCall/rules.ts builds them from the context). */
+export const RULE_FIELDS = [
+  'agentId',
+  'type',
+  'direction',
+  'platform',
+  'source',
+  'followUpAttempt',
+  'intent',
+  'resolution',
+  'sentiment',
+] as const;
+/** Fields holding named values: a rule tests one of them by path (`extractedData.callbackRequested`). */
+export const RULE_FIELD_GROUPS = ['extractedData', 'variables', 'analysis'] as const;
+
+const KNOWN_FIELDS = [...RULE_FIELDS, ...RULE_FIELD_GROUPS.map((g) => `${g}.<name>`)].join(', ');
+
+function isKnownField(path: string): boolean {
+  const [root, ...rest] = path.split('.');
+  if ((RULE_FIELDS as readonly string[]).includes(root ?? '')) return rest.length === 0;
+  return (RULE_FIELD_GROUPS as readonly string[]).includes(root ?? '') && rest.every((part) => part.length > 0);
+}
+
+// A misspelt field would never match, so the rule would silently never run: refuse it and name what is known.
+const When = z.record(z.string().min(1), Condition).superRefine((when, ctx) => {
+  for (const field of Object.keys(when)) {
+    if (!isKnownField(field)) {
+      ctx.addIssue({ code: 'custom', path: [field], message: `unknown field "${field}" (known: ${KNOWN_FIELDS})` });
+    }
+  }
+});
+
 const Rule = z.strictObject({
   name: z.string().min(1),
-  when: z.record(z.string().min(1), Condition),
+  when: When,
   then: z.array(Action).min(1),
   final: z.boolean().optional(),
 });

@@ -1,5 +1,4 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { loadConfig } from '../config';
 import {
   FOLLOW_UP_WORKFLOW_TYPE,
   SearchAttributes,
@@ -11,6 +10,7 @@ import {
 } from '../contracts';
 import { withClient } from '../temporal/operatorClient';
 import { fatal } from './fatal';
+import { loadOperatorConfig } from './operatorConfig';
 
 const USAGE = `Usage: npm run followup -- <command>
   list [--all | --needs-operator]         scheduled follow-ups (--all: also finished ones;
@@ -101,7 +101,7 @@ export async function runFollowUpCommand(argv: string[], client: Client, out: (t
 }
 
 async function main() {
-  const config = loadConfig();
+  const config = loadOperatorConfig();
   process.exitCode = await withClient(config, (client) =>
     runFollowUpCommand(process.argv.slice(2), client, (text) => console.log(text)),
   );

@@ -1,13 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { ErasureSubject, OutcomeSink } from '../activities/sinks/types';
-import { loadConfig } from '../config';
 import { SESSION_WORKFLOW_TYPE } from '../contracts';
 import { createLogger } from '../logging';
 import { deleteRuns, findRuns, isSafeId } from '../temporal/erasure';
 import { storesFrom } from '../worker/deps';
 import { withClient } from '../temporal/operatorClient';
 import { fatal } from './fatal';
+import { loadOperatorConfig } from './operatorConfig';
 
 const USAGE = `Usage: npm run forget -- --session <session id> | --crm-contact <contact id>
   --session <session id>       a session, the follow-ups of its chain, their calls and its post-call workflows
@@ -94,7 +94,7 @@ export async function runForget(argv: string[], deps: ForgetDeps, out: (text: st
 }
 
 async function main() {
-  const config = loadConfig();
+  const config = loadOperatorConfig();
   const deps = storesFrom(config, createLogger('silent'));
   try {
     const { sinks, transcripts, told } = deps;

@@ -60,7 +60,8 @@ export const FOLLOW_UP_STATE_LABELS = [
 export const followUpStateLabel = (state: string): string =>
   (FOLLOW_UP_STATE_LABELS as readonly string[]).includes(state) ? state : 'other';
 
-export type ReconciliationResult = 'closed' | 'open' | 'failed' | 'skipped';
+export const RECONCILIATION_RESULTS = ['closed', 'open', 'failed', 'skipped'] as const;
+export type ReconciliationResult = (typeof RECONCILIATION_RESULTS)[number];
 
 /** The answer of one question to the session API: its detail, not asked (no API key), or none. */
 export type ReconciledDetail = SessionClosure | { skipped: string } | undefined;

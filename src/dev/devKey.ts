@@ -9,9 +9,16 @@ import { generateKeyItem } from '../temporal/keyRing';
  */
 export function loadOrCreateDevKey(dataDir: string): { keys: string; file: string; created: boolean } {
   const file = path.resolve(dataDir, 'payload-key');
-  if (existsSync(file)) return { keys: readFileSync(file, 'utf8').trim(), file, created: false };
+  const kept = readDevKey(dataDir);
+  if (kept) return { keys: kept, file, created: false };
   mkdirSync(path.dirname(file), { recursive: true });
   const keys = generateKeyItem('dev');
   writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   return { keys, file, created: true };
+}
+
+/** The development key `npm start` created in `dataDir`, if it has run there. */
+export function readDevKey(dataDir: string): string | undefined {
+  const file = path.resolve(dataDir, 'payload-key');
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

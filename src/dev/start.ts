@@ -10,7 +10,7 @@ import { installConfiguredTracing } from '../observability/tracing';
 import { loadOrCreateDevSecret } from './devSecret';
 import { loadOrCreateDevKey } from './devKey';
 import { startCodecServer, type RunningCodecServer } from '../temporal/codecServer';
-import { SANDBOX_PORT, sandboxEnv } from './sandbox/env';
+import { practiceEnv, SANDBOX_PORT, sandboxEnv } from './sandbox/env';
 import { startFakeAgntix, type FakeAgntix } from './sandbox/fakeAgntix';
 import { startHubSpotSandbox, type HubSpotSandbox } from './sandbox/hubspotSandbox';
 import { prettyDestination } from './prettyLog';
@@ -50,9 +50,10 @@ async function main() {
         url: `http://localhost:${env.PORT ?? 3000}/webhooks/agntix`,
         secret: env.AGNTIX_WEBHOOK_SECRET!.split(/[\s,]+/)[0]!,
       },
+      serveExamples: true,
       log: say,
     });
-    Object.assign(env, sandboxEnv(sandbox.url, env));
+    Object.assign(env, sandboxEnv(sandbox.url, { ...practiceEnv(sandbox.url), ...env }));
     say(`No AGNTIX_API_KEY: using the local Agntix sandbox at ${sandbox.url} (npm run demo plays a call through it).`);
   }
 
@@ -69,15 +70,16 @@ async function main() {
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'production' ? undefined : prettyDestination());
 
-  // Started before the dev server, whose Web UI is told to decode payloads through it.
+  // Started before the dev server, whose Web UI is told to decode payloads through it from its own origin.
+  const uiPort = portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000);
   let codec: RunningCodecServer | undefined;
-  if (config.PAYLOAD_ENCRYPTION_KEYS) codec = await startCodecServer(config, logger);
+  if (config.PAYLOAD_ENCRYPTION_KEYS) codec = await startCodecServer(config, logger, { devUiPort: uiPort });
 
   let devServer: DevServer | undefined;
   if (embedded) {
     devServer = await startDevServer({
       port: grpcPort,
-      uiPort: portFrom(env, 'TEMPORAL_DEV_UI_PORT', grpcPort + 1000),
+      uiPort,
       dbFilename: path.join(dataDir, 'temporal.db'),
       codecEndpoint: codec?.url,
       log: say,

@@ -27,8 +27,8 @@ export const ActivityCounters = {
 type ActivityName = keyof SessionActivities;
 export const RECORD_OUTCOME: ActivityName = 'recordOutcome';
 export const RECORD_OUTCOME_EVERYWHERE: ActivityName = 'recordOutcomeEverywhere';
-const GET_CLOSED_SESSION: ActivityName = 'getClosedSession';
-const ARCHIVE_TRANSCRIPT: ActivityName = 'archiveTranscript';
+export const GET_CLOSED_SESSION: ActivityName = 'getClosedSession';
+export const ARCHIVE_TRANSCRIPT: ActivityName = 'archiveTranscript';
 export const START_FOLLOW_UP_CALL: ActivityName = 'startFollowUpCall';
 
 export const DIAL_RESULTS = ['placed', 'not-started', 'rejected', 'unknown'] as const;

@@ -1,16 +1,23 @@
 import { Runtime } from '@temporalio/worker';
 import { FOLLOW_UP_WORKFLOW_TYPE, SESSION_WORKFLOW_TYPE } from '../contracts';
-import { FOLLOW_UP_STATE_LABELS, WorkflowCounters } from '../contracts/metrics';
+import {
+  FOLLOW_UP_STATE_LABELS,
+  OUTCOME_CLASSES,
+  RECONCILIATION_RESULTS,
+  WorkflowCounters,
+} from '../contracts/metrics';
 import {
   ActivityCounters,
+  ARCHIVE_TRANSCRIPT,
   DIAL_RESULTS,
+  GET_CLOSED_SESSION,
   RECORD_OUTCOME,
   RECORD_OUTCOME_EVERYWHERE,
   START_FOLLOW_UP_CALL,
 } from './activityMetrics';
 
 /**
- * Starts the counters the alert rules watch at zero, with the labels the SDK gives them once counted (the worker's
+ * Starts the counters the alert rules and the dashboard watch at zero, with the labels the SDK gives them once counted (the worker's
  * namespace and taskQueue, the workflow or activity type). A counter that first appears at 1 has no earlier sample,
  * so `increase()` would miss its first event, which for a rare one (a follow-up needing an operator, an external
  * system's first failure) is the one that matters.
@@ -37,4 +44,14 @@ export function startAlertedCountersAtZero(worker: {
   }
   const dials = counter({ activityType: START_FOLLOW_UP_CALL }, ActivityCounters.dials);
   for (const result of DIAL_RESULTS) dials.add(0, { result });
+  const reconciliations = counter({ activityType: GET_CLOSED_SESSION }, WorkflowCounters.reconciliations);
+  for (const result of RECONCILIATION_RESULTS) reconciliations.add(0, { result });
+  counter({ activityType: ARCHIVE_TRANSCRIPT }, ActivityCounters.transcriptPages).add(0);
+  const finished = counter(ofSessions, WorkflowCounters.sessionsFinished);
+  for (const source of ['webhook', 'reconciled']) {
+    for (const outcome_class of OUTCOME_CLASSES.filter((c) => c !== 'expired')) {
+      finished.add(0, { phase: 'done', outcome_class, source });
+    }
+  }
+  finished.add(0, { phase: 'expired', outcome_class: 'expired', source: 'none' });
 }

@@ -14,9 +14,10 @@ import { dataConverterFor } from './dataConverter';
  * so it answers CORS for the UI's origin only.
  */
 
-/** The development Web UI of `npm start` (the dev server's, on gRPC port + 1000). */
-export const DEV_UI_ORIGINS = ['http://localhost:8233', 'http://127.0.0.1:8233'];
+/** The development Web UI of `npm start`: the dev server's, on TEMPORAL_DEV_UI_PORT (gRPC port + 1000). */
+export const devUiOrigins = (uiPort = 8233) => [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`];
 
+// `temporal --codec-endpoint` encodes an absent input as `{}` (protobuf JSON leaves out an empty list).
 const JsonPayloads = z.object({
   payloads: z
     .array(
@@ -25,7 +26,8 @@ const JsonPayloads = z.object({
         data: z.string().nullish(),
       }),
     )
-    .max(10_000),
+    .max(10_000)
+    .default([]),
 });
 type JsonPayload = z.infer<typeof JsonPayloads>['payloads'][number];
 
@@ -135,7 +137,7 @@ export interface RunningCodecServer {
 export async function startCodecServer(
   config: Config,
   logger: Logger,
-  overrides: { port?: number; origins?: string[] } = {},
+  overrides: { port?: number; origins?: string[]; devUiPort?: number } = {},
 ): Promise<RunningCodecServer> {
   const production = config.NODE_ENV === 'production';
   const codec = dataConverterFor(config).payloadCodecs?.[0];
@@ -146,7 +148,8 @@ export async function startCodecServer(
       'Invalid configuration: CODEC_AUTH_TOKENS or CODEC_AUTH_USERINFO_URL is required when NODE_ENV=production',
     );
   }
-  const origins = overrides.origins ?? config.CODEC_CORS_ORIGINS ?? (production ? undefined : DEV_UI_ORIGINS);
+  const origins =
+    overrides.origins ?? config.CODEC_CORS_ORIGINS ?? (production ? undefined : devUiOrigins(overrides.devUiPort));
   if (!origins) throw new Error('Invalid configuration: CODEC_CORS_ORIGINS is required when NODE_ENV=production');
 
   const app = createCodecApp({ codec, origins, auth, namespace: config.TEMPORAL_NAMESPACE, logger });

@@ -1,7 +1,8 @@
 /*
  * The template for testing your own post-call workflow: copy this file next to it, change the rule's payload and
  * the assertions. It runs the real path: a signed delivery to the real webhook endpoint, the real session worker
- * with your activities and the repo's rules file, on the suite's real Temporal dev server.
+ * with your activities and a rule of the test's own (validated as the worker validates a rules file, so editing
+ * src/automations/rules.json never breaks it), on the suite's real Temporal dev server.
  */
 import express from 'express';
 import type { Server } from 'node:http';
@@ -14,7 +15,7 @@ import { loadConfig } from '../../src/config';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { escalationWorkflow } from '../../src/automations/workflows/escalation';
-import { loadRuleSet } from '../../src/automations/ruleSchema';
+import { parseRuleSet } from '../../src/automations/ruleSchema';
 import * as workflows from '../../src/workflows';
 import type { sessionWorkflow } from '../../src/workflows';
 import { startTestApi } from '../helpers/api';
@@ -44,6 +45,17 @@ async function startHumanQueue() {
   };
 }
 
+const escalationRules = {
+  rules: [
+    {
+      name: 'escalate unresolved complaints',
+      when: { resolution: 'UNRESOLVED', sentiment: 'NEGATIVE' },
+      then: [{ action: 'startWorkflow', workflow: 'escalationWorkflow' }],
+    },
+    { name: 'call back when asked', when: {}, then: [{ action: 'scheduleCallback' }] },
+  ],
+};
+
 test('an unresolved call with negative sentiment opens one high-priority ticket; a resolved one opens none', async () => {
   const temporal = await connectTestTemporal();
   const queue = await startHumanQueue();
@@ -54,7 +66,7 @@ test('an unresolved call with negative sentiment opens one high-priority ticket;
     temporal,
     taskQueue,
     await bundleWorkflows(),
-    { rules: loadRuleSet(path.resolve(__dirname, '../../src/automations/rules.json'), Object.keys(workflows)) },
+    { rules: parseRuleSet(escalationRules, 'escalation.test.ts', Object.keys(workflows)) },
     createAutomationActivities(loadConfig({ ESCALATION_QUEUE_URL: queue.url }), {
       transcripts: createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'transcripts-'))),
       sinks: [],

@@ -26,9 +26,14 @@ let demo: DemoResult;
 let expired: SessionResult;
 let worker: { text: string; exposition: Exposition };
 let api: { text: string; exposition: Exposition };
+let firstScrape: Set<string>;
 
 beforeAll(async () => {
   stack = await startDeployedStack();
+  firstScrape = new Set([
+    ...(await scrape(stack.workerMetricsUrl)).exposition.names,
+    ...(await scrape(`${stack.apiUrl}/metrics`)).exposition.names,
+  ]);
   connection = await Connection.connect({ address: testAddress() });
   const client = new Client({ connection });
   // The outcome webhook refuses the first completed outcome once: a failed write, then a retry that lands.
@@ -172,6 +177,13 @@ describe('the dashboard and the alert rules (ops/)', () => {
       return [...used].filter((n) => !names.has(n)).map((n) => `${where}: ${n} is not exported`);
     });
     expect(problems).toEqual([]);
+  });
+
+  it("export every one of the service's series they name from the first scrape, before any session", () => {
+    const named = new Set(queries.flatMap(({ expr }) => [...seriesNames(expr)]).filter((n) => n.startsWith('agntix_')));
+    expect(named).toContain('agntix_session_reconciliations_total');
+    expect(named).toContain('agntix_temporal_call_errors_total');
+    expect([...named].filter((n) => !firstScrape.has(n))).toEqual([]);
   });
 
   it('match and group by labels those series carry', () => {

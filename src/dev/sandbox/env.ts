@@ -19,3 +19,16 @@ export function sandboxEnv(sandboxUrl: string, env: NodeJS.ProcessEnv): NodeJS.P
     AGNTIX_PHONE_NUMBER_ID: env.AGNTIX_PHONE_NUMBER_ID ?? SANDBOX_PHONE_NUMBER_ID,
   };
 }
+
+/**
+ * What `npm start` adds for its sandbox alone (not the tests' or the fault suite's stacks): short graces, so an
+ * uncertain dial reaches needs-operator within a minute (the practice scenario of docs/operations.md), and the
+ * sandbox's human queue for the escalation example, so the README's complaint example ends green.
+ */
+export function practiceEnv(sandboxUrl: string): NodeJS.ProcessEnv {
+  return {
+    FOLLOWUP_CONFIRM_GRACE_SECONDS: '5',
+    FOLLOWUP_OPERATOR_GRACE_SECONDS: '15',
+    ESCALATION_QUEUE_URL: `${sandboxUrl}/sandbox/escalations`,
+  };
+}

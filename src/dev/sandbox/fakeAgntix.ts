@@ -1,5 +1,6 @@
 import express from 'express';
 import { randomUUID } from 'node:crypto';
+import { escalationQueue, exampleSessions } from './exampleSessions';
 import { listenOnLoopback } from './loopbackServer';
 import { deliverSigned } from '../signing';
 import { scriptedTranscript, sessionCreatedEvent, sessionEndedEvent, type ScriptedSession } from './script';
@@ -20,10 +21,11 @@ export const SANDBOX_PHONE_NUMBER_ID = '00000000-0000-4000-8000-00000000a9e1';
  * How the fake answers one calls/start request; the default places the call and returns its session id. A hang
  * receives the request and never answers; `placed` says whether the call started anyway (it is then in the
  * sessions list, as on the platform), for an error status too. `listedAfterMs` makes the sessions list show a
- * placed call only that long after calls/start (a platform that queues the dial before listing it).
+ * placed call only that long after calls/start (a platform that queues the dial before listing it). `untraceable`:
+ * the list shows that session without its variables, so nothing can tie it to the dial (the needs-operator scenario).
  */
 export type CallBehaviour = (
-  { status: number; retryAfter?: string; placed?: boolean } | { hang: true; placed?: boolean }
+  { status: number; retryAfter?: string; placed?: boolean; untraceable?: boolean } | { hang: true; placed?: boolean }
 ) & { listedAfterMs?: number };
 
 export interface PlacedCallRecord {
@@ -79,6 +81,8 @@ export interface FakeAgntixOptions {
    */
   deliverWebhook?: (event: Record<string, unknown>) => Promise<unknown>;
   chaos?: FakeAgntixChaos;
+  /** Serve the sessions of the repo's example payloads (`npm start`, where the README sends them). */
+  serveExamples?: boolean;
   log?: (line: string) => void;
 }
 
@@ -145,7 +149,12 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
   const close = (session: ScriptedSession, callbackRequested: boolean) =>
     deliver(serve(sessionEndedEvent(session, { callbackRequested }), session.messages));
 
+  if (options.serveExamples) {
+    for (const { detail, messages } of exampleSessions()) sessions.set(String(detail.id), { detail, messages });
+  }
+
   const app = express();
+  app.use(escalationQueue(log));
   const scripted = new Map<string, ScriptedSession>();
   // The demo's controls: start a scripted outbound call, then end it with a callback request.
   app.post('/sandbox/sessions', async (_req, res) => {
@@ -157,6 +166,17 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     const session = scripted.get(req.params.id);
     if (!session) return void res.status(404).json({ error: 'unknown sandbox session' });
     res.json({ sessionId: session.id, delivery: await close(session, true) });
+  });
+
+  // Practice for the AgntixFollowUpNeedsOperator runbook: a call ending with a callback request whose follow-up dial
+  // is answered 502 although the call rang, and which the sessions list cannot tie to the dial. The next calls/start
+  // (of any follow-up) is the one scripted.
+  app.post('/sandbox/scenarios/needs-operator', async (_req, res) => {
+    callScript.push({ status: 502, placed: true, untraceable: true });
+    const session: ScriptedSession = { id: randomUUID(), variables: undefined, messages: scriptedTranscript() };
+    scripted.set(session.id, session);
+    await open(session);
+    res.json({ sessionId: session.id, followUpId: `followup-${session.id}-1`, delivery: await close(session, true) });
   });
 
   // The Agntix API, as documented. Everything below requires the key, like the real x-api-key.
@@ -234,10 +254,16 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     if (ok || behaviour.placed) {
       record.sessionId = session.id;
       if (behaviour.listedAfterMs) listedFrom.set(session.id, Date.now() + behaviour.listedAfterMs);
-      serve(sessionCreatedEvent(session), session.messages);
+      const created = sessionCreatedEvent(session);
+      serve(
+        'untraceable' in behaviour && behaviour.untraceable ? withoutVariables(created) : created,
+        session.messages,
+      );
     }
     if ('hang' in behaviour) return;
     record.status = behaviour.status;
+    if (!ok && record.sessionId)
+      log(`sandbox ← calls/start: answered ${behaviour.status}, but call ${session.id} rang`);
     if (!ok) {
       if (behaviour.retryAfter) res.setHeader('Retry-After', behaviour.retryAfter);
       res
@@ -279,6 +305,12 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
 }
 
 export type FakeAgntix = Awaited<ReturnType<typeof startFakeAgntix>>;
+
+function withoutVariables(event: Record<string, unknown>): Record<string, unknown> {
+  const metadata = { ...(event.metadata as Record<string, unknown> | undefined) };
+  delete metadata.sessionVariables;
+  return { ...event, metadata };
+}
 
 /** One injected transcript-page failure, cycling through the kinds a flaky API shows. */
 function failPage(res: express.Response, n: number): void {

@@ -1,4 +1,4 @@
-import { setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, setHandler, setWorkflowOptions, workflowInfo } from '@temporalio/workflow';
 import {
   cancelFollowUpUpdate,
   dialAgainUpdate,
@@ -12,6 +12,8 @@ import type { FollowUpPolicy, SharingPolicy } from '../policy';
 import type { CallbackWish } from './callingTime';
 import { FollowUp } from './followUp';
 import { mustBeCancellable, mustNeedOperator, validateMarkPlaced, validateReschedule } from './operatorChecks';
+
+const CANCELLED_IN_TEMPORAL = 'in Temporal (Web UI or `temporal workflow cancel`)';
 
 export interface FollowUpInput {
   rootSessionId: string;
@@ -59,9 +61,21 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
   });
 
   followUp.show();
-  followUp.tell('follow-up.scheduled');
-  await followUp.waitForSlot();
-  if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
+  try {
+    followUp.tell('follow-up.scheduled');
+    await followUp.waitForSlot();
+    if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // "Request Cancellation" in the Web UI or `temporal workflow cancel` is an operator's cancel too: every system
+    // is told, as after the cancel update, and the run still ends CANCELED as the operator asked.
+    await CancellationScope.nonCancellable(async () => {
+      followUp.cancel(CANCELLED_IN_TEMPORAL);
+      followUp.finish();
+      await followUp.done();
+    });
+    throw err;
+  }
 
   followUp.finish();
   if (followUp.state === 'placed') await followUp.trackCallSession();
