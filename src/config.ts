@@ -188,10 +188,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${variable} ${issue?.message ?? 'is invalid'}`);
   }
   const config = result.data;
-  if (config.NODE_ENV === 'production' && config.AGNTIX_WEBHOOK_SECRET === undefined) {
+  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID)) {
+    throw new ConfigError('Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together');
+  }
+  if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
+  }
+  const privacy = privacyConfigProblem(config);
+  if (privacy) throw new ConfigError(`Invalid configuration: ${privacy}`);
+  if (config.NODE_ENV === 'production') requireHttps(config);
+  return config;
+}
+
+/**
+ * What the API or a worker needs in production beyond every process's settings. Checked at those entry points only,
+ * so the setup job and the codec server start without the webhook and link secrets they never use.
+ */
+export function requireFor(role: 'api' | 'worker', config: Config): Config {
+  if (config.NODE_ENV !== 'production') return config;
+  if (role === 'api' && config.AGNTIX_WEBHOOK_SECRET === undefined) {
     throw new ConfigError('Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production');
   }
-  if (config.NODE_ENV === 'production' && config.DATABASE_URL) {
+  if (config.DATABASE_URL) {
     // Transcript links carry customer conversations: signed with a real secret, and only over TLS.
     if (!config.TRANSCRIPT_LINK_SECRET) {
       throw new ConfigError(
@@ -204,15 +222,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
     }
   }
-  if (Boolean(config.WORKER_DEPLOYMENT_NAME) !== Boolean(config.WORKER_BUILD_ID)) {
-    throw new ConfigError('Invalid configuration: WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together');
-  }
-  if (config.OUTCOME_WEBHOOK_URL && !config.OUTCOME_WEBHOOK_SECRET) {
-    throw new ConfigError('Invalid configuration: OUTCOME_WEBHOOK_SECRET is required when OUTCOME_WEBHOOK_URL is set');
-  }
-  const privacy = privacyConfigProblem(config);
-  if (privacy) throw new ConfigError(`Invalid configuration: ${privacy}`);
-  if (config.NODE_ENV === 'production') requireHttps(config);
   return config;
 }
 
