@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { misplacedSecrets, publishedPorts, startProblems } from './compose/checks';
 import { renderCompose, SAMPLE_SECRETS, type RenderedService } from './compose/render';
 
@@ -80,5 +82,29 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts(replace('api', (s) => ({ ...s, ports: ['3000:3000'] })))).toEqual([
       'api: publishes 3000:3000',
     ]);
+  });
+});
+
+describe('deploy/caddy/Caddyfile, with the caddy service environment compose gives it', () => {
+  const env = renderCompose().find((s) => s.name === 'caddy')!.environment;
+  // `caddy adapt` is Caddy's own parser: the JSON it would run, listeners and routes included.
+  const config = JSON.parse(
+    execFileSync('caddy', ['adapt', '--config', path.resolve(__dirname, '../deploy/caddy/Caddyfile')], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  ) as { apps: { http: { servers: Record<string, { listen: string[] }> } } };
+  const text = JSON.stringify(config);
+
+  it('listens on the TLS port only, for the public host name', () => {
+    expect(Object.values(config.apps.http.servers).flatMap((s) => s.listen)).toEqual([':443']);
+    expect(text).toContain(`"host":["${env.PUBLIC_HOSTNAME}"]`);
+  });
+
+  it('sends the API and the codec server upstream, and nothing of /metrics', () => {
+    expect(text).toContain('"dial":"api:3000"');
+    expect(text).toContain('"dial":"codec-server:8888"');
+    expect(text).toContain('"status_code":404}]}]}],"match":[{"path":["/metrics*"]}]');
   });
 });
