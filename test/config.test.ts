@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig, requireFor } from '../src/config';
 import { generateKeyItem } from '../src/temporal/keyRing';
 
 /** Production with the shared store: everything but the setting a case leaves out. */
@@ -82,7 +82,10 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, /^Invalid configuration: PORT /],
     [{ AGNTIX_API_URL: 'not a url' }, /^Invalid configuration: AGNTIX_API_URL /],
     [{ AGNTIX_WEBHOOK_SECRET: 'plain-text' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET .*whsec_/],
-    [{ NODE_ENV: 'production' }, /^Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production$/],
+    [
+      { NODE_ENV: 'production', PAYLOAD_ENCRYPTION: 'off' },
+      /^Invalid configuration: AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production$/,
+    ],
     [{ DATABASE_URL: 'mysql://db/agntix' }, /^Invalid configuration: DATABASE_URL must be a postgres:\/\/ URL$/],
     [
       { WORKER_DEPLOYMENT_NAME: 'agntix' },
@@ -98,7 +101,7 @@ describe('loadConfig', () => {
     ],
     [
       { ...production, TRANSCRIPT_LINK_SECRET: 's'.repeat(32), PUBLIC_BASE_URL: 'http://agntix.example.com' },
-      /^Invalid configuration: PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production$/,
+      /^Invalid configuration: PUBLIC_BASE_URL must be an https URL when NODE_ENV=production$/,
     ],
     [
       { ...productionOneHost, PAYLOAD_ENCRYPTION_KEYS: '' },
@@ -109,9 +112,16 @@ describe('loadConfig', () => {
       /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS key "k1" is not 32 bytes/,
     ],
     [{ PAYLOAD_ENCRYPTION: 'maybe' }, /^Invalid configuration: PAYLOAD_ENCRYPTION /],
-  ])('stops on %j with one line naming the variable', (env, message) => {
-    expect(() => loadConfig(env)).toThrow(ConfigError);
-    expect(() => loadConfig(env)).toThrow(message);
+  ])('stops the API on %j with one line naming the variable', (env, message) => {
+    expect(() => requireFor('api', loadConfig(env))).toThrow(ConfigError);
+    expect(() => requireFor('api', loadConfig(env))).toThrow(message);
+  });
+
+  it('starts the setup job and the codec server in production without the webhook and link secrets', () => {
+    const withoutWebhookSecret: Record<string, string> = { ...production };
+    delete withoutWebhookSecret.AGNTIX_WEBHOOK_SECRET;
+    expect(() => loadConfig(withoutWebhookSecret)).not.toThrow();
+    expect(() => requireFor('worker', loadConfig(withoutWebhookSecret))).toThrow(/TRANSCRIPT_LINK_SECRET is required/);
   });
 
   it('runs production with payload keys, or without them only when told to', () => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig, requireFor } from '../config';
 import { createLogger } from '../logging';
 import { startApi } from '../api/server';
 import { installConfiguredTracing } from '../observability/tracing';
@@ -6,7 +6,7 @@ import { fatal } from './fatal';
 
 /** The webhook API on its own (production, compose). SIGTERM stops accepting and drains in-flight deliveries. */
 async function main() {
-  const config = loadConfig();
+  const config = requireFor('api', loadConfig());
   const logger = createLogger(config.LOG_LEVEL);
   const tracing = installConfiguredTracing(config, 'agntix-api');
   const api = await startApi(config, logger);

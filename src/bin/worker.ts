@@ -1,4 +1,4 @@
-import { loadConfig } from '../config';
+import { loadConfig, requireFor } from '../config';
 import { createLogger } from '../logging';
 import { installConfiguredTracing } from '../observability/tracing';
 import { runWorker } from '../worker/run';
@@ -7,7 +7,7 @@ import { fatal } from './fatal';
 
 /** A worker on its own (production, compose). SIGTERM stops polling and lets in-flight tasks finish. */
 async function main() {
-  const config = loadConfig();
+  const config = requireFor('worker', loadConfig());
   const logger = createLogger(config.LOG_LEVEL);
   installRuntime(config.LOG_LEVEL, config.WORKER_METRICS_PORT);
   const tracing = installConfiguredTracing(config, 'agntix-worker');

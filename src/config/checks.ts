@@ -11,19 +11,6 @@ const production = (config: Config) => config.NODE_ENV === 'production';
 
 const checks: Check[] = [
   (c) =>
-    production(c) && c.AGNTIX_WEBHOOK_SECRET === undefined
-      ? 'AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production'
-      : undefined,
-  // Transcript links carry customer conversations: signed with a real secret, and only over TLS.
-  (c) =>
-    production(c) && c.DATABASE_URL && !c.TRANSCRIPT_LINK_SECRET
-      ? 'TRANSCRIPT_LINK_SECRET is required with DATABASE_URL in production'
-      : undefined,
-  (c) =>
-    production(c) && c.DATABASE_URL && !c.PUBLIC_BASE_URL?.startsWith('https://')
-      ? 'PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production'
-      : undefined,
-  (c) =>
     Boolean(c.WORKER_DEPLOYMENT_NAME) !== Boolean(c.WORKER_BUILD_ID)
       ? 'WORKER_DEPLOYMENT_NAME and WORKER_BUILD_ID are set together'
       : undefined,
@@ -39,9 +26,43 @@ const checks: Check[] = [
   (c) => (production(c) ? plainHttpUrl(c) : undefined),
 ];
 
-/** The first problem among the cross-field rules, as one line naming the variable. */
+/**
+ * What the API or a worker needs in production beyond every process's settings: checked at those entry points only,
+ * so the setup job and the codec server start without the webhook and link secrets they never use.
+ */
+const roleChecks: Record<'api' | 'worker', Check[]> = {
+  api: [
+    (c) =>
+      production(c) && c.AGNTIX_WEBHOOK_SECRET === undefined
+        ? 'AGNTIX_WEBHOOK_SECRET is required when NODE_ENV=production'
+        : undefined,
+  ],
+  worker: [],
+};
+// Transcript links carry customer conversations: signed with a real secret, and only over TLS.
+const transcriptLinkChecks: Check[] = [
+  (c) =>
+    production(c) && c.DATABASE_URL && !c.TRANSCRIPT_LINK_SECRET
+      ? 'TRANSCRIPT_LINK_SECRET is required with DATABASE_URL in production'
+      : undefined,
+  (c) =>
+    production(c) && c.DATABASE_URL && !c.PUBLIC_BASE_URL?.startsWith('https://')
+      ? 'PUBLIC_BASE_URL must be an https URL with DATABASE_URL in production'
+      : undefined,
+];
+
+/** The first problem among the cross-field rules every process holds, as one line naming the variable. */
 export function crossFieldProblem(config: Config): string | undefined {
-  for (const check of checks) {
+  return firstProblem(checks, config);
+}
+
+/** The first problem among the rules of the API or a worker (the entry points that serve or write transcripts). */
+export function roleProblem(role: 'api' | 'worker', config: Config): string | undefined {
+  return firstProblem([...roleChecks[role], ...transcriptLinkChecks], config);
+}
+
+function firstProblem(rules: Check[], config: Config): string | undefined {
+  for (const check of rules) {
     const problem = check(config);
     if (problem) return problem;
   }

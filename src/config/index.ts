@@ -1,4 +1,4 @@
-import { crossFieldProblem } from './checks';
+import { crossFieldProblem, roleProblem } from './checks';
 import { ConfigSchema, type Config } from './schema';
 
 /*
@@ -25,4 +25,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problem = crossFieldProblem(result.data);
   if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
   return result.data;
+}
+
+/** The checks of one entry point (./checks.ts): the API and the workers need secrets the setup job does not. */
+export function requireFor(role: 'api' | 'worker', config: Config): Config {
+  const problem = roleProblem(role, config);
+  if (problem) throw new ConfigError(`Invalid configuration: ${problem}`);
+  return config;
 }

@@ -1,5 +1,7 @@
 import type { Client } from '@temporalio/client';
-import type { Pool } from 'pg';
+import { Client as PgClient, type Pool } from 'pg';
+import type { ThrowawayPostgres } from '../helpers/postgres';
+import type { ComposeTopology } from './composeServices';
 import { runFollowUpCommand } from '../../src/bin/followup';
 import { SESSION_WORKFLOW_TYPE } from '../../src/contracts';
 import { followUpWorkflowId } from '../../src/contracts';
@@ -66,10 +68,7 @@ export async function oneOutcomePerSession(pool: Pool, sessions: PlannedSession[
   ];
 }
 
-/**
- * Every transcript link, fetched from the replica it does not name (the links name the replica behind the
- * PUBLIC_BASE_URL of the worker that archived it), returns the whole transcript.
- */
+/** Every transcript link, its path fetched from either API replica in turn, returns the whole transcript. */
 export async function linksResolveOnOtherReplica(
   pool: Pool,
   sessions: PlannedSession[],
@@ -84,8 +83,8 @@ export async function linksResolveOnOtherReplica(
   const crossed = [0, 0];
   await inParallel(rows, 16, async (row) => {
     const link = new URL(row.transcript_ref);
-    const named = replicas.findIndex((r) => new URL(r).origin === link.origin);
-    const other = named === 0 ? 1 : 0;
+    // Every link names PUBLIC_BASE_URL (the TLS proxy); the replicas behind it take turns serving them.
+    const other = crossed[0]! <= crossed[1]! ? 0 : 1;
     crossed[other]! += 1;
     const res = await fetch(`${replicas[other]}${link.pathname}${link.search}`);
     const body = (await res.json().catch(() => ({}))) as { messages?: unknown[] };
@@ -94,7 +93,7 @@ export async function linksResolveOnOtherReplica(
     }
   });
   return check(
-    'every transcript link resolves on the other replica',
+    'every transcript link resolves on either replica',
     failures.length === 0 && rows.length === sessions.length,
     `${rows.length} links; served by replica 1: ${crossed[0]}, replica 2: ${crossed[1]}` +
       (failures.length ? `; failed: ${failures.slice(0, 3).join('; ')}` : ''),
@@ -168,4 +167,44 @@ export async function followUpsListed(
       ),
     ],
   };
+}
+
+/**
+ * The roles compose creates (deploy/postgres/init-roles.sh): the service's role can open neither of Temporal's
+ * databases, Temporal's cannot open the service's, and neither may create roles or databases.
+ */
+export async function rolesSeparated(postgres: ThrowawayPostgres, compose: ComposeTopology): Promise<Check[]> {
+  const store = new URL(compose.environment('api').DATABASE_URL ?? '');
+  const temporalRole = compose.environment('temporal').POSTGRES_USER ?? '';
+  const opens = async (user: string, database: string) => {
+    const client = new PgClient({ host: postgres.host, port: postgres.port, user, database });
+    try {
+      await client.connect();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  const admin = new PgClient({ connectionString: postgres.url() });
+  await admin.connect();
+  const { rows } = await admin
+    .query<{ rolname: string; powers: boolean }>(
+      'SELECT rolname, rolsuper OR rolcreatedb OR rolcreaterole AS powers FROM pg_roles WHERE rolname = ANY($1)',
+      [[store.username, temporalRole]],
+    )
+    .finally(() => admin.end());
+  const crossings = [
+    await opens(store.username, 'temporal'),
+    await opens(store.username, 'temporal_visibility'),
+    await opens(temporalRole, store.pathname.slice(1)),
+  ];
+  return [
+    check(
+      "the service's role and Temporal's are separate and least-privileged",
+      rows.length === 2 && rows.every((r) => !r.powers) && crossings.every((c) => !c),
+      `roles ${JSON.stringify(rows)}; cross-database connections allowed: ${crossings.filter(Boolean).length}`,
+    ),
+  ];
 }

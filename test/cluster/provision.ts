@@ -3,9 +3,12 @@ import { Client, Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { SearchAttributes } from '../../src/contracts';
 import { postgresBinDir, startThrowawayPostgres, type ThrowawayPostgres } from '../helpers/postgres';
-import { startEntryPoint, type AppProcess } from './processes';
+import type { ComposeTopology, HostMap } from './composeServices';
+import { repoRoot, startEntryPoint, type AppProcess } from './processes';
+import path from 'node:path';
 import {
   ensureTemporalBinaries,
+  runCommand,
   setupTemporalSchema,
   startTemporalServer,
   type RunningTemporal,
@@ -70,11 +73,18 @@ async function runToEnd(process: AppProcess): Promise<void> {
 }
 
 /**
- * Everything the topology needs, on this host: one PostgreSQL holding Temporal's two databases and the service's,
- * the Temporal server built from source on it, the namespace with its search attributes (the real
- * `temporal:setup` entry point) and the service's schema (the real `db:migrate` one).
+ * Everything the topology needs, on this host, set up as docker-compose.yml sets it up: one PostgreSQL whose roles
+ * and databases come from deploy/postgres/init-roles.sh (run with the postgresql service's environment), Temporal's
+ * schema as its own role, the Temporal server built from source on it, then compose's `setup` service (namespace,
+ * search attributes, the service's schema) with its command and environment. Fills `hosts` as it goes.
  */
-export async function provisionCluster(workDir: string, log: Log): Promise<ProvisionedCluster> {
+export async function provisionCluster(
+  workDir: string,
+  log: Log,
+  compose?: ComposeTopology,
+  hosts: HostMap = {},
+): Promise<ProvisionedCluster> {
+  if (!compose) return provisionForBench(workDir, log);
   const timings: Array<[string, number]> = [];
   const step = async <T>(name: string, work: () => Promise<T> | T): Promise<T> => {
     const started = Date.now();
@@ -90,28 +100,74 @@ export async function provisionCluster(workDir: string, log: Log): Promise<Provi
     await step('PostgreSQL binaries', () => ensurePostgresInstalled(log));
     const postgres = await step('PostgreSQL cluster (initdb, start)', () => startThrowawayPostgres({ log }));
     stops.push(() => postgres.stop());
-    const pg = { host: postgres.host, port: postgres.port, user: 'postgres' };
+    hosts['postgresql:5432'] = `${postgres.host}:${postgres.port}`;
+    await step('roles and databases (deploy/postgres/init-roles.sh)', () =>
+      runCommand('sh', [path.join(repoRoot, 'deploy/postgres/init-roles.sh')], {
+        env: {
+          ...compose.environment('postgresql'),
+          POSTGRES_USER: 'postgres',
+          PGHOST: postgres.host,
+          PGPORT: String(postgres.port),
+          PATH: `${postgresBinDir()}:${process.env.PATH ?? ''}`,
+        },
+      }),
+    );
+    const temporalDb = compose.environment('temporal');
+    const pg = {
+      host: postgres.host,
+      port: postgres.port,
+      user: temporalDb.POSTGRES_USER ?? 'temporal',
+      password: temporalDb.POSTGRES_PWD,
+    };
     const bins = await step('Temporal server binaries (cache or go install)', () => ensureTemporalBinaries(log));
-    await step('Temporal schema (temporal, temporal_visibility)', () => setupTemporalSchema(bins, pg));
+    await step('Temporal schema (temporal, temporal_visibility)', () =>
+      setupTemporalSchema(bins, pg, { createDatabases: false }),
+    );
     const temporal = await step('Temporal server start', () => startTemporalServer(bins, pg, workDir, log));
     stops.push(() => temporal.stop());
+    hosts['temporal:7233'] = temporal.address;
 
+    log(`search attributes on SQL visibility: ${searchAttributeBudget()}`);
+    await step('compose `setup`: namespace, search attributes, the service schema', async () => {
+      await runToEnd(compose.start('setup', 'setup'));
+      await waitUntilSearchable(temporal.address);
+    });
+    return { postgres, databaseUrl: postgres.url('agntix'), temporal, timings, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+/**
+ * The same topology for the pipeline benchmarks, without compose: the entry points run from source, as the
+ * superuser, so a bench needs no build.
+ */
+async function provisionForBench(workDir: string, log: Log): Promise<ProvisionedCluster> {
+  const timings: Array<[string, number]> = [];
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch(() => undefined);
+  };
+  try {
+    ensurePostgresInstalled(log);
+    const postgres = await startThrowawayPostgres({ log });
+    stops.push(() => postgres.stop());
+    const pg = { host: postgres.host, port: postgres.port, user: 'postgres' };
+    const bins = await ensureTemporalBinaries(log);
+    await setupTemporalSchema(bins, pg);
+    const temporal = await startTemporalServer(bins, pg, workDir, log);
+    stops.push(() => temporal.stop());
     const env = {
       ...process.env,
       TEMPORAL_ADDRESS: temporal.address,
       TEMPORAL_NAMESPACE: 'default',
       LOG_LEVEL: 'warn',
     };
-    log(`search attributes on SQL visibility: ${searchAttributeBudget()}`);
-    await step('namespace and search attributes (temporal:setup)', async () => {
-      await runToEnd(startEntryPoint('temporal-setup', 'setup', env, workDir));
-      await waitUntilSearchable(temporal.address);
-    });
-    const databaseUrl = await step('service database (db:migrate)', async () => {
-      const url = await postgres.createDatabase('agntix');
-      await runToEnd(startEntryPoint('db-migrate', 'migrate', { ...env, DATABASE_URL: url }, workDir));
-      return url;
-    });
+    await runToEnd(startEntryPoint('temporal-setup', 'setup', env, workDir));
+    await waitUntilSearchable(temporal.address);
+    const databaseUrl = await postgres.createDatabase('agntix');
+    await runToEnd(startEntryPoint('db-migrate', 'migrate', { ...env, DATABASE_URL: databaseUrl }, workDir));
     return { postgres, databaseUrl, temporal, timings, stop };
   } catch (err) {
     await stop();

@@ -1,5 +1,4 @@
 import { Client, Connection } from '@temporalio/client';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,23 +6,30 @@ import { Pool } from 'pg';
 import { startFakeAgntix } from '../../src/dev/sandbox/fakeAgntix';
 import { startOutcomeReceiver } from '../helpers/outcomeReceiver';
 import { freePort } from '../helpers/freePort';
-import { newSecret } from '../../src/dev/signing';
+import { loadConfig } from '../../src/config';
+import { dataConverterFor } from '../../src/temporal/dataConverter';
+import { SAMPLE_SECRETS } from '../compose/render';
 import * as checks from './checks';
-import { startEntryPoint, waitForHttp, type AppProcess } from './processes';
+import { composeTopology, type HostMap } from './composeServices';
+import { repoRoot, waitForHttp, type AppProcess } from './processes';
 import { provisionCluster } from './provision';
+import { rollingDeploy, temporalAdmin } from './rollingDeploy';
+import { runCommand } from './temporalServer';
 import { deliver, deliveriesFor, inParallel, planSessions, type Delivery, type DeliveryResult } from './traffic';
 
 /*
- * `npm run test:cluster`: the production topology on one host. Two API and two worker processes (the real entry
- * points) on the Temporal server built from source, running on PostgreSQL, with the service's store in the same
- * PostgreSQL. A few hundred sessions go through both APIs alternately while one worker is SIGKILLed and restarted.
- * Prints its figures and exits non-zero on any failed check. Not part of `npm test`: it takes minutes.
+ * `npm run test:cluster`: docker-compose.yml on one host. Its services built from this project run with compose's
+ * command and environment (rendered with sample secrets; test/cluster/composeServices.ts): two replicas of `api`,
+ * two of `worker-blue` (build A), later one of `worker-green` (build B), on the Temporal server built from source,
+ * running on PostgreSQL with compose's roles. A few hundred sessions go through both APIs alternately while one
+ * worker is SIGKILLed and restarted; then a rolling deploy to build B while sessions are open. Prints its figures and
+ * exits non-zero on any failed check. Not part of `npm test`: it takes minutes.
  */
 
 const SESSIONS = Number(process.env.CLUSTER_SESSIONS ?? 300);
 const CONCURRENCY = 4;
 const KILL_AT = 0.4;
-const API_KEY = 'pk_cluster_test';
+const API_KEY = SAMPLE_SECRETS.AGNTIX_API_KEY;
 const OUTCOMES_TIMEOUT_MS = 6 * 60_000;
 
 const t0 = Date.now();
@@ -33,64 +39,56 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 async function main(): Promise<number> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'agntix-cluster-'));
   log(`work folder (logs, rendered server config): ${workDir}`);
-  const cluster = await provisionCluster(workDir, log);
+  if (!process.env.CLUSTER_SKIP_BUILD) {
+    const built = Date.now();
+    await runCommand('npm', ['run', 'build'], { cwd: repoRoot });
+    log(`npm run build (the image's dist/) in ${seconds(Date.now() - built)}`);
+  }
   const processes: AppProcess[] = [];
   const agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 50 });
-  const outcomeSecret = newSecret();
-  const receiver = await startOutcomeReceiver(outcomeSecret);
+  const receiver = await startOutcomeReceiver(SAMPLE_SECRETS.OUTCOME_WEBHOOK_SECRET);
+  const hosts: HostMap = {};
+  const compose = composeTopology(
+    workDir,
+    { AGNTIX_API_URL: agntix.url, OUTCOME_WEBHOOK_URL: receiver.url, AGNTIX_PHONE_NUMBER_ID: 'pn_cluster' },
+    hosts,
+  );
+  const cluster = await provisionCluster(workDir, log, compose, hosts);
   const pool = new Pool({ connectionString: cluster.databaseUrl });
   const connection = await Connection.connect({ address: cluster.temporal.address });
-  const client = new Client({ connection, namespace: 'default' });
+  // The operator's tools (npm run followup) hold the payload keys, as compose's services do.
+  const dataConverter = dataConverterFor(loadConfig(compose.environment('setup')));
+  const client = new Client({ connection, namespace: 'default', dataConverter });
   try {
-    const webhookSecret = newSecret();
+    const webhookSecret = SAMPLE_SECRETS.AGNTIX_WEBHOOK_SECRET;
     const apiPorts = [await freePort(), await freePort()];
     const replicas = apiPorts.map((port) => `http://127.0.0.1:${port}`);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      // Several workers share this host (and other runs may): none serves the metrics port it does not need.
-      WORKER_METRICS_PORT: 'off',
-      TEMPORAL_ADDRESS: cluster.temporal.address,
-      TEMPORAL_NAMESPACE: 'default',
-      DATABASE_URL: cluster.databaseUrl,
-      TRANSCRIPT_LINK_SECRET: randomBytes(32).toString('base64url'),
-      AGNTIX_API_URL: agntix.url,
-      AGNTIX_API_KEY: API_KEY,
-      AGNTIX_PHONE_NUMBER_ID: 'pn_cluster',
-      AGNTIX_WEBHOOK_SECRET: webhookSecret,
-      OUTCOME_WEBHOOK_URL: receiver.url,
-      OUTCOME_WEBHOOK_SECRET: outcomeSecret,
-      DATA_DIR: path.join(workDir, 'data'),
-    };
     const workerNames = new Map<number, string>();
-    const startWorker = async (slot: 1 | 2, name: string) => {
+    const workers = new Map<string, AppProcess>();
+    const startWorker = async (slot: 'worker-blue' | 'worker-green', name: string) => {
       const healthPort = await freePort();
-      const worker = startEntryPoint(
-        name.replace(/\W+/g, '-'),
-        'worker',
-        {
-          ...env,
-          WORKER_HEALTH_PORT: String(healthPort),
-          // Each worker's links name "its" replica, so the check can fetch every link from the other one.
-          PUBLIC_BASE_URL: replicas[slot - 1],
-        },
-        workDir,
-      );
+      const worker = compose.start(slot, name.replace(/\W+/g, '-'), {
+        WORKER_HEALTH_PORT: String(healthPort),
+        WORKER_METRICS_PORT: String(await freePort()),
+      });
       workerNames.set(worker.pid, name);
+      workers.set(name, worker);
       processes.push(worker);
       const ms = await waitForHttp(`http://127.0.0.1:${healthPort}/healthz`, worker, 120_000);
       return { worker, ms };
     };
 
     const started = Date.now();
-    const apis = apiPorts.map((port, i) =>
-      startEntryPoint(`api-${i + 1}`, 'api', { ...env, PORT: String(port) }, workDir),
-    );
+    const apis = apiPorts.map((port, i) => compose.start('api', `api-${i + 1}`, { PORT: String(port) }));
     processes.push(...apis);
-    const [w1, w2] = await Promise.all([startWorker(1, 'worker-1'), startWorker(2, 'worker-2')]);
+    const [w1, w2] = await Promise.all([
+      startWorker('worker-blue', 'worker-1'),
+      startWorker('worker-blue', 'worker-2'),
+    ]);
     await Promise.all(apis.map((api, i) => waitForHttp(`${replicas[i]}/readyz`, api, 60_000)));
-    log(`2 API and 2 worker processes ready in ${seconds(Date.now() - started)}`);
+    // First start (docs/operations.md): the blue slot's build becomes the deployment's current version.
+    await temporalAdmin(compose).setCurrent(compose.environment('worker-blue').WORKER_BUILD_ID ?? '');
+    log(`2 API and 2 worker processes ready, build-a current, in ${seconds(Date.now() - started)}`);
 
     const sessions = planSessions(SESSIONS);
     for (const s of sessions) {
@@ -119,7 +117,7 @@ async function main(): Promise<number> {
         killedAt = Date.now();
         w1.worker.child.kill('SIGKILL');
         log(`SIGKILL worker-1 (pid ${w1.worker.pid}) after ${done} sessions; restarting it`);
-        restart = startWorker(1, 'worker-1 (restarted)');
+        restart = startWorker('worker-blue', 'worker-1 (restarted)');
       }
     });
     const trafficMs = Date.now() - trafficStarted;
@@ -164,6 +162,25 @@ async function main(): Promise<number> {
       (pid) => workerNames.get(pid) ?? `pid ${pid}`,
     );
     all.push(...followUps.checks);
+    all.push(...(await checks.rolesSeparated(cluster.postgres, compose)));
+
+    const callbacks = sessions.filter((s) => s.callback).map((s) => s.id);
+    all.push(
+      ...(await rollingDeploy({
+        client,
+        pool,
+        compose,
+        agntix,
+        webhookUrl: `${replicas[0]}/webhooks/agntix`,
+        webhookSecret,
+        followUpRoots: callbacks,
+        startGreen: async () => void (await startWorker('worker-green', 'worker-3 (build-b)')),
+        stopBlue: async () => {
+          for (const [name, p] of workers) if (!name.includes('build-b')) await p.stop();
+        },
+        log,
+      })),
+    );
 
     const byOutcome: Record<string, number> = {};
     for (const r of results)

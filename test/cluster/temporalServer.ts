@@ -132,17 +132,22 @@ export interface PostgresTarget {
 }
 
 /**
- * Creates the `temporal` and `temporal_visibility` databases and brings both to the newest schema version, as
+ * Creates the `temporal` and `temporal_visibility` databases (unless they exist) and brings both to the newest schema version, as
  * docker-compose.yml's admin-tools job does with the same tool.
  */
-export async function setupTemporalSchema(bins: TemporalBinaries, pg: PostgresTarget): Promise<void> {
+export async function setupTemporalSchema(
+  bins: TemporalBinaries,
+  pg: PostgresTarget,
+  options: { createDatabases?: boolean } = {},
+): Promise<void> {
   const base = ['--plugin', 'postgres12', '--ep', pg.host, '--port', String(pg.port), '--user', pg.user];
   if (pg.password) base.push('--password', pg.password);
   for (const [database, folder] of [
     ['temporal', 'temporal'],
     ['temporal_visibility', 'visibility'],
   ] as const) {
-    await runCommand(bins.sql, [...base, '--db', database, 'create-database']);
+    // Under compose the databases exist already (init-roles.sh), owned by a role that may not create databases.
+    if (options.createDatabases !== false) await runCommand(bins.sql, [...base, '--db', database, 'create-database']);
     await runCommand(bins.sql, [...base, '--db', database, 'setup-schema', '-v', '0.0']);
     await runCommand(bins.sql, [
       ...base,
@@ -181,6 +186,16 @@ export async function startTemporalServer(
   for (const name of ['FRONTEND', 'MATCHING', 'HISTORY', 'WORKER']) {
     ports[`${name}_MEMBERSHIP_PORT`] = await freePortBelow(32_768);
   }
+  // The deployment's own dynamic config, plus one test-only change: a drained build is reported within seconds,
+  // not the server's default of minutes, so the rolling deploy can wait for it.
+  const dynamicConfig = path.join(workDir, 'dynamicconfig.yaml');
+  writeFileSync(
+    dynamicConfig,
+    `${readFileSync(DYNAMIC_CONFIG, 'utf8')}\n` +
+      ['matching.wv.VersionDrainageStatusVisibilityGracePeriod', 'matching.wv.VersionDrainageStatusRefreshInterval']
+        .map((key) => `${key}:\n  - value: 5s\n    constraints: {}\n`)
+        .join(''),
+  );
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
@@ -189,7 +204,7 @@ export async function startTemporalServer(
     DB_PORT: String(pg.port),
     POSTGRES_USER: pg.user,
     POSTGRES_PWD: pg.password ?? '',
-    DYNAMIC_CONFIG_FILE_PATH: DYNAMIC_CONFIG,
+    DYNAMIC_CONFIG_FILE_PATH: dynamicConfig,
     LOG_LEVEL: 'warn',
   };
   // render-config reads only a config folder (<dir>/<env>.yaml): render a copy for the post-mortem, and start the
@@ -199,7 +214,7 @@ export async function startTemporalServer(
   cpSync(SERVER_CONFIG, path.join(configDir, 'cluster.yaml'));
   const rendered = await runCommand(bins.server, ['--config', configDir, '--env', 'cluster', 'render-config'], { env });
   writeFileSync(path.join(workDir, 'temporal-server.rendered.yaml'), rendered);
-  await runCommand(bins.server, ['validate-dynamic-config', DYNAMIC_CONFIG]);
+  await runCommand(bins.server, ['validate-dynamic-config', dynamicConfig]);
 
   const logFile = path.join(workDir, 'temporal-server.log');
   const out = createWriteStream(logFile);
