@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAllowedUsers } from './temporal/codecUsers';
 import { parseKeyRing } from './temporal/keyRing';
 
 /*
@@ -21,6 +22,15 @@ const KeyRingSetting = z.string().transform((text, ctx) => {
 /** Comma- or space-separated names; `*` stands for every one. */
 const NameList = z.string().transform((text) => text.split(/[\s,]+/).filter((s) => s !== ''));
 
+const AllowedUsersSetting = NameList.transform((entries, ctx) => {
+  try {
+    return parseAllowedUsers(entries);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
 export const PrivacyConfig = z.object({
   PAYLOAD_ENCRYPTION_KEYS: z.preprocess(blankIsUnset, KeyRingSetting.optional()),
   /** `off` writes new payloads in plain text (configured keys still decrypt old ones). */
@@ -32,6 +42,11 @@ export const PrivacyConfig = z.object({
   CODEC_AUTH_TOKENS: z.preprocess(blankIsUnset, NameList.optional()),
   /** An OIDC userinfo endpoint: a user's access token passed on by the Web UI is accepted when it answers 200. */
   CODEC_AUTH_USERINFO_URL: z.preprocess(blankIsUnset, z.url().optional()),
+  /**
+   * Who may decode through CODEC_AUTH_USERINFO_URL: `sub:<id>`, `email:<address>`, `domain:<name>`, `group:<name>`
+   * (the userinfo claims sub, email, groups). Required with it in production.
+   */
+  CODEC_ALLOWED_USERS: z.preprocess(blankIsUnset, AllowedUsersSetting.optional()),
   /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
   SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
