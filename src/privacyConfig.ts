@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_CRM_ID_PATTERN, DEFAULT_OUTCOME_CLASSES, type SearchIndexPolicy } from './contracts/searchIndex';
 import { parseAllowedUsers } from './temporal/codecUsers';
+import { createCustomerHasher, parseHashKeys, type CustomerHasher } from './temporal/customerHashes';
 import { parseKeyRing } from './temporal/keyRing';
 
 /*
@@ -31,6 +33,24 @@ const AllowedUsersSetting = NameList.transform((entries, ctx) => {
   }
 });
 
+const HashKeysSetting = z.string().transform((text, ctx) => {
+  try {
+    return parseHashKeys(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const PrivacyConfig = z.object({
   PAYLOAD_ENCRYPTION_KEYS: z.preprocess(blankIsUnset, KeyRingSetting.optional()),
   /** `off` writes new payloads in plain text (configured keys still decrypt old ones). */
@@ -47,6 +67,17 @@ export const PrivacyConfig = z.object({
    * (the userinfo claims sub, email, groups). Required with it in production.
    */
   CODEC_ALLOWED_USERS: z.preprocess(blankIsUnset, AllowedUsersSetting.optional()),
+  /** Outcome labels written to the AgntixOutcome search attribute as they are; any other is written as `other`. */
+  SEARCH_OUTCOME_CLASSES: NameList.prefault(DEFAULT_OUTCOME_CLASSES.join(',')),
+  /** A crmContactId is written to AgntixCrmContactId only when it matches this regular expression. */
+  SEARCH_CRM_ID_PATTERN: z.string().default(DEFAULT_CRM_ID_PATTERN).refine(isRegExp, 'is not a regular expression'),
+  /**
+   * `id:base64key,...` (32+ random bytes each): the keys of the customer hashes operators find sessions by
+   * (`npm run find`). The first writes, all are searched. Unset: no hash is written (`npm start` makes one).
+   */
+  CUSTOMER_HASH_KEYS: z.preprocess(blankIsUnset, HashKeysSetting.optional()),
+  /** The Web UI's address, for the links `npm run find` prints. */
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
   SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
@@ -76,4 +107,10 @@ export function privacyConfigProblem(config: PrivacyConfig & { NODE_ENV: string 
     );
   }
   return undefined;
+}
+
+/** What the index may hold, and the hasher that finds customers (undefined without CUSTOMER_HASH_KEYS). */
+export function searchIndexFrom(config: PrivacyConfig): { policy: SearchIndexPolicy; hasher?: CustomerHasher } {
+  const policy = { outcomeClasses: config.SEARCH_OUTCOME_CLASSES, crmIdPattern: config.SEARCH_CRM_ID_PATTERN };
+  return config.CUSTOMER_HASH_KEYS ? { policy, hasher: createCustomerHasher(config.CUSTOMER_HASH_KEYS) } : { policy };
 }

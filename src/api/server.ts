@@ -13,6 +13,7 @@ import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
 import { createVerifier } from './verifier';
+import { searchIndexFrom } from '../privacyConfig';
 
 export interface RunningApi {
   port: number;
@@ -39,7 +40,7 @@ export async function startApi(
     interceptors: tracingClientInterceptors(),
     dataConverter: dataConverterFor(config),
   });
-  const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
+  const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE, searchIndexFrom(config));
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
   const links = transcriptLinkSettingsFrom(config);
   const app = createApp({

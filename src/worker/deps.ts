@@ -16,6 +16,7 @@ import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import type { FollowUpPolicy } from '../workflows/policy';
+import { searchIndexFrom } from '../privacyConfig';
 import { sharingPolicyFrom } from './sharingPolicy';
 
 /** Builds the activities' clients and external systems from configuration. */
@@ -100,6 +101,7 @@ export function activityDepsFrom(config: Config, logger: Logger): ActivityDeps &
       callbackField: config.CALLBACK_FIELD,
       followUp: followUpPolicyFrom(config),
       sharing: sharingPolicyFrom(config),
+      searchIndex: searchIndexFrom(config).policy,
     },
     async close() {
       for (const close of closers) await close();

@@ -1,3 +1,4 @@
+import type { SearchIndexPolicy } from '../contracts';
 import type { CallingRules } from './followUp/callingTime';
 
 /*
@@ -37,6 +38,8 @@ export interface SessionPolicy {
   followUp?: FollowUpPolicy;
   /** What each external system is sent. Absent in sessions started before it existed: they send as they began. */
   sharing?: SharingPolicy;
+  /** What the visibility index may hold (contracts/searchIndex.ts); the built-in allow-lists when absent. */
+  searchIndex?: SearchIndexPolicy;
 }
 
 /** What each external system receives of an outcome or follow-up event (docs/privacy.md); `*` names every one. */

@@ -23,6 +23,7 @@ import {
 } from '../../contracts';
 import { DIAL_OPTIONS, dialler, tellEverySink } from '../activityProxies';
 import { startDetachedChild } from '../children';
+import { inheritedHashes } from '../customerHashes';
 import { FollowUpStateCounter } from '../observability/metrics';
 import { ExternalWrites, type OutcomeWrites } from '../externalWrites';
 import { SharedWrites } from '../sharedWrites';
@@ -313,7 +314,12 @@ export class FollowUp {
     await startDetachedChild(SESSION_WORKFLOW_TYPE, {
       workflowId: sessionId,
       args: [{ sessionId, placedCall }],
-      typedSearchAttributes: sessionSearchAttributes({ placedCall }, 'awaiting-end'),
+      typedSearchAttributes: sessionSearchAttributes(
+        { placedCall },
+        'awaiting-end',
+        this.input.searchIndex,
+        inheritedHashes(),
+      ),
       staticSummary: `follow-up call ${this.input.attempt} of ${this.input.rootSessionId.slice(0, 8)}`,
     });
   }
