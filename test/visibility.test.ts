@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { runFind } from '../src/bin/find';
+import { runForget } from '../src/bin/forget';
+import { createLocalTranscriptStore } from '../src/activities/agntix/transcripts';
 import { startApi, type RunningApi } from '../src/api/server';
 import { loadConfig } from '../src/config';
 import { example } from '../src/dev/examples';
@@ -12,7 +14,7 @@ import { searchIndexFrom } from '../src/privacyConfig';
 import { runWorker, type RunningWorker } from '../src/worker/run';
 import { freePort } from './helpers/freePort';
 import { captureLogs } from './helpers/logs';
-import { connectTestTemporal, testAddress, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { connectTestTemporal, testAddress, testKeyRing, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 
 /** What the agent and the campaign put where only ids and labels belong. */
 const CUSTOMER = {
@@ -139,4 +141,13 @@ describe('the visibility store under free text in ids and labels', () => {
     await runFind(['--phone', CUSTOMER.phone], deps, (text) => out.push(text));
     expect(out.at(-1)).toBe('1 found');
   });
+
+  it('lets npm run forget find the session of a CRM id the index holds only as a hash', async () => {
+    const { hasher } = searchIndexFrom(config);
+    const transcripts = createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'forget-')), testKeyRing());
+    const out: string[] = [];
+    const deps = { client: temporal.client, sinks: [], transcripts, hasher };
+    expect(await runForget(['--crm-contact', CUSTOMER.email], deps, (text) => out.push(text))).toBe(0);
+    expect(out).toContainEqual(expect.stringContaining(`workflow history  sessionWorkflow ${sessionId}`));
+  }, 60_000);
 });
