@@ -6,6 +6,9 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { codecAuth } from '../src/temporal/codecAuth';
+import { parseAllowedUsers } from '../src/temporal/codecUsers';
+import { captureLogs } from './helpers/logs';
+import { rawExchange } from './helpers/rawHttp';
 import { createCodecApp, startCodecServer } from '../src/temporal/codecServer';
 import { EncryptionCodec } from '../src/temporal/encryption';
 import { generateKeyItem, parseKeyRing } from '../src/temporal/keyRing';
@@ -162,6 +165,10 @@ describe('the codec server the Web UI decodes through', () => {
     [{ NODE_ENV: 'production', CODEC_CORS_ORIGINS: UI }, /CODEC_AUTH_TOKENS or CODEC_AUTH_USERINFO_URL is required/],
     [{ NODE_ENV: 'production', CODEC_AUTH_TOKENS: 't' }, /CODEC_CORS_ORIGINS is required/],
     [{ PAYLOAD_ENCRYPTION_KEYS: '' }, /PAYLOAD_ENCRYPTION_KEYS is required to run the codec server/],
+    [
+      { NODE_ENV: 'production', CODEC_CORS_ORIGINS: UI, CODEC_AUTH_USERINFO_URL: 'https://idp.example.com/userinfo' },
+      /CODEC_ALLOWED_USERS is required/,
+    ],
   ])('does not start on %j', async (env, message) => {
     const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: newSecret(), PAYLOAD_ENCRYPTION_KEYS: keys, ...env });
     await expect(startCodecServer(config, createLogger('silent'), { port: 0 })).rejects.toThrow(message);
@@ -180,6 +187,82 @@ describe('the codec server the Web UI decodes through', () => {
       expect((await preflight('http://localhost:8233')).status).toBe(403);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("the codec server's allow-list of people", () => {
+  // The identity provider knows every account (a public provider); only the claims say who it is.
+  const accounts: Record<string, object> = {
+    'token-ana': { sub: 'u-ana', email: 'ana@calls.example.com', email_verified: true },
+    'token-ops': { sub: 'u-ops', email: 'ops@elsewhere.example.org', groups: ['codec-readers'] },
+    'token-stranger': { sub: 'u-stranger', email: 'stranger@gmail.example', email_verified: true },
+    'token-unverified': { sub: 'u-unverified', email: 'x@calls.example.com', email_verified: false },
+    'token-nobody': { sub: 'u-nobody' },
+  };
+  let idp: { url: string; close(): Promise<void> };
+  let server: { url: string; close(): Promise<void> };
+  const logs = captureLogs();
+
+  beforeAll(async () => {
+    const provider = express();
+    provider.get('/userinfo', (req, res) => {
+      const account = accounts[(req.header('authorization') ?? '').replace(/^Bearer /, '')];
+      if (account) res.json(account);
+      else res.status(401).end();
+    });
+    idp = await listen(provider);
+    const allowedUsers = parseAllowedUsers(['domain:calls.example.com', 'group:codec-readers', 'sub:u-nobody']);
+    const auth = codecAuth({ userinfoUrl: `${idp.url}/userinfo`, allowedUsers });
+    server = await listen(createCodecApp({ codec, origins: [UI], auth, namespace: 'calls', logger: logs.logger }));
+  });
+  afterAll(async () => {
+    await server.close();
+    await idp.close();
+  });
+
+  const decodeAs = async (token: string) =>
+    fetch(`${server.url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'calls', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ payloads: [await encryptedJson({ customerName: 'Priya Raman' })] }),
+    });
+
+  it.each(['token-ana', 'token-ops', 'token-nobody'])('decodes for an allowed person (%s)', async (token) => {
+    expect((await decodeAs(token)).status).toBe(200);
+  });
+
+  it('refuses a user the provider knows but the allow-list does not, and logs it without payload data', async () => {
+    const res = await decodeAs('token-stranger');
+    expect(res.status).toBe(401);
+    expect(await res.text()).not.toContain('Priya');
+    const refusal = logs.lines.find((line) => line.msg === 'codec request refused' && line.subject === 'u-stranger');
+    expect(refusal).toMatchObject({ reason: 'user not in CODEC_ALLOWED_USERS', path: '/decode' });
+    const logged = JSON.stringify(logs.lines);
+    expect(logged).not.toContain('token-stranger');
+    expect(logged).not.toContain('Priya');
+  });
+
+  it('does not count an e-mail the provider says is unverified', async () => {
+    expect((await decodeAs('token-unverified')).status).toBe(401);
+  });
+});
+
+describe('the unauthenticated development codec server', () => {
+  it('answers only requests naming its loopback host, and browsers of the allowed origins', async () => {
+    const config = loadConfig({ AGNTIX_WEBHOOK_SECRET: newSecret(), PAYLOAD_ENCRYPTION_KEYS: keys });
+    const running = await startCodecServer(config, createLogger('silent'), { port: 0 });
+    try {
+      const request = (headers: string) =>
+        rawExchange(running.url, `GET /healthz HTTP/1.1\r\n${headers}connection: close\r\n\r\n`, 2000);
+      expect((await request(`host: 127.0.0.1:${running.port}\r\n`)).answer).toMatch(/ 200 /);
+      expect((await request(`host: localhost:${running.port}\r\n`)).answer).toMatch(/ 200 /);
+      // DNS rebinding: a page on attacker.example resolves its own name to 127.0.0.1.
+      expect((await request(`host: attacker.example:${running.port}\r\n`)).answer).toMatch(/ 403 /);
+      const foreignPage = `host: 127.0.0.1:${running.port}\r\norigin: http://attacker.example\r\n`;
+      expect((await request(foreignPage)).answer).toMatch(/ 403 /);
+    } finally {
+      await running.close();
     }
   });
 });

@@ -17,6 +17,7 @@ import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
 import { createVerifier } from './verifier';
+import { searchIndexFrom } from '../config/privacy';
 
 export interface RunningApi {
   port: number;
@@ -43,7 +44,7 @@ export async function startApi(
     interceptors: tracingClientInterceptors(),
     dataConverter: dataConverterFor(config),
   });
-  const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE);
+  const signaler = createSessionSignaler(client, config.TEMPORAL_TASK_QUEUE, searchIndexFrom(config));
   const pool = config.DATABASE_URL ? createPostgresPool(config.DATABASE_URL, logger, 'agntix-api') : undefined;
   const links = transcriptLinkSettingsFrom(config);
   const digests = pool

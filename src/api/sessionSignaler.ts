@@ -7,13 +7,16 @@ import {
 } from '@temporalio/common';
 import { encodeUnifiedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
 import { temporal } from '@temporalio/proto';
+import type { CustomerHasher } from '../temporal/customerHashes';
 import { signalWithStartThroughInterceptors } from '../temporal/interceptedSignalWithStart';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import {
   SESSION_WORKFLOW_TYPE,
   agntixEventSignal,
   boundedSessionSearchAttributes,
+  correlationOf,
   sessionSummary,
+  type SearchIndexPolicy,
   type AgntixEventSignal,
   type SessionFacts,
   type SessionWorkflowInput,
@@ -59,7 +62,11 @@ export interface SessionSignaler {
  * The SDK's `signalWithStart` returns only a run id; the raw call also says whether it started the workflow, which
  * the webhook response reports. The payloads go through the client's data converter and codecs as the SDK would.
  */
-export function createSessionSignaler(client: Client, taskQueue: string): SessionSignaler {
+export function createSessionSignaler(
+  client: Client,
+  taskQueue: string,
+  index: { policy?: SearchIndexPolicy; hasher?: CustomerHasher } = {},
+): SessionSignaler {
   const { payloadConverter, payloadCodecs } = client.options.loadedDataConverter;
 
   async function encode(value: unknown): Promise<Payload[]> {
@@ -97,7 +104,12 @@ export function createSessionSignaler(client: Client, taskQueue: string): Sessio
     const input: SessionWorkflowInput = { sessionId: event.id };
     const facts: SessionFacts = event.eventType === 'session.created' ? { created: event } : { ended: event };
     const phase = event.eventType === 'session.ended' ? 'post-call' : 'awaiting-end';
-    const { pairs, omitted } = boundedSessionSearchAttributes(facts, phase);
+    // Set at the start, in the same request: no upsert (a billed action) is paid for them.
+    const hashes = index.hasher?.hashesOf({
+      phone: event.metadata.customerPhoneNumber ?? undefined,
+      crmContactId: correlationOf(facts).crmContactId,
+    });
+    const { pairs, omitted } = boundedSessionSearchAttributes(facts, phase, index.policy, hashes);
     const searchAttributes = new TypedSearchAttributes(pairs);
     const request: temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest = {
       namespace: client.options.namespace,

@@ -1,6 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { ErasureSubject, OutcomeSink } from '../activities/sinks/types';
+import { searchIndexFrom } from '../config/privacy';
+import type { CustomerHasher } from '../temporal/customerHashes';
 import { SESSION_WORKFLOW_TYPE } from '../contracts';
 import { createLogger } from '../logging';
 import { deleteRuns, findRuns, isSafeId } from '../temporal/erasure';
@@ -21,6 +23,8 @@ export interface ForgetDeps {
   transcripts: TranscriptStore;
   /** The configured systems this service told but cannot erase; the sinks without erasure when absent. */
   told?: string[];
+  /** Finds the sessions of a CRM id too free-form to be indexed in plain text (CUSTOMER_HASH_KEYS). */
+  hasher?: CustomerHasher;
 }
 
 function subjectOf(argv: string[]): ErasureSubject | undefined {
@@ -54,6 +58,7 @@ export async function runForget(argv: string[], deps: ForgetDeps, out: (text: st
   const seeds = new Set(['sessionId' in subject ? [subject.sessionId] : [], ...stored.values()].flat());
   const runs = await findRuns(deps.client, {
     crmContactId: 'crmContactId' in subject ? subject.crmContactId : undefined,
+    crmContactHashes: 'crmContactId' in subject ? deps.hasher?.crmContactCandidates(subject.crmContactId) : undefined,
     workflowIds: [...seeds],
   });
   const sessionIds = new Set([
@@ -98,8 +103,9 @@ async function main() {
   const deps = storesFrom(config, createLogger('silent'));
   try {
     const { sinks, transcripts, told } = deps;
+    const { hasher } = searchIndexFrom(config);
     process.exitCode = await withClient(config, (client) =>
-      runForget(process.argv.slice(2), { client, sinks, transcripts, told }, (t) => console.log(t)),
+      runForget(process.argv.slice(2), { client, sinks, transcripts, told, hasher }, (t) => console.log(t)),
     );
   } finally {
     await deps.close();

@@ -1,5 +1,6 @@
 import { loadConfig, requireFor } from '../config';
 import { createLogger } from '../logging';
+import { workerMetricsHost } from '../config/observability';
 import { installConfiguredTracing } from '../observability/tracing';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
@@ -9,7 +10,7 @@ import { fatal } from './fatal';
 async function main() {
   const config = requireFor('worker', loadConfig());
   const logger = createLogger(config.LOG_LEVEL);
-  installRuntime(config.LOG_LEVEL, config.WORKER_METRICS_PORT);
+  installRuntime(config.LOG_LEVEL, config.WORKER_METRICS_PORT, workerMetricsHost(config));
   const tracing = installConfiguredTracing(config, 'agntix-worker');
   const worker = await runWorker(config, logger);
   logger.info(

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { FollowUpPolicy, SessionPolicy, SharingPolicy } from '../contracts/policy';
+import { searchIndexFrom } from './privacy';
 import { SYSTEMS, sinksReceiving } from '../activities/sinks/registry';
 import type { ExternalSystem } from '../activities/sinks/system';
 import type { Config } from './schema';
@@ -27,6 +28,7 @@ export function sessionPolicyFrom(
     callbackField: config.CALLBACK_FIELD,
     followUp: followUpPolicyFrom(config),
     sharing: sharingPolicyFrom(config, systems),
+    searchIndex: searchIndexFrom(config).policy,
   };
 }
 

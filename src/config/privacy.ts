@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { DEFAULT_CRM_ID_PATTERN, DEFAULT_OUTCOME_CLASSES, type SearchIndexPolicy } from '../contracts/searchIndex';
+import { parseAllowedUsers } from '../temporal/codecUsers';
+import { createCustomerHasher, parseHashKeys, type CustomerHasher } from '../temporal/customerHashes';
 import { parseKeyRing } from '../temporal/keyRing';
 import { NameList, optional } from './fields';
 
@@ -17,6 +20,33 @@ const KeyRingSetting = z.string().transform((text, ctx) => {
   }
 });
 
+const AllowedUsersSetting = NameList.transform((entries, ctx) => {
+  try {
+    return parseAllowedUsers(entries);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const HashKeysSetting = z.string().transform((text, ctx) => {
+  try {
+    return parseHashKeys(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const PrivacyConfig = z.object({
   PAYLOAD_ENCRYPTION_KEYS: optional(KeyRingSetting),
   /** `off` writes new payloads in plain text (configured keys still decrypt old ones). */
@@ -28,6 +58,22 @@ export const PrivacyConfig = z.object({
   CODEC_AUTH_TOKENS: optional(NameList),
   /** An OIDC userinfo endpoint: a user's access token passed on by the Web UI is accepted when it answers 200. */
   CODEC_AUTH_USERINFO_URL: optional(z.url()),
+  /**
+   * Who may decode through CODEC_AUTH_USERINFO_URL: `sub:<id>`, `email:<address>`, `domain:<name>`, `group:<name>`
+   * (the userinfo claims sub, email, groups). Required with it in production.
+   */
+  CODEC_ALLOWED_USERS: optional(AllowedUsersSetting),
+  /** Outcome labels written to the AgntixOutcome search attribute as they are; any other is written as `other`. */
+  SEARCH_OUTCOME_CLASSES: NameList.prefault(DEFAULT_OUTCOME_CLASSES.join(',')),
+  /** A crmContactId is written to AgntixCrmContactId only when it matches this regular expression. */
+  SEARCH_CRM_ID_PATTERN: z.string().default(DEFAULT_CRM_ID_PATTERN).refine(isRegExp, 'is not a regular expression'),
+  /**
+   * `id:base64key,...` (32+ random bytes each): the keys of the customer hashes operators find sessions by
+   * (`npm run find`). The first writes, all are searched. Unset: no hash is written (`npm start` makes one).
+   */
+  CUSTOMER_HASH_KEYS: optional(HashKeysSetting),
+  /** The Web UI's address, for the links `npm run find` prints. */
+  TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
   /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
   SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
@@ -47,3 +93,9 @@ export const PrivacyConfig = z.object({
 });
 
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
+
+/** What the index may hold, and the hasher that finds customers (undefined without CUSTOMER_HASH_KEYS). */
+export function searchIndexFrom(config: PrivacyConfig): { policy: SearchIndexPolicy; hasher?: CustomerHasher } {
+  const policy = { outcomeClasses: config.SEARCH_OUTCOME_CLASSES, crmIdPattern: config.SEARCH_CRM_ID_PATTERN };
+  return config.CUSTOMER_HASH_KEYS ? { policy, hasher: createCustomerHasher(config.CUSTOMER_HASH_KEYS) } : { policy };
+}

@@ -8,6 +8,7 @@ export * from './externalEvents';
 export * from './followUps';
 export * from './masking';
 export * from './searchAttributes';
+export * from './searchIndex';
 export * from './sessionIds';
 export * from './sessions';
 export * from './sessionView';

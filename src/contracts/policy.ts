@@ -1,3 +1,5 @@
+import type { SearchIndexPolicy } from './searchIndex';
+
 /*
  * The settings every layer shares: the worker builds them from configuration (src/config/policies.ts), each session
  * captures them once when it starts (a local activity), and the workflows decide with them. Types and defaults only,
@@ -62,6 +64,8 @@ export interface SessionPolicy {
   followUp?: FollowUpPolicy;
   /** What each external system is sent; absent, every system is sent everything (tests). */
   sharing?: SharingPolicy;
+  /** What the visibility index may hold (contracts/searchIndex.ts); the built-in allow-lists when absent. */
+  searchIndex?: SearchIndexPolicy;
 }
 
 /** What each external system receives of an outcome or follow-up event (docs/privacy.md); `*` names every one. */

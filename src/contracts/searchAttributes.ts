@@ -16,4 +16,8 @@ export const SearchAttributes = {
   followUpAt: defineSearchAttributeKey('AgntixFollowUpAt', SearchAttributeType.DATETIME),
   /** A follow-up's state (FollowUpState): `AgntixFollowUpState = 'needs-operator'` lists those waiting for a person. */
   followUpState: defineSearchAttributeKey('AgntixFollowUpState', SearchAttributeType.KEYWORD),
+  /** `<keyId>:<hex>`, a keyed hash of the customer's phone number (src/temporal/customerHashes.ts): `npm run find`. */
+  phoneHash: defineSearchAttributeKey('AgntixPhoneHash', SearchAttributeType.KEYWORD),
+  /** The same keyed hash of the crmContactId, whatever its shape (the plain id is indexed only when it looks like one). */
+  crmContactHash: defineSearchAttributeKey('AgntixCrmContactHash', SearchAttributeType.KEYWORD),
 } as const;

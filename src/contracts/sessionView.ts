@@ -2,12 +2,13 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { SessionCreatedEvent, SessionEndedEvent } from './agntixEvents';
 import { chainOf } from './followUps';
 import { SearchAttributes } from './searchAttributes';
+import { DEFAULT_SEARCH_INDEX, indexableCrmId, type CustomerHashes, type SearchIndexPolicy } from './searchIndex';
 import type { PlacedCall, SessionPhase } from './sessions';
 
 /*
  * What operators see of a session in the Web UI list, and the ids it correlates with. Shared by the API (set at
  * start, so the list explains itself before any worker runs) and the workflows (updated per phase, and set on the
- * sessions a follow-up places). Never a phone number: ids and enums only.
+ * sessions a follow-up places). Never a phone number: ids and enums only, from allow-lists (./searchIndex.ts).
  */
 
 /** What is known of a session: its webhooks so far, or the call a follow-up placed before any webhook. */
@@ -62,7 +63,12 @@ export interface BoundedSearchAttributes {
  * (a 3,000-character crmContactId) is left out, not truncated: a truncated id would never equal the real one in a
  * filter. The event itself is still recorded whole; the caller logs what was omitted.
  */
-export function boundedSessionSearchAttributes(facts: SessionFacts, phase: SessionPhase): BoundedSearchAttributes {
+export function boundedSessionSearchAttributes(
+  facts: SessionFacts,
+  phase: SessionPhase,
+  index: SearchIndexPolicy = DEFAULT_SEARCH_INDEX,
+  hashes: CustomerHashes = {},
+): BoundedSearchAttributes {
   const event = facts.ended ?? facts.created;
   // A placed call is an outbound voice call by construction.
   const type = event ? event.type : facts.placedCall && 'VOICE';
@@ -76,12 +82,16 @@ export function boundedSessionSearchAttributes(facts: SessionFacts, phase: Sessi
     [SearchAttributes.agentId, event?.agentId ?? facts.placedCall?.agentId],
     [SearchAttributes.followUpOf, chain?.root],
     [SearchAttributes.crmContactId, correlation.crmContactId],
+    [SearchAttributes.phoneHash, hashes.phone],
+    [SearchAttributes.crmContactHash, hashes.crmContact],
   ];
   const pairs: SearchAttributePair[] = [];
   const omitted: string[] = [];
   for (const [key, value] of keywords) {
     if (!value) continue;
-    if (fitsKeyword(value)) pairs.push({ key, value });
+    // Free text in an id's place (an e-mail, a name) is left out like an oversized one: only the hash finds it.
+    if (key === SearchAttributes.crmContactId && !indexableCrmId(value, index)) omitted.push(key.name);
+    else if (fitsKeyword(value)) pairs.push({ key, value });
     else omitted.push(key.name);
   }
   // chainOf bounds the attempt to a small integer, so the Int attribute always fits.
@@ -90,8 +100,13 @@ export function boundedSessionSearchAttributes(facts: SessionFacts, phase: Sessi
 }
 
 /** The session's search attributes in a given phase (bounded; see boundedSessionSearchAttributes). */
-export function sessionSearchAttributes(facts: SessionFacts, phase: SessionPhase): SearchAttributePair[] {
-  return boundedSessionSearchAttributes(facts, phase).pairs;
+export function sessionSearchAttributes(
+  facts: SessionFacts,
+  phase: SessionPhase,
+  index?: SearchIndexPolicy,
+  hashes?: CustomerHashes,
+): SearchAttributePair[] {
+  return boundedSessionSearchAttributes(facts, phase, index, hashes).pairs;
 }
 
 /** A payload-derived part of the summary, cut to a length the Web UI list can show. */

@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { chmodSync, existsSync } from 'node:fs';
+import { PRIVATE_FILE_MODE, ensurePrivateDirSync } from '../store/privateFiles';
 import { SearchAttributes } from '../contracts';
 import { resolveTemporalCli, type TemporalCli } from './temporalCli';
 import { ensureRetention } from '../temporal/namespace';
@@ -38,7 +39,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const log = options.log ?? ((line: string) => console.log(line));
   const namespace = options.namespace ?? 'default';
   const cli = await resolveTemporalCli({ log });
-  if (options.dbFilename) mkdirSync(path.dirname(options.dbFilename), { recursive: true });
+  // Workflow histories are customer data: the folder is closed before the CLI writes in it (the CLI takes an existing
+  // empty file for a migrated database, so the file itself is made private once the server has created it).
+  if (options.dbFilename) ensurePrivateDirSync(path.dirname(options.dbFilename));
 
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
@@ -63,6 +66,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     },
   });
   await ensureRetention(env.connection, namespace);
+  if (options.dbFilename) privateSqliteFiles(options.dbFilename);
 
   return {
     address: env.address,
@@ -71,4 +75,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     cli,
     stop: () => env.teardown(),
   };
+}
+
+/** The database and the journals SQLite keeps beside it (created with the database's mode, or left by a run before). */
+function privateSqliteFiles(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (existsSync(f)) chmodSync(f, PRIVATE_FILE_MODE);
+  }
 }

@@ -6,6 +6,8 @@ import { startApi } from '../api/server';
 import { startDevServer, type DevServer } from './devServer';
 import { runWorker } from '../worker/run';
 import { installRuntime } from '../worker/runtime';
+import { ensurePrivateDir } from '../store/privateFiles';
+import { workerMetricsHost } from '../config/observability';
 import { installConfiguredTracing } from '../observability/tracing';
 import { loadOrCreateDevSecret } from './devSecret';
 import { loadOrCreateDevKey } from './devKey';
@@ -22,10 +24,12 @@ import { prettyDestination } from './prettyLog';
 async function main() {
   const env = { ...process.env };
   const dataDir = path.resolve(env.DATA_DIR ?? '.data');
+  // Keys, the dev server's histories and the outcome store: the developer's alone, whatever the umask made them.
+  await ensurePrivateDir(dataDir);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   // Read now so a bad setting stops start-up before anything runs, and the runtime serves the worker's metrics.
   const settings = loadConfig(env);
-  installRuntime(settings.LOG_LEVEL, settings.WORKER_METRICS_PORT);
+  installRuntime(settings.LOG_LEVEL, settings.WORKER_METRICS_PORT, workerMetricsHost(settings));
   const tracing = installConfiguredTracing(settings, 'agntix-temporal');
 
   if (!env.AGNTIX_WEBHOOK_SECRET && env.NODE_ENV !== 'production') {

@@ -5,7 +5,7 @@ import type { MetricsExporterConfig } from '@temporalio/worker';
  * schedule-to-start, slots, polls) and the service's counters from workflows and activities. Prometheus conventions:
  * counters end in `_total`, durations are seconds and histograms carry the unit (`_seconds`).
  */
-export function prometheusMetrics(port: number, host = '0.0.0.0'): MetricsExporterConfig {
+export function prometheusMetrics(port: number, host = '127.0.0.1'): MetricsExporterConfig {
   return {
     prometheus: {
       bindAddress: `${host}:${port}`,

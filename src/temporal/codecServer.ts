@@ -1,6 +1,6 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { z } from 'zod';
 import type { Config } from '../config';
 import type { Logger } from '../logging';
@@ -47,6 +47,11 @@ export interface CodecAppOptions {
   origins: string[];
   /** Undefined: no authentication (development, on the loopback interface only). */
   auth?: CodecAuth;
+  /**
+   * Host names (with port) a request may name. Set for the unauthenticated development server: a page the developer
+   * visits could otherwise point a DNS name at 127.0.0.1 and read decoded payloads (DNS rebinding).
+   */
+  hosts?: string[];
   /** The namespace whose payloads it serves; a request for another is refused. */
   namespace: string;
   logger: Logger;
@@ -59,6 +64,8 @@ export function createCodecApp(options: CodecAppOptions): express.Express {
   const origins = new Set(options.origins);
   const app = express();
   app.disable('x-powered-by');
+
+  if (options.hosts) app.use(loopbackOnly(new Set(options.hosts), origins, logger));
 
   app.use((req, res, next) => {
     const origin = req.header('origin');
@@ -83,7 +90,10 @@ export function createCodecApp(options: CodecAppOptions): express.Express {
   app.get('/healthz', (_req, res) => void res.json({ status: 'ok' }));
 
   const guard = async (req: Request, res: Response, next: NextFunction) => {
-    if (auth && !(await auth(req.header('authorization')))) {
+    const decision = auth ? await auth(req.header('authorization')) : { allowed: true as const };
+    if (!decision.allowed) {
+      // Who was refused and why; never the token, never what the request carried.
+      logger.warn({ path: req.path, reason: decision.reason, subject: decision.subject }, 'codec request refused');
       return void res.status(401).set('WWW-Authenticate', 'Bearer').json({ error: 'unauthorized' });
     }
     const namespace = req.header('x-namespace');
@@ -123,6 +133,17 @@ export function createCodecApp(options: CodecAppOptions): express.Express {
   return app;
 }
 
+/** Refuses a request naming a Host other than the loopback one it listens on, or a browser Origin not allowed. */
+function loopbackOnly(hosts: Set<string>, origins: Set<string>, logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const host = req.header('host')?.toLowerCase();
+    const origin = req.header('origin');
+    if (host && hosts.has(host) && (!origin || origins.has(origin))) return next();
+    logger.warn({ path: req.path }, 'codec request refused: unexpected Host or Origin');
+    res.status(403).json({ error: 'forbidden' });
+  };
+}
+
 export interface RunningCodecServer {
   /** The endpoint to give the Web UI (`--ui-codec-endpoint`, or its "Configure data encoder" setting). */
   url: string;
@@ -142,25 +163,39 @@ export async function startCodecServer(
   const production = config.NODE_ENV === 'production';
   const codec = dataConverterFor(config).payloadCodecs?.[0];
   if (!codec) throw new Error('Invalid configuration: PAYLOAD_ENCRYPTION_KEYS is required to run the codec server');
-  const auth = codecAuth({ tokens: config.CODEC_AUTH_TOKENS, userinfoUrl: config.CODEC_AUTH_USERINFO_URL });
+  const auth = codecAuth({
+    tokens: config.CODEC_AUTH_TOKENS,
+    userinfoUrl: config.CODEC_AUTH_USERINFO_URL,
+    allowedUsers: config.CODEC_ALLOWED_USERS,
+  });
   if (!auth && production) {
     throw new Error(
       'Invalid configuration: CODEC_AUTH_TOKENS or CODEC_AUTH_USERINFO_URL is required when NODE_ENV=production',
+    );
+  }
+  if (production && config.CODEC_AUTH_USERINFO_URL && (config.CODEC_ALLOWED_USERS ?? []).length === 0) {
+    throw new Error(
+      'Invalid configuration: CODEC_ALLOWED_USERS is required with CODEC_AUTH_USERINFO_URL when NODE_ENV=production',
     );
   }
   const origins =
     overrides.origins ?? config.CODEC_CORS_ORIGINS ?? (production ? undefined : devUiOrigins(overrides.devUiPort));
   if (!origins) throw new Error('Invalid configuration: CODEC_CORS_ORIGINS is required when NODE_ENV=production');
 
-  const app = createCodecApp({ codec, origins, auth, namespace: config.TEMPORAL_NAMESPACE, logger });
   const host = auth ? undefined : '127.0.0.1';
-  const server: Server = await new Promise((resolve, reject) => {
-    const done = (err?: Error) => (err ? reject(err) : resolve(s));
-    const port = overrides.port ?? config.CODEC_SERVER_PORT;
-    const s = host ? app.listen(port, host, done) : app.listen(port, done);
+  // Listening before the app exists: the Host check needs the port, known only once bound (port 0 in tests).
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(overrides.port ?? config.CODEC_SERVER_PORT, host, resolve);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.CODEC_SERVER_PORT;
+  const hosts = host ? { hosts: [`127.0.0.1:${port}`, `localhost:${port}`] } : {};
+  server.on(
+    'request',
+    createCodecApp({ codec, origins, auth, namespace: config.TEMPORAL_NAMESPACE, logger, ...hosts }),
+  );
   return {
     url: `http://${host ?? 'localhost'}:${port}`,
     port,

@@ -36,10 +36,15 @@ async function list(client: Client, query: string, into: Map<string, WorkflowRun
  */
 export async function findRuns(
   client: Client,
-  from: { crmContactId?: string; workflowIds: string[] },
+  from: { crmContactId?: string; crmContactHashes?: string[]; workflowIds: string[] },
 ): Promise<WorkflowRun[]> {
   const runs = new Map<string, WorkflowRun>();
-  if (from.crmContactId) await list(client, `${SearchAttributes.crmContactId.name} = '${from.crmContactId}'`, runs);
+  if (from.crmContactId) {
+    // The plain id is indexed only when it looks like one (contracts/searchIndex.ts); the keyed hash always is.
+    const hashes = (from.crmContactHashes ?? []).filter(isSafeId).map((h) => `'${h}'`);
+    const byHash = hashes.length > 0 ? ` OR ${SearchAttributes.crmContactHash.name} IN (${hashes.join(', ')})` : '';
+    await list(client, `${SearchAttributes.crmContactId.name} = '${from.crmContactId}'${byHash}`, runs);
+  }
   const visited = new Set<string>();
   const frontier = [...from.workflowIds, ...[...runs.values()].map((r) => r.workflowId)];
   while (frontier.length > 0) {

@@ -15,9 +15,11 @@ const levels: Record<string, LogLevel> = {
  * state changes, the bundle report) are routine, so they show only at debug level. With a metrics port, the runtime
  * serves the worker's Prometheus endpoint: the SDK's metrics and the service's own.
  */
-export function installRuntime(logLevel: string, metricsPort?: number): void {
+export function installRuntime(logLevel: string, metricsPort?: number, metricsHost?: string): void {
   Runtime.install({
     logger: new DefaultLogger(levels[logLevel] ?? 'WARN'),
-    ...(metricsPort !== undefined ? { telemetryOptions: { metrics: prometheusMetrics(metricsPort) } } : {}),
+    ...(metricsPort !== undefined
+      ? { telemetryOptions: { metrics: prometheusMetrics(metricsPort, metricsHost) } }
+      : {}),
   });
 }

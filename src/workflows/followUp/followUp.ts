@@ -22,6 +22,7 @@ import {
 import { applicationFailureOf, FAILURE, retryDelayOf } from '../../contracts/failures';
 import { DIAL_OPTIONS, dialler } from '../activityProxies';
 import { startDetachedChild } from '../children';
+import { inheritedHashes } from '../customerHashes';
 import { FollowUpStateCounter } from '../observability/metrics';
 import { OutcomeWrites } from '../writes';
 import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
@@ -299,7 +300,12 @@ export class FollowUp {
     await startDetachedChild(SESSION_WORKFLOW_TYPE, {
       workflowId: sessionId,
       args: [{ sessionId, placedCall }],
-      typedSearchAttributes: sessionSearchAttributes({ placedCall }, 'awaiting-end'),
+      typedSearchAttributes: sessionSearchAttributes(
+        { placedCall },
+        'awaiting-end',
+        this.input.searchIndex,
+        inheritedHashes(),
+      ),
       staticSummary: `follow-up call ${this.input.attempt} of ${this.input.rootSessionId.slice(0, 8)}`,
     });
   }

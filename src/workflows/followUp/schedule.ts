@@ -4,12 +4,13 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
-  fitsKeyword,
+  indexableCrmId,
   followUpWorkflowId,
   type ExternalEvent,
   type SessionFacts,
 } from '../../contracts';
 import { startDetachedChild } from '../children';
+import { hashAttributes, inheritedHashes } from '../customerHashes';
 import type { SessionPolicy } from '../policy';
 import { resolveCallbackTime } from './callingTime';
 import { callbackWishOf, decideFollowUp } from './decisions';
@@ -101,7 +102,9 @@ async function scheduleFollowUp(args: {
     policy: followUp,
     sinks: args.policy.sinks,
     ...(args.policy.sharing ? { sharing: args.policy.sharing } : {}),
+    ...(args.policy.searchIndex ? { searchIndex: args.policy.searchIndex } : {}),
   };
+  const crmContactId = indexableCrmId(variables.crmContactId, args.policy.searchIndex);
   await startDetachedChild(FOLLOW_UP_WORKFLOW_TYPE, {
     workflowId: followUpId,
     args: [input],
@@ -110,10 +113,9 @@ async function scheduleFollowUp(args: {
       { key: SearchAttributes.followUpAttempt, value: args.attempt },
       { key: SearchAttributes.followUpAt, value: scheduledAt },
       { key: SearchAttributes.followUpState, value: 'scheduled' },
-      // A payload value too long for an index is left out, as the ingest does (contracts/sessionView.ts).
-      ...(variables.crmContactId && fitsKeyword(variables.crmContactId)
-        ? [{ key: SearchAttributes.crmContactId, value: variables.crmContactId }]
-        : []),
+      // Only an id the allow-list admits, as the ingest does (contracts/sessionView.ts).
+      ...(crmContactId ? [{ key: SearchAttributes.crmContactId, value: crmContactId }] : []),
+      ...hashAttributes(inheritedHashes()),
     ],
     staticSummary: `follow-up ${args.attempt} of ${args.root.slice(0, 8)} at ${scheduledAt.toISOString()}`,
   });

@@ -7,6 +7,7 @@ import {
   markPlacedUpdate,
   rescheduleFollowUpUpdate,
   type FollowUpStatus,
+  type SearchIndexPolicy,
 } from '../../contracts';
 import type { FollowUpPolicy, SharingPolicy } from '../policy';
 import type { CallbackWish } from './callingTime';
@@ -32,6 +33,8 @@ export interface FollowUpInput {
   sinks: string[];
   /** What they are sent (the session's). */
   sharing?: SharingPolicy;
+  /** What the index may hold (the session's); the built-in allow-lists when absent. */
+  searchIndex?: SearchIndexPolicy;
 }
 
 /**

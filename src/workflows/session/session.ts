@@ -5,7 +5,7 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
-  fitsKeyword,
+  indexedOutcome,
   followUpConfirmedSignal,
   followUpWorkflowId,
   type ContactDetails,
@@ -194,8 +194,8 @@ export class Session {
   private moveTo(next: SessionPhase, outcome?: string): void {
     upsertSearchAttributes([
       { key: SearchAttributes.phase, value: next },
-      // The outcome label is the agent's free text: left out of the index when it is too long for one.
-      ...(outcome && fitsKeyword(outcome) ? [{ key: SearchAttributes.outcome, value: outcome }] : []),
+      // The outcome label is the agent's free text: the index holds it only when it is one of the configured classes.
+      ...(outcome ? [{ key: SearchAttributes.outcome, value: indexedOutcome(outcome, this.policy.searchIndex) }] : []),
     ]);
     this.showPhase(next, outcome);
   }
