@@ -164,7 +164,8 @@ describe('what operators see of a session (one home for each fact)', () => {
   });
 
   it('gives a session and the call a follow-up placed the same search attributes, never a phone number', () => {
-    const variables = { crmContactId: 'CRM-1', followUpOf: 'root-session', followUpAttempt: '2' };
+    const root = '0b6f9a52-3c1d-4e8f-9a7b-2d4c6e8f0a1b';
+    const variables = { crmContactId: 'CRM-1', followUpOf: root, followUpAttempt: '2' };
     const fromWebhook = sessionSearchAttributes({ created: withVariables(created, variables) }, 'awaiting-end');
     const fromPlacedCall = sessionSearchAttributes(
       {
@@ -184,7 +185,7 @@ describe('what operators see of a session (one home for each fact)', () => {
       AgntixSessionType: 'VOICE',
       AgntixDirection: 'OUTBOUND',
       AgntixAgentId: created.agentId,
-      AgntixFollowUpOf: 'root-session',
+      AgntixFollowUpOf: root,
       AgntixFollowUpAttempt: 2,
       AgntixCrmContactId: 'CRM-1',
     });
@@ -208,8 +209,8 @@ describe('what operators see of a session (one home for each fact)', () => {
     expect(sessionSummary(facts).length).toBeLessThan(120);
   });
 
-  it('keeps a crmContactId of exactly the limit', () => {
-    const crmContactId = 'C'.repeat(MAX_KEYWORD_BYTES);
+  it('keeps a crmContactId at the longest the default id pattern allows', () => {
+    const crmContactId = 'C'.repeat(64);
     const { omitted } = boundedSessionSearchAttributes({ created: withVariables(created, { crmContactId }) }, 'done');
     expect(omitted).toEqual([]);
   });
