@@ -1,3 +1,4 @@
+import { indexedOutcome } from '../src/contracts/searchIndex';
 import { SessionDetail } from '../src/activities/agntix/client';
 import { SessionCreated, SessionEnded } from '../src/contracts/agntixEvents';
 import { confirmsDial, decideFollowUp } from '../src/workflows/followUp/decisions';
@@ -229,5 +230,17 @@ describe('what operators see of a session (one home for each fact)', () => {
   it('reads a chain up to attempt 100 under a prefixed or UUID root', () => {
     expect(chainOf({ followUpOf: 'ses_01H', followUpAttempt: '100' })).toEqual({ root: 'ses_01H', attempt: 100 });
     expect(chainOf({ followUpOf: created.id, followUpAttempt: 1 })).toEqual({ root: created.id, attempt: 1 });
+  });
+});
+
+describe('the outcome the visibility index holds', () => {
+  it.each([
+    ['Confirmed', 'Confirmed'],
+    ['EXPIRED', 'EXPIRED'],
+    ['UNRESOLVED', 'UNRESOLVED'],
+    ['Priya Raman (+44 7700 900999)', 'other'],
+    ['confirmed', 'other'],
+  ])('writes %s as %s', (outcome, expected) => {
+    expect(indexedOutcome(outcome)).toBe(expected);
   });
 });

@@ -22,9 +22,15 @@ export const DEFAULT_SEARCH_INDEX: SearchIndexPolicy = {
   crmIdPattern: DEFAULT_CRM_ID_PATTERN,
 };
 
-/** The outcome as the index may hold it: a configured class, or `other`. */
+/**
+ * Enums the index always holds: the service's own EXPIRED and the platform's resolution classifications (API.md),
+ * which stand in for a missing callOutcome. Operators filter on them (`AgntixOutcome = "EXPIRED"`).
+ */
+export const SERVICE_OUTCOMES = ['EXPIRED', 'RESOLVED', 'PARTIALLY_RESOLVED', 'UNRESOLVED', 'NOT_APPLICABLE'];
+
+/** The outcome as the index may hold it: a configured class or one of the service's enums, else `other`. */
 export const indexedOutcome = (outcome: string, index: SearchIndexPolicy = DEFAULT_SEARCH_INDEX): string =>
-  index.outcomeClasses.includes(outcome) ? outcome : 'other';
+  index.outcomeClasses.includes(outcome) || SERVICE_OUTCOMES.includes(outcome) ? outcome : 'other';
 
 // The pattern is tested against at most 64 characters, so an operator's pattern cannot be made slow by a payload.
 const MAX_ID_CHARS = 64;
