@@ -7,6 +7,7 @@ import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import type { OutcomeSink } from '../src/activities/sinks/types';
 import type { FollowUpEvent, OutcomeEvent, OutcomeKind } from '../src/contracts';
 import { migrate } from '../src/store/migrate';
+import { migrations } from '../src/store/migrations';
 import { postgresForTest } from './helpers/postgres';
 
 type Row = Record<string, unknown>;
@@ -204,6 +205,39 @@ describe.each([
     expect(await store.eventKeys(root)).toHaveLength(3);
   });
 
+  it("tells on the original session's row where the customer stands, and a late write never takes it back", async () => {
+    const root = newSessionId();
+    const [first, second] = [`followup-${root}-1`, `followup-${root}-2`];
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 2, 9, 0, second)).toISOString();
+    await store.writers[0].record(outcome(root, 'completed'));
+    await store.writers[0].record(followUp(first, 'follow-up.scheduled', { recordedAt: at(1) }));
+    expect(await store.session(root)).toMatchObject({ chain_state: 'scheduled', chain_attempt: 1 });
+
+    await store.writers[1].record(followUp(first, 'follow-up.placed', { recordedAt: at(2) }));
+    await store.writers[0].record(followUp(second, 'follow-up.scheduled', { attempt: 2, recordedAt: at(3) }));
+    await store.writers[1].record(
+      followUp(second, 'follow-up.cancelled', { attempt: 2, reason: 'cancelled: emailed', recordedAt: at(4) }),
+    );
+    // Attempt 1's placed mark, retried after attempt 2 was cancelled, and attempt 2's own earlier schedule.
+    await store.writers[0].record({
+      ...followUp(first, 'follow-up.placed', { recordedAt: at(2) }),
+      idempotencyKey: 'x',
+    });
+    await store.writers[1].record(
+      followUp(second, 'follow-up.scheduled', { attempt: 2, recordedAt: at(3), idempotencyKey: 'y' }),
+    );
+
+    expect(await store.session(root)).toMatchObject({
+      kind: 'completed',
+      chain_state: 'cancelled',
+      chain_attempt: 2,
+      chain_reason: 'cancelled: emailed',
+    });
+    // The session's own outcome, written again (a retry), leaves the chain as it stands.
+    await store.writers[1].record(outcome(root, 'completed'));
+    expect(await store.session(root)).toMatchObject({ chain_state: 'cancelled', chain_attempt: 2 });
+  });
+
   it('forgets a customer: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
     const contact = `CRM-${newSessionId()}`;
     const [root, call, other] = [newSessionId(), newSessionId(), newSessionId()];
@@ -242,18 +276,13 @@ describe('PostgreSQL migrations', () => {
     const pools = Array.from({ length: 3 }, () => new Pool({ connectionString: database.url }));
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 5]);
-      expect(results.every((r) => r.current === 5)).toBe(true);
+      const latest = migrations.length;
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, latest]);
+      expect(results.every((r) => r.current === latest)).toBe(true);
       const { rows } = await pools[0]!.query<{ version: number; name: string }>(
         'SELECT version, name FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toEqual([
-        { version: 1, name: 'outcomes' },
-        { version: 2, name: 'transcripts' },
-        { version: 3, name: 'transcript_pages' },
-        { version: 4, name: 'dial_ledger' },
-        { version: 5, name: 'delivery_digests' },
-      ]);
+      expect(rows).toEqual(migrations.map(({ version, name }) => ({ version, name })));
     } finally {
       await Promise.all(pools.map((p) => p.end()));
       await database.stop();

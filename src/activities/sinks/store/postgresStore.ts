@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { jsonForPostgres, withoutNul } from '../../../store/postgres';
 import { postgresErasure } from './postgresErasure';
-import { upsertSessionSql } from './sessionRows';
+import { setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /*
@@ -26,6 +26,8 @@ const upsertFollowUp = `
     scheduled_at = COALESCE(excluded.scheduled_at, follow_ups.scheduled_at),
     call_session_id = COALESCE(excluded.call_session_id, follow_ups.call_session_id),
     reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at`;
+
+const setChain = setChainSql((_, position) => `$${position}`);
 
 const text = (value: string | undefined) => withoutNul(value) ?? null;
 
@@ -65,8 +67,8 @@ function writeOutcome(client: PoolClient, event: OutcomeEvent) {
   ]);
 }
 
-function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
-  return client.query(upsertFollowUp, [
+async function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
+  await client.query(upsertFollowUp, [
     event.followUpId,
     event.originalSessionId,
     event.attempt,
@@ -76,6 +78,8 @@ function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
     text(event.reason),
     event.recordedAt,
   ]);
+  const state = event.kind.replace('follow-up.', '');
+  await client.query(setChain, [state, event.attempt, text(event.reason), event.recordedAt, event.originalSessionId]);
 }
 
 /** The outcome store on PostgreSQL (DATABASE_URL). The pool belongs to the caller, who ends it. */

@@ -35,3 +35,28 @@ export function upsertSessionSql(placeholder: (column: string, position: number)
     ON CONFLICT (session_id) DO UPDATE SET ${updates.join(', ')}
     WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'`;
 }
+
+/**
+ * Where the customer stands, on the chain's original session row: each follow-up event of the chain sets it, so the
+ * row still tells once the session workflow has closed (a closed workflow's own record cannot change, and keeping it
+ * open to be told would cost billed actions). A write that lands late (another queue, a retry) never takes the row
+ * back: a later attempt wins, or the same attempt recorded no earlier. Nothing is written before the session's own
+ * outcome row exists.
+ */
+export function setChainSql(placeholder: (column: string, position: number) => string): string {
+  const [state, attempt, reason, at, root] = CHAIN_PARAMETERS.map((column, i) => placeholder(column, i + 1));
+  return `
+    UPDATE sessions SET chain_state = ${state}, chain_attempt = ${attempt}, chain_reason = ${reason},
+      chain_updated_at = ${at}
+    WHERE session_id = ${root}
+      AND (chain_attempt IS NULL OR chain_attempt < ${attempt} OR (chain_attempt = ${attempt} AND chain_updated_at <= ${at}))`;
+}
+
+/** setChainSql's parameters, in position order. */
+export const CHAIN_PARAMETERS = [
+  'chain_state',
+  'chain_attempt',
+  'chain_reason',
+  'chain_updated_at',
+  'session_id',
+] as const;
