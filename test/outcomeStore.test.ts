@@ -8,6 +8,7 @@ import type { OutcomeSink } from '../src/activities/sinks/types';
 import type { FollowUpEvent, OutcomeEvent, OutcomeKind } from '../src/contracts';
 import { migrate } from '../src/store/migrate';
 import { migrations } from '../src/store/migrations';
+import { runDocumented } from './helpers/documentedCommands';
 import { postgresForTest } from './helpers/postgres';
 
 type Row = Record<string, unknown>;
@@ -288,4 +289,22 @@ describe('PostgreSQL migrations', () => {
       await database.stop();
     }
   });
+});
+
+describe('npm run db:migrate', () => {
+  it("brings a database to this build's schema, as README and the runbook write it", async () => {
+    const database = await postgresForTest('db_migrate');
+    const pool = new Pool({ connectionString: database.url });
+    try {
+      const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+      const ran = await runDocumented('npm run db:migrate', {}, env);
+      expect(ran).toMatchObject({ code: 0 });
+      const { rows } = await pool.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+      expect(rows[0]?.version).toBe(migrations.length);
+      await pool.query('SELECT chain_state, chain_attempt, chain_reason, chain_updated_at FROM sessions');
+    } finally {
+      await pool.end();
+      await database.stop();
+    }
+  }, 60_000);
 });
