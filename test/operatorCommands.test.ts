@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -22,6 +25,7 @@ import { waitFor } from './helpers/wait';
 const NEW_SECRET = newSecret();
 const OLD_SECRET = newSecret();
 let stack: ReturnType<typeof startDocumented>;
+let helpdesk: Awaited<ReturnType<typeof startHelpdesk>>;
 let env: NodeJS.ProcessEnv;
 let dataDir: string;
 let port: number;
@@ -60,18 +64,60 @@ beforeAll(async () => {
     FOLLOWUP_MIN_DELAY_MINUTES: '0.5',
     FOLLOWUP_DEFAULT_DELAY_MINUTES: '0.5',
   };
-  stack = startDocumented('npm start', {}, env);
-  let out = '';
-  stack.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes('Press Ctrl-C to stop.'), 'the stack to start', 90_000);
+  helpdesk = await startHelpdesk();
+  // The authoring guide's start, its helpdesk a local stand-in: the complaint example's escalation must reach it.
+  stack = await startStack('ESCALATION_QUEUE_URL=https://helpdesk.example/api/tickets npm start', env, {
+    'https://helpdesk.example/api/tickets': helpdesk.url,
+  });
   connection = await Connection.connect({ address: testAddress() });
   client = new Client({ connection, dataConverter: dataConverterFor(loadOperatorConfig(env)) });
 }, 120_000);
 
 afterAll(async () => {
   stack?.stop();
+  helpdesk?.server.close();
   await connection?.close();
 });
+
+/** Starts a stack by a documented command and waits until it says it is up. */
+async function startStack(command: string, stackEnv: NodeJS.ProcessEnv, fill: Record<string, string> = {}) {
+  const started = startDocumented(command, fill, stackEnv);
+  let out = '';
+  started.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await waitFor(() => out.includes('Press Ctrl-C to stop.'), 'the stack to start', 90_000);
+  return started;
+}
+
+/** A helpdesk as the escalation example expects one (docs/authoring.md): one ticket per idempotency key. */
+async function startHelpdesk() {
+  const tickets = new Map<string, { ticketId: string; body: unknown }>();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key'] ?? tickets.size);
+      if (!tickets.has(key)) tickets.set(key, { ticketId: `HD-${tickets.size + 1}`, body: JSON.parse(body) });
+      res
+        .writeHead(201, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ticketId: tickets.get(key)!.ticketId }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port: helpdeskPort } = server.address() as AddressInfo;
+  return { server, tickets, url: `http://127.0.0.1:${helpdeskPort}/api/tickets` };
+}
+
+/** The same stack's settings on fresh ports, queue and data folder, for a second stack beside the first. */
+async function anotherStackEnv(): Promise<NodeJS.ProcessEnv> {
+  const names = ['PORT', 'SANDBOX_PORT', 'HUBSPOT_SANDBOX_PORT', 'CODEC_SERVER_PORT', 'WORKER_METRICS_PORT'];
+  const ports = await Promise.all(names.map(() => freePort()));
+  return {
+    ...env,
+    ...Object.fromEntries(names.map((name, i) => [name, String(ports[i])])),
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'operator-')),
+    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('operator'),
+  };
+}
 
 const sandbox = async (route: string) =>
   (await (await fetch(`http://127.0.0.1:${sandboxPort}${route}`, { method: 'POST' })).json()) as {
@@ -292,7 +338,8 @@ test("the README's example sends end green, signed with either secret of a rotat
     expect(result.failures).toEqual([]);
   }
   const { id } = example<{ id: string }>(path.basename(complaint));
-  expect(await client.workflow.getHandle(`escalationWorkflow-${id}`).result()).toMatchObject({ ticketId: 'T-1' });
+  expect(await client.workflow.getHandle(`escalationWorkflow-${id}`).result()).toMatchObject({ ticketId: 'HD-1' });
+  expect([...helpdesk.tickets.values()]).toMatchObject([{ ticketId: 'HD-1', body: { sessionId: id } }]);
 
   const { id: chatId } = example<{ id: string }>(path.basename(chat));
   const status = await runAsWritten(
@@ -321,9 +368,33 @@ test("the README's example sends end green, signed with either secret of a rotat
   expect(anyReason).toMatchObject({ code: 0 });
 }, 180_000);
 
-test('the demo, the setup commands and erasure run as written', async () => {
-  const demo = await runAsWritten('npm run demo');
-  expect(demo).toMatchObject({ code: 0 });
+test('npm start and the demo played through it, as the README writes them', async () => {
+  const quickStart = await anotherStackEnv();
+  const started = await startStack('npm start', quickStart);
+  try {
+    const demo = await runDocumented('npm run demo', {}, quickStart);
+    expect(demo).toMatchObject({ code: 0 });
+  } finally {
+    started.stop();
+  }
+}, 300_000);
+
+test('the API and the codec server start on their own', async () => {
+  const alone = await anotherStackEnv();
+  alone.PAYLOAD_ENCRYPTION_KEYS = `k1:${randomBytes(32).toString('base64')}`;
+  const api = startDocumented('npm run start:api', {}, alone);
+  const codec = startDocumented('npm run start:codec-server', {}, alone);
+  try {
+    const answers = (url: string) => async () => (await fetch(url).catch(() => undefined))?.ok === true;
+    await waitFor(answers(`http://127.0.0.1:${alone.PORT}/readyz`), 'the API to be ready', 60_000);
+    await waitFor(answers(`http://127.0.0.1:${alone.CODEC_SERVER_PORT}/healthz`), 'the codec server', 60_000);
+  } finally {
+    api.stop();
+    codec.stop();
+  }
+}, 120_000);
+
+test('the setup commands and erasure run as written', async () => {
   expect(await runAsWritten('npm run temporal:setup')).toMatchObject({ code: 0 });
   const hubspot = await runDocumented(
     'HUBSPOT_ACCESS_TOKEN=pat-... npm run hubspot:setup',

@@ -75,8 +75,8 @@ export function normalise(command: string): string {
     .trim();
 }
 
-// The calls that take a documented command as written, their first argument: these and the operator test's wrapper.
-const RUNNERS = new Set(['runDocumented', 'startDocumented', 'runAsWritten']);
+// The calls that take a documented command as written, as their first argument: these and the operator test's wrappers.
+const RUNNERS = new Set(['runDocumented', 'startDocumented', 'runAsWritten', 'startStack']);
 
 /** The commands passed as written to the runners in a test file (read from its syntax tree). */
 export function commandsRunIn(testFile: string): string[] {
