@@ -239,6 +239,18 @@ describe.each([
     expect(await store.session(root)).toMatchObject({ chain_state: 'cancelled', chain_attempt: 2 });
   });
 
+  it("takes up the chain's state when the session's own row lands after its first follow-up event", async () => {
+    const root = newSessionId();
+    const id = `followup-${root}-1`;
+    await store.writers[0].record(followUp(id, 'follow-up.scheduled', { scheduledAt: '2026-01-02T09:30:00.000Z' }));
+    await store.writers[1].record(outcome(root, 'completed'));
+    expect(await store.session(root)).toMatchObject({ kind: 'completed', chain_state: 'scheduled', chain_attempt: 1 });
+
+    await store.writers[0].record(followUp(id, 'follow-up.failed', { reason: 'no dial attempt left' }));
+    await store.writers[1].record({ ...outcome(root, 'completed'), idempotencyKey: 'again' });
+    expect(await store.session(root)).toMatchObject({ chain_state: 'failed', chain_reason: 'no dial attempt left' });
+  });
+
   it('forgets a customer: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
     const contact = `CRM-${newSessionId()}`;
     const [root, call, other] = [newSessionId(), newSessionId(), newSessionId()];
@@ -268,6 +280,26 @@ describe.each([
     );
     const row = await store.session(id);
     expect(String(row?.summary).replace(/\0/g, '')).toBe('beforeafter');
+  });
+});
+
+describe('SQLite file made before the chain columns', () => {
+  it('gets them when a worker opens it, and its rows stay', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'store-')), 'outcomes.sqlite');
+    const before = createSqliteSink(file);
+    const root = newSessionId();
+    await before.record(outcome(root, 'completed'));
+    for (const column of ['chain_state', 'chain_attempt', 'chain_reason', 'chain_updated_at'])
+      before.db.exec(`ALTER TABLE sessions DROP COLUMN ${column}`);
+    before.db.close();
+
+    const after = createSqliteSink(file);
+    await after.record(followUp(`followup-${root}-1`, 'follow-up.cancelled', { reason: 'cancelled: emailed' }));
+    expect(after.db.prepare('SELECT kind, chain_state FROM sessions WHERE session_id = ?').get(root)).toEqual({
+      kind: 'completed',
+      chain_state: 'cancelled',
+    });
+    after.db.close();
   });
 });
 

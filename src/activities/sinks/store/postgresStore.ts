@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { jsonForPostgres, withoutNul } from '../../../store/postgres';
 import { postgresErasure } from './postgresErasure';
-import { setChainSql, upsertSessionSql } from './sessionRows';
+import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /*
@@ -28,6 +28,7 @@ const upsertFollowUp = `
     reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at`;
 
 const setChain = setChainSql((_, position) => `$${position}`);
+const backfillChain = backfillChainSql((_, position) => `$${position}`);
 
 const text = (value: string | undefined) => withoutNul(value) ?? null;
 
@@ -35,16 +36,17 @@ const text = (value: string | undefined) => withoutNul(value) ?? null;
 const setTranscript = `
   UPDATE sessions SET transcript_ref = $1, transcript_messages = $2, updated_at = $3 WHERE session_id = $4`;
 
-function writeOutcome(client: PoolClient, event: OutcomeEvent) {
+async function writeOutcome(client: PoolClient, event: OutcomeEvent) {
   if (event.kind === 'transcript-archived') {
-    return client.query(setTranscript, [
+    await client.query(setTranscript, [
       text(event.transcript?.ref),
       event.transcript?.messages ?? null,
       event.recordedAt,
       event.sessionId,
     ]);
+    return;
   }
-  return client.query(upsertSession, [
+  await client.query(upsertSession, [
     event.sessionId,
     event.kind,
     event.phase,
@@ -65,6 +67,7 @@ function writeOutcome(client: PoolClient, event: OutcomeEvent) {
     jsonForPostgres(event),
     event.recordedAt,
   ]);
+  await client.query(backfillChain, [event.sessionId]);
 }
 
 async function writeFollowUp(client: PoolClient, event: FollowUpEvent) {

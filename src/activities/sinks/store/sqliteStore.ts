@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../../store/privateFiles';
 import { sqliteErasure } from './sqliteErasure';
-import { setChainSql, upsertSessionSql } from './sessionRows';
+import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /**
@@ -57,6 +57,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at
   `);
   const setChain = db.prepare(setChainSql((column) => `@${column}`));
+  const backfillChain = db.prepare(backfillChainSql((column) => `@${column}`));
   const writeFollowUp = (event: FollowUpEvent) => {
     insertEvent.run(event.idempotencyKey, event.originalSessionId, event.kind, event.recordedAt);
     upsertFollowUp.run({
@@ -109,6 +110,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       event_json: JSON.stringify(event),
       updated_at: event.recordedAt,
     });
+    backfillChain.run({ session_id: event.sessionId });
   };
   const write = db.transaction((event: ExternalEvent) =>
     isFollowUpEvent(event) ? writeFollowUp(event) : writeOutcome(event),
