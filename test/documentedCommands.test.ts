@@ -20,6 +20,7 @@ type Row =
   | { gap: string };
 
 const OPERATOR = 'test/operatorCommands.test.ts';
+const START = 'test/startCommands.test.ts';
 const SELF = 'test/documentedCommands.test.ts';
 const STORE = 'test/outcomeStore.test.ts';
 const CI = '.ci/run runs it as written before the suite';
@@ -42,7 +43,7 @@ const CLOUD = {
 
 export const DOCUMENTED: Record<string, Row> = {
   // Starting, testing, building
-  'npm start': { runBy: OPERATOR },
+  'npm start': { runBy: START },
   'npm test': { notHere: 'the suite this test runs in', checkedBy: CI },
   'npx jest': { notHere: 'the suite this test runs in (one file at a time)', checkedBy: CI },
   'npx jest test/automations': { notHere: 'files of this suite', checkedBy: 'npm test runs them' },
@@ -83,8 +84,8 @@ export const DOCUMENTED: Record<string, Row> = {
   'TEMPORAL_ADDRESS=my-ns.a1b2c.tmprl.cloud:7233 TEMPORAL_NAMESPACE=my-ns.a1b2c TEMPORAL_API_KEY=... npm run start:worker':
     CLOUD,
   'TEMPORAL_TLS_CLIENT_CERT_PATH=client.pem TEMPORAL_TLS_CLIENT_KEY_PATH=client.key ...': CLOUD,
-  'npm run start:api': { runBy: OPERATOR },
-  'npm run start:codec-server': { runBy: OPERATOR },
+  'npm run start:api': { runBy: START },
+  'npm run start:codec-server': { runBy: START },
   'npm run temporal:setup': { runBy: OPERATOR },
   'npm run db:migrate': { runBy: STORE },
   'HUBSPOT_ACCESS_TOKEN=pat-... npm run hubspot:setup': { runBy: OPERATOR },
@@ -113,7 +114,7 @@ export const DOCUMENTED: Record<string, Row> = {
   },
 
   // The demo and the sandbox
-  'npm run demo': { runBy: OPERATOR },
+  'npm run demo': { runBy: START },
   'npm run demo -- send': { form: 'the sends below' },
   'npm run demo -- send <>': { runBy: OPERATOR },
   'npm run demo -- send examples/agntix/session-ended.chat-no-analysis.json [--url URL] [--secret whsec_...]': {

@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,58 +9,36 @@ import type { SessionResult } from '../src/contracts';
 import { newSecret } from '../src/dev/signing';
 import { example } from '../src/dev/examples';
 import { SANDBOX_HUBSPOT_TOKEN } from '../src/dev/sandbox/fakeHubspot';
-import { runDocumented, startDocumented, type Ran } from './helpers/documentedCommands';
-import { freePort } from './helpers/freePort';
-import { testAddress, uniqueTaskQueue } from './helpers/temporal';
+import { devStackEnv, startHelpdesk, startStack } from './helpers/devStack';
+import { runDocumented, type Ran } from './helpers/documentedCommands';
+import { testAddress } from './helpers/temporal';
 import { waitFor } from './helpers/wait';
 
 /*
  * The commands the docs give operators, run as written (test/documentedCommands.test.ts holds the list) against a
- * stack started by `npm start` itself (here on the suite's Temporal server), sharing nothing with this test but its
- * DATA_DIR: the development payload key must be found there, as on a fresh clone.
+ * stack started by the authoring guide's `npm start` (test/helpers/devStack.ts).
  */
 const NEW_SECRET = newSecret();
 const OLD_SECRET = newSecret();
-let stack: ReturnType<typeof startDocumented>;
+let stack: Awaited<ReturnType<typeof startStack>>;
 let helpdesk: Awaited<ReturnType<typeof startHelpdesk>>;
 let env: NodeJS.ProcessEnv;
-let dataDir: string;
-let port: number;
-let sandboxPort: number;
-let hubspotPort: number;
 let connection: Connection;
 let client: Client;
+const port = () => env.PORT!;
+const sandboxPort = () => env.SANDBOX_PORT!;
 
 const runAsWritten = (command: string, fill: Record<string, string> = {}): Promise<Ran> =>
   runDocumented(command, fill, env);
 
 beforeAll(async () => {
-  let codecPort: number, metricsPort: number;
-  [port, sandboxPort, hubspotPort, codecPort, metricsPort] = (await Promise.all(
-    Array.from({ length: 5 }, () => freePort()),
-  )) as [number, number, number, number, number];
-  const inherited = { ...process.env };
-  delete inherited.PAYLOAD_ENCRYPTION_KEYS;
-  delete inherited.AGNTIX_WEBHOOK_SECRET;
-  dataDir = mkdtempSync(path.join(tmpdir(), 'operator-'));
-  env = {
-    ...inherited,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    SANDBOX_PORT: String(sandboxPort),
-    HUBSPOT_SANDBOX_PORT: String(hubspotPort),
-    CODEC_SERVER_PORT: String(codecPort),
-    WORKER_METRICS_PORT: String(metricsPort),
-    TEMPORAL_ADDRESS: testAddress(),
-    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('operator'),
+  env = await devStackEnv({
     // Mid-rotation (README, Connect Agntix): the new secret and the old one, both accepted.
     AGNTIX_WEBHOOK_SECRET: `${NEW_SECRET} ${OLD_SECRET}`,
     // Room to run the commands before a follow-up's slot comes.
     FOLLOWUP_MIN_DELAY_MINUTES: '0.5',
     FOLLOWUP_DEFAULT_DELAY_MINUTES: '0.5',
-  };
+  });
   helpdesk = await startHelpdesk();
   // The authoring guide's start, its helpdesk a local stand-in: the complaint example's escalation must reach it.
   stack = await startStack('ESCALATION_QUEUE_URL=https://helpdesk.example/api/tickets npm start', env, {
@@ -79,48 +54,8 @@ afterAll(async () => {
   await connection?.close();
 });
 
-/** Starts a stack by a documented command and waits until it says it is up. */
-async function startStack(command: string, stackEnv: NodeJS.ProcessEnv, fill: Record<string, string> = {}) {
-  const started = startDocumented(command, fill, stackEnv);
-  let out = '';
-  started.child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => out.includes('Press Ctrl-C to stop.'), 'the stack to start', 90_000);
-  return started;
-}
-
-/** A helpdesk as the escalation example expects one (docs/authoring.md): one ticket per idempotency key. */
-async function startHelpdesk() {
-  const tickets = new Map<string, { ticketId: string; body: unknown }>();
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      const key = String(req.headers['idempotency-key'] ?? tickets.size);
-      if (!tickets.has(key)) tickets.set(key, { ticketId: `HD-${tickets.size + 1}`, body: JSON.parse(body) });
-      res
-        .writeHead(201, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ticketId: tickets.get(key)!.ticketId }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: helpdeskPort } = server.address() as AddressInfo;
-  return { server, tickets, url: `http://127.0.0.1:${helpdeskPort}/api/tickets` };
-}
-
-/** The same stack's settings on fresh ports, queue and data folder, for a second stack beside the first. */
-async function anotherStackEnv(): Promise<NodeJS.ProcessEnv> {
-  const names = ['PORT', 'SANDBOX_PORT', 'HUBSPOT_SANDBOX_PORT', 'CODEC_SERVER_PORT', 'WORKER_METRICS_PORT'];
-  const ports = await Promise.all(names.map(() => freePort()));
-  return {
-    ...env,
-    ...Object.fromEntries(names.map((name, i) => [name, String(ports[i])])),
-    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'operator-')),
-    TEMPORAL_TASK_QUEUE: uniqueTaskQueue('operator'),
-  };
-}
-
 const sandbox = async (route: string) =>
-  (await (await fetch(`http://127.0.0.1:${sandboxPort}${route}`, { method: 'POST' })).json()) as {
+  (await (await fetch(`http://127.0.0.1:${sandboxPort()}${route}`, { method: 'POST' })).json()) as {
     sessionId: string;
     followUpId?: string;
   };
@@ -147,7 +82,7 @@ test('the follow-up commands of the README and the runbook work as written', asy
   const practices = await Promise.all(
     [1, 2, 3].map(async () => {
       const made = await runAsWritten('curl -X POST http://localhost:3100/sandbox/scenarios/needs-operator', {
-        'localhost:3100': `127.0.0.1:${sandboxPort}`,
+        'localhost:3100': `127.0.0.1:${sandboxPort()}`,
       });
       expect(made.code).toBe(0);
       return (JSON.parse(/\{.*\}/s.exec(made.text)![0]) as { followUpId: string }).followUpId;
@@ -229,7 +164,7 @@ test('the follow-up commands of the README and the runbook work as written', asy
   for (const { id } of [a, b, c, d]) await waitFor(async () => (await stateOf(id)) === 'cancelled', `${id} cancelled`);
 
   // Where the customer stands, on the session's own row, after its workflow has closed.
-  const store = new Database(path.join(dataDir, 'outcomes.sqlite'), { readonly: true });
+  const store = new Database(path.join(env.DATA_DIR!, 'outcomes.sqlite'), { readonly: true });
   const row = () =>
     store
       .prepare('SELECT chain_state, chain_attempt, chain_reason FROM sessions WHERE session_id = ?')
@@ -317,14 +252,14 @@ test("the README's example sends end green, signed with either secret of a rotat
   expect(stranger.text).toMatch(/^401 /m);
   const toHost = await runAsWritten(
     'npm run demo -- send examples/agntix/session-ended.chat-no-analysis.json --url https://<your host>/webhooks/agntix --secret whsec_...',
-    { 'https://<your host>': `http://127.0.0.1:${port}`, 'whsec_...': NEW_SECRET },
+    { 'https://<your host>': `http://127.0.0.1:${port()}`, 'whsec_...': NEW_SECRET },
   );
   expect(toHost).toMatchObject({ code: 0 });
   const saved = path.join(mkdtempSync(path.join(tmpdir(), 'dead-letter-')), 'dead-letter.json');
   writeFileSync(saved, JSON.stringify(example('session-created.voice-outbound.json')));
   const deadLetter = await runAsWritten(
     'npm run demo -- send dead-letter.json --url https://your-host/webhooks/agntix --secret whsec_...',
-    { 'dead-letter.json': saved, 'https://your-host': `http://127.0.0.1:${port}`, 'whsec_...': NEW_SECRET },
+    { 'dead-letter.json': saved, 'https://your-host': `http://127.0.0.1:${port()}`, 'whsec_...': NEW_SECRET },
   );
   expect(deadLetter).toMatchObject({ code: 0 });
   const anyExample = await runAsWritten('npm run demo -- send examples/agntix/<file>', {
@@ -368,38 +303,12 @@ test("the README's example sends end green, signed with either secret of a rotat
   expect(anyReason).toMatchObject({ code: 0 });
 }, 180_000);
 
-test('npm start and the demo played through it, as the README writes them', async () => {
-  const quickStart = await anotherStackEnv();
-  const started = await startStack('npm start', quickStart);
-  try {
-    const demo = await runDocumented('npm run demo', {}, quickStart);
-    expect(demo).toMatchObject({ code: 0 });
-  } finally {
-    started.stop();
-  }
-}, 300_000);
-
-test('the API and the codec server start on their own', async () => {
-  const alone = await anotherStackEnv();
-  alone.PAYLOAD_ENCRYPTION_KEYS = `k1:${randomBytes(32).toString('base64')}`;
-  const api = startDocumented('npm run start:api', {}, alone);
-  const codec = startDocumented('npm run start:codec-server', {}, alone);
-  try {
-    const answers = (url: string) => async () => (await fetch(url).catch(() => undefined))?.ok === true;
-    await waitFor(answers(`http://127.0.0.1:${alone.PORT}/readyz`), 'the API to be ready', 60_000);
-    await waitFor(answers(`http://127.0.0.1:${alone.CODEC_SERVER_PORT}/healthz`), 'the codec server', 60_000);
-  } finally {
-    api.stop();
-    codec.stop();
-  }
-}, 120_000);
-
 test('the setup commands and erasure run as written', async () => {
   expect(await runAsWritten('npm run temporal:setup')).toMatchObject({ code: 0 });
   const hubspot = await runDocumented(
     'HUBSPOT_ACCESS_TOKEN=pat-... npm run hubspot:setup',
     { 'pat-...': SANDBOX_HUBSPOT_TOKEN },
-    { ...env, HUBSPOT_BASE_URL: `http://127.0.0.1:${hubspotPort}` },
+    { ...env, HUBSPOT_BASE_URL: `http://127.0.0.1:${env.HUBSPOT_SANDBOX_PORT}` },
   );
   expect(hubspot).toMatchObject({ code: 0 });
 
