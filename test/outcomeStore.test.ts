@@ -7,6 +7,8 @@ import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import type { OutcomeSink } from '../src/activities/sinks/types';
 import type { FollowUpEvent, OutcomeEvent, OutcomeKind } from '../src/contracts';
 import { migrate } from '../src/store/migrate';
+import { migrations } from '../src/store/migrations';
+import { runDocumented } from './helpers/documentedCommands';
 import { postgresForTest } from './helpers/postgres';
 
 type Row = Record<string, unknown>;
@@ -204,6 +206,51 @@ describe.each([
     expect(await store.eventKeys(root)).toHaveLength(3);
   });
 
+  it("tells on the original session's row where the customer stands, and a late write never takes it back", async () => {
+    const root = newSessionId();
+    const [first, second] = [`followup-${root}-1`, `followup-${root}-2`];
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 2, 9, 0, second)).toISOString();
+    await store.writers[0].record(outcome(root, 'completed'));
+    await store.writers[0].record(followUp(first, 'follow-up.scheduled', { recordedAt: at(1) }));
+    expect(await store.session(root)).toMatchObject({ chain_state: 'scheduled', chain_attempt: 1 });
+
+    await store.writers[1].record(followUp(first, 'follow-up.placed', { recordedAt: at(2) }));
+    await store.writers[0].record(followUp(second, 'follow-up.scheduled', { attempt: 2, recordedAt: at(3) }));
+    await store.writers[1].record(
+      followUp(second, 'follow-up.cancelled', { attempt: 2, reason: 'cancelled: emailed', recordedAt: at(4) }),
+    );
+    // Attempt 1's placed mark, retried after attempt 2 was cancelled, and attempt 2's own earlier schedule.
+    await store.writers[0].record({
+      ...followUp(first, 'follow-up.placed', { recordedAt: at(2) }),
+      idempotencyKey: 'x',
+    });
+    await store.writers[1].record(
+      followUp(second, 'follow-up.scheduled', { attempt: 2, recordedAt: at(3), idempotencyKey: 'y' }),
+    );
+
+    expect(await store.session(root)).toMatchObject({
+      kind: 'completed',
+      chain_state: 'cancelled',
+      chain_attempt: 2,
+      chain_reason: 'cancelled: emailed',
+    });
+    // The session's own outcome, written again (a retry), leaves the chain as it stands.
+    await store.writers[1].record(outcome(root, 'completed'));
+    expect(await store.session(root)).toMatchObject({ chain_state: 'cancelled', chain_attempt: 2 });
+  });
+
+  it("takes up the chain's state when the session's own row lands after its first follow-up event", async () => {
+    const root = newSessionId();
+    const id = `followup-${root}-1`;
+    await store.writers[0].record(followUp(id, 'follow-up.scheduled', { scheduledAt: '2026-01-02T09:30:00.000Z' }));
+    await store.writers[1].record(outcome(root, 'completed'));
+    expect(await store.session(root)).toMatchObject({ kind: 'completed', chain_state: 'scheduled', chain_attempt: 1 });
+
+    await store.writers[0].record(followUp(id, 'follow-up.failed', { reason: 'no dial attempt left' }));
+    await store.writers[1].record({ ...outcome(root, 'completed'), idempotencyKey: 'again' });
+    expect(await store.session(root)).toMatchObject({ chain_state: 'failed', chain_reason: 'no dial attempt left' });
+  });
+
   it('forgets a customer: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
     const contact = `CRM-${newSessionId()}`;
     const [root, call, other] = [newSessionId(), newSessionId(), newSessionId()];
@@ -236,27 +283,60 @@ describe.each([
   });
 });
 
+describe('SQLite file made before the chain columns', () => {
+  it('gets them when a worker opens it, and its rows stay', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'store-')), 'outcomes.sqlite');
+    const before = createSqliteSink(file);
+    const root = newSessionId();
+    await before.record(outcome(root, 'completed'));
+    for (const column of ['chain_state', 'chain_attempt', 'chain_reason', 'chain_updated_at'])
+      before.db.exec(`ALTER TABLE sessions DROP COLUMN ${column}`);
+    before.db.close();
+
+    const after = createSqliteSink(file);
+    await after.record(followUp(`followup-${root}-1`, 'follow-up.cancelled', { reason: 'cancelled: emailed' }));
+    expect(after.db.prepare('SELECT kind, chain_state FROM sessions WHERE session_id = ?').get(root)).toEqual({
+      kind: 'completed',
+      chain_state: 'cancelled',
+    });
+    after.db.close();
+  });
+});
+
 describe('PostgreSQL migrations', () => {
   it('apply once when several workers start at the same moment', async () => {
     const database = await postgresForTest('migrations');
     const pools = Array.from({ length: 3 }, () => new Pool({ connectionString: database.url }));
     try {
       const results = await Promise.all(pools.map((pool) => migrate(pool)));
-      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 5]);
-      expect(results.every((r) => r.current === 5)).toBe(true);
+      const latest = migrations.length;
+      expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, latest]);
+      expect(results.every((r) => r.current === latest)).toBe(true);
       const { rows } = await pools[0]!.query<{ version: number; name: string }>(
         'SELECT version, name FROM schema_migrations ORDER BY version',
       );
-      expect(rows).toEqual([
-        { version: 1, name: 'outcomes' },
-        { version: 2, name: 'transcripts' },
-        { version: 3, name: 'transcript_pages' },
-        { version: 4, name: 'dial_ledger' },
-        { version: 5, name: 'delivery_digests' },
-      ]);
+      expect(rows).toEqual(migrations.map(({ version, name }) => ({ version, name })));
     } finally {
       await Promise.all(pools.map((p) => p.end()));
       await database.stop();
     }
   });
+});
+
+describe('npm run db:migrate', () => {
+  it("brings a database to this build's schema, as README and the runbook write it", async () => {
+    const database = await postgresForTest('db_migrate');
+    const pool = new Pool({ connectionString: database.url });
+    try {
+      const env = { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: database.url };
+      const ran = await runDocumented('npm run db:migrate', {}, env);
+      expect(ran).toMatchObject({ code: 0 });
+      const { rows } = await pool.query<{ version: number }>('SELECT max(version) AS version FROM schema_migrations');
+      expect(rows[0]?.version).toBe(migrations.length);
+      await pool.query('SELECT chain_state, chain_attempt, chain_reason, chain_updated_at FROM sessions');
+    } finally {
+      await pool.end();
+      await database.stop();
+    }
+  }, 60_000);
 });

@@ -46,7 +46,10 @@ function printStore(file: string, sessionId: string) {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const row = db
-      .prepare('SELECT kind, outcome, transcript_messages, correlation_json FROM sessions WHERE session_id = ?')
+      .prepare(
+        `SELECT kind, outcome, transcript_messages, correlation_json, chain_state, chain_attempt, chain_reason
+         FROM sessions WHERE session_id = ?`,
+      )
       .get(sessionId);
     const followUps = db
       .prepare('SELECT follow_up_id, status, call_session_id FROM follow_ups WHERE original_session_id = ?')

@@ -3,6 +3,7 @@ import { transcripts } from './0002_transcripts';
 import { transcriptPages } from './0003_transcript_pages';
 import { dialLedger } from './0004_dial_ledger';
 import { deliveryDigests } from './0005_delivery_digests';
+import { chainState } from './0006_chain_state';
 
 /** A schema change, applied once, in version order, inside its own transaction. */
 export interface Migration {
@@ -12,4 +13,11 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Never edit one that has shipped: add the next version. */
-export const migrations: readonly Migration[] = [outcomes, transcripts, transcriptPages, dialLedger, deliveryDigests];
+export const migrations: readonly Migration[] = [
+  outcomes,
+  transcripts,
+  transcriptPages,
+  dialLedger,
+  deliveryDigests,
+  chainState,
+];

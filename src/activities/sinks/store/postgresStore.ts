@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { jsonForPostgres, withoutNul } from '../../../store/postgres';
 import { postgresErasure } from './postgresErasure';
-import { upsertSessionSql } from './sessionRows';
+import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /*
@@ -27,22 +27,26 @@ const upsertFollowUp = `
     call_session_id = COALESCE(excluded.call_session_id, follow_ups.call_session_id),
     reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at`;
 
+const setChain = setChainSql((_, position) => `$${position}`);
+const backfillChain = backfillChainSql((_, position) => `$${position}`);
+
 const text = (value: string | undefined) => withoutNul(value) ?? null;
 
 // A transcript that came after the outcome (an Agntix outage) only fills in the transcript columns, as in SQLite.
 const setTranscript = `
   UPDATE sessions SET transcript_ref = $1, transcript_messages = $2, updated_at = $3 WHERE session_id = $4`;
 
-function writeOutcome(client: PoolClient, event: OutcomeEvent) {
+async function writeOutcome(client: PoolClient, event: OutcomeEvent) {
   if (event.kind === 'transcript-archived') {
-    return client.query(setTranscript, [
+    await client.query(setTranscript, [
       text(event.transcript?.ref),
       event.transcript?.messages ?? null,
       event.recordedAt,
       event.sessionId,
     ]);
+    return;
   }
-  return client.query(upsertSession, [
+  await client.query(upsertSession, [
     event.sessionId,
     event.kind,
     event.phase,
@@ -63,10 +67,11 @@ function writeOutcome(client: PoolClient, event: OutcomeEvent) {
     jsonForPostgres(event),
     event.recordedAt,
   ]);
+  await client.query(backfillChain, [event.sessionId]);
 }
 
-function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
-  return client.query(upsertFollowUp, [
+async function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
+  await client.query(upsertFollowUp, [
     event.followUpId,
     event.originalSessionId,
     event.attempt,
@@ -76,6 +81,8 @@ function writeFollowUp(client: PoolClient, event: FollowUpEvent) {
     text(event.reason),
     event.recordedAt,
   ]);
+  const state = event.kind.replace('follow-up.', '');
+  await client.query(setChain, [state, event.attempt, text(event.reason), event.recordedAt, event.originalSessionId]);
 }
 
 /** The outcome store on PostgreSQL (DATABASE_URL). The pool belongs to the caller, who ends it. */

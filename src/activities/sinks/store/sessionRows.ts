@@ -35,3 +35,42 @@ export function upsertSessionSql(placeholder: (column: string, position: number)
     ON CONFLICT (session_id) DO UPDATE SET ${updates.join(', ')}
     WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'`;
 }
+
+/**
+ * Where the customer stands, on the chain's original session row: each follow-up event of the chain sets it, so the
+ * row still tells once the session workflow has closed (a closed workflow's own record cannot change, and keeping it
+ * open to be told would cost billed actions). A write that lands late (another queue, a retry) never takes the row
+ * back: a later attempt wins, or the same attempt recorded no earlier. A follow-up event that lands before the
+ * session's own row exists is picked up when the row is written (backfillChainSql).
+ */
+export function setChainSql(placeholder: (column: string, position: number) => string): string {
+  const [state, attempt, reason, at, root] = CHAIN_PARAMETERS.map((column, i) => placeholder(column, i + 1));
+  return `
+    UPDATE sessions SET chain_state = ${state}, chain_attempt = ${attempt}, chain_reason = ${reason},
+      chain_updated_at = ${at}
+    WHERE session_id = ${root}
+      AND (chain_attempt IS NULL OR chain_attempt < ${attempt} OR (chain_attempt = ${attempt} AND chain_updated_at <= ${at}))`;
+}
+
+/** setChainSql's parameters, in position order. */
+export const CHAIN_PARAMETERS = [
+  'chain_state',
+  'chain_attempt',
+  'chain_reason',
+  'chain_updated_at',
+  'session_id',
+] as const;
+
+/**
+ * A session row written after its chain's first follow-up event (their writes run in separate queues) takes the
+ * chain's latest state from `follow_ups`; a row whose chain is already set keeps it.
+ */
+export function backfillChainSql(placeholder: (column: string, position: number) => string): string {
+  const root = placeholder('session_id', 1);
+  return `
+    UPDATE sessions SET (chain_state, chain_attempt, chain_reason, chain_updated_at) = (
+      SELECT status, attempt, reason, updated_at FROM follow_ups WHERE original_session_id = ${root}
+      ORDER BY attempt DESC, updated_at DESC LIMIT 1)
+    WHERE session_id = ${root} AND chain_state IS NULL
+      AND EXISTS (SELECT 1 FROM follow_ups WHERE original_session_id = ${root})`;
+}

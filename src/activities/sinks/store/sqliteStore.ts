@@ -3,14 +3,14 @@ import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../../store/privateFiles';
 import { sqliteErasure } from './sqliteErasure';
-import { upsertSessionSql } from './sessionRows';
+import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /**
  * The embedded default store: one row per session, upserted by session id, plus one row per recorded event kind.
  *   sessions(session_id PK, kind, phase, source, agent_id, session_type, direction, outcome, summary, intent,
  *            resolution, sentiment, follow_up_due, transcript_ref, transcript_messages, recording_url,
- *            correlation_json, event_json, updated_at)
+ *            correlation_json, event_json, updated_at, chain_state, chain_attempt, chain_reason, chain_updated_at)
  *   follow_ups(follow_up_id PK, original_session_id, attempt, status, scheduled_at, call_session_id, reason,
  *              updated_at)
  *   session_events(idempotency_key PK, session_id, kind, recorded_at)
@@ -38,6 +38,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       idempotency_key TEXT PRIMARY KEY, session_id TEXT NOT NULL, kind TEXT NOT NULL, recorded_at TEXT NOT NULL
     );
   `);
+  addChainColumns(db);
   const insertEvent = db.prepare(
     'INSERT OR IGNORE INTO session_events (idempotency_key, session_id, kind, recorded_at) VALUES (?, ?, ?, ?)',
   );
@@ -55,6 +56,8 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       call_session_id = COALESCE(excluded.call_session_id, follow_ups.call_session_id),
       reason = COALESCE(excluded.reason, follow_ups.reason), updated_at = excluded.updated_at
   `);
+  const setChain = db.prepare(setChainSql((column) => `@${column}`));
+  const backfillChain = db.prepare(backfillChainSql((column) => `@${column}`));
   const writeFollowUp = (event: FollowUpEvent) => {
     insertEvent.run(event.idempotencyKey, event.originalSessionId, event.kind, event.recordedAt);
     upsertFollowUp.run({
@@ -66,6 +69,13 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       call_session_id: event.callSessionId ?? null,
       reason: event.reason ?? null,
       updated_at: event.recordedAt,
+    });
+    setChain.run({
+      chain_state: event.kind.replace('follow-up.', ''),
+      chain_attempt: event.attempt,
+      chain_reason: event.reason ?? null,
+      chain_updated_at: event.recordedAt,
+      session_id: event.originalSessionId,
     });
   };
   const writeOutcome = (event: OutcomeEvent) => {
@@ -100,6 +110,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
       event_json: JSON.stringify(event),
       updated_at: event.recordedAt,
     });
+    backfillChain.run({ session_id: event.sessionId });
   };
   const write = db.transaction((event: ExternalEvent) =>
     isFollowUpEvent(event) ? writeFollowUp(event) : writeOutcome(event),
@@ -110,4 +121,13 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
     record: (event) => Promise.resolve(write(event)),
     erasure: sqliteErasure(db),
   };
+}
+
+/** The chain columns, added after the table's first shape (SQLite has no migrations here): old files get them too. */
+function addChainColumns(db: Database.Database): void {
+  const present = new Set((db.prepare('PRAGMA table_info(sessions)').all() as { name: string }[]).map((c) => c.name));
+  const wanted = { chain_state: 'TEXT', chain_attempt: 'INTEGER', chain_reason: 'TEXT', chain_updated_at: 'TEXT' };
+  for (const [column, type] of Object.entries(wanted)) {
+    if (!present.has(column)) db.exec(`ALTER TABLE sessions ADD COLUMN ${column} ${type}`);
+  }
 }
