@@ -10,7 +10,7 @@ import { createSqliteDigests } from '../../src/api/deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp, type HttpLimits } from '../../src/api/httpServer';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
-import { createVerifier } from '../../src/api/verifier';
+import { createVerifier } from '../../src/api/signature';
 import { loadConfig } from '../../src/config';
 import { createLogger, type Logger } from '../../src/logging';
 
