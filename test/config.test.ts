@@ -112,6 +112,10 @@ describe('loadConfig', () => {
       /^Invalid configuration: PAYLOAD_ENCRYPTION_KEYS key "k1" is not 32 bytes/,
     ],
     [{ PAYLOAD_ENCRYPTION: 'maybe' }, /^Invalid configuration: PAYLOAD_ENCRYPTION /],
+    [
+      { CRM_CONTACT_VARIABLE: "crm'Id" },
+      /^Invalid configuration: CRM_CONTACT_VARIABLE must be a session variable name like crmContactId$/,
+    ],
   ])('stops the API on %j with one line naming the variable', (env, message) => {
     expect(() => requireFor('api', loadConfig(env))).toThrow(ConfigError);
     expect(() => requireFor('api', loadConfig(env))).toThrow(message);

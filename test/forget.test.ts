@@ -63,7 +63,11 @@ test('forgets a session, then everything about a CRM contact, once', async () =>
   const lines: string[] = [];
   const forget = (...argv: string[]) => {
     lines.length = 0;
-    return runForget(argv, { client: temporal.client, sinks, transcripts }, (line) => lines.push(line));
+    return runForget(
+      argv,
+      { client: temporal.client, sinks, transcripts, crmContactVariable: 'crmContactId' },
+      (line) => lines.push(line),
+    );
   };
   /** One call of a customer, through the real webhook endpoint; its transcript is served by the fake API. */
   const call = async (crmContactId: string, callbackRequested: boolean) => {
@@ -191,7 +195,12 @@ test('forgets a session, then everything about a CRM contact, once', async () =>
 
 test('refuses anything but one well-formed subject', async () => {
   const lines: string[] = [];
-  const deps = { client: undefined as never, sinks: [], transcripts: undefined as never };
+  const deps = {
+    client: undefined as never,
+    sinks: [],
+    transcripts: undefined as never,
+    crmContactVariable: 'crmContactId',
+  };
   for (const argv of [
     [],
     ['--session'],

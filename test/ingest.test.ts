@@ -13,6 +13,8 @@ import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTempora
 import { freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
 import { waitFor } from './helpers/wait';
+import { signBytes } from './helpers/rawSigning';
+import { Webhook } from 'svix';
 
 /** The API's own count of deliveries with an outcome, read from its /metrics as Prometheus would. */
 async function deliveriesCounted(apiUrl: string, outcome: string): Promise<number> {
@@ -212,6 +214,27 @@ describe('POST /webhooks/agntix', () => {
       const res = await post(hook, sign(secret, undefined, { body: 'not json {' }));
       expect(res.status).toBe(400);
       expect(res.body.error).toBe('invalid_json');
+    });
+
+    it('answers 400 for a body signed over bytes that are not UTF-8, and 401 for those bytes under their decoded text', async () => {
+      const event = freshSession(CREATED);
+      const [before, after] = JSON.stringify(event).split('"OUTBOUND"');
+      const raw = Buffer.concat([Buffer.from(`${before}"OUT`), Buffer.from([0xff]), Buffer.from(`BOUND"${after}`)]);
+      const at = new Date();
+      const send = async (signature: (id: string) => string) => {
+        const headers = { 'content-type': 'application/json', 'svix-id': `msg_${randomUUID()}` };
+        const timestamp = { 'svix-timestamp': String(Math.floor(at.getTime() / 1000)) };
+        const all = { ...headers, ...timestamp, 'svix-signature': signature(headers['svix-id']) };
+        const res = await fetch(hook, { method: 'POST', headers: all, body: raw });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+
+      const bytesSigned = await send((id) => signBytes(secret, id, at, raw));
+      expect(bytesSigned).toEqual({ status: 400, body: { error: 'invalid_json', message: 'body is not valid UTF-8' } });
+      // svix's own verify signs the decoded text, in which 0xff became U+FFFD: those bytes must not pass as that text.
+      const textSigned = await send((id) => new Webhook(secret).sign(id, at, raw.toString('utf8')));
+      expect(textSigned.status).toBe(401);
+      await expect(temporal.client.workflow.getHandle(event.id as string).describe()).rejects.toThrow(/not found/i);
     });
 
     it('answers 413 for a body over the size limit', async () => {

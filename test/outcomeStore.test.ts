@@ -251,17 +251,19 @@ describe.each([
     expect(await store.session(root)).toMatchObject({ chain_state: 'failed', chain_reason: 'no dial attempt left' });
   });
 
-  it('forgets a customer: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
+  it('forgets a customer by the CRM_CONTACT_VARIABLE their rows hold: their session, its follow-up and the follow-up call, nobody else; then nothing more', async () => {
     const contact = `CRM-${newSessionId()}`;
     const [root, call, other] = [newSessionId(), newSessionId(), newSessionId()];
     const followUpId = `followup-${root}-1`;
-    await store.writers[0].record(outcome(root, 'completed', { correlation: { crmContactId: contact } }));
+    await store.writers[0].record(outcome(root, 'completed', { correlation: { customerRef: contact } }));
     await store.writers[0].record(followUp(followUpId, 'follow-up.placed', { callSessionId: call }));
     await store.writers[1].record(outcome(call, 'completed', { correlation: { followUpOf: root } }));
-    await store.writers[1].record(outcome(other, 'completed', { correlation: { crmContactId: `${contact}-else` } }));
+    // The same id under another variable is someone else's.
+    await store.writers[1].record(outcome(other, 'completed', { correlation: { crmContactId: contact } }));
     const erasure = store.writers[0].erasure!;
 
-    const sessions = await erasure.sessionsOf({ crmContactId: contact });
+    const subject = { crmContactId: contact, variable: 'customerRef' };
+    const sessions = await erasure.sessionsOf(subject);
     expect(sessions.sort()).toEqual([root, call].sort());
     expect(await erasure.forget(sessions)).toBeGreaterThanOrEqual(5);
     expect(await store.session(root)).toBeUndefined();
@@ -269,7 +271,7 @@ describe.each([
     expect(await store.followUp(followUpId)).toBeUndefined();
     expect(await store.eventKeys(root)).toEqual([]);
     expect(await store.session(other)).toBeDefined();
-    expect(await erasure.sessionsOf({ crmContactId: contact })).toEqual([]);
+    expect(await erasure.sessionsOf(subject)).toEqual([]);
     expect(await erasure.forget([root, call])).toBe(0);
   });
 

@@ -51,6 +51,12 @@ describe('what each external system is sent of an outcome, by default', () => {
     expect(text(sent('outcome-webhook'))).not.toContain(NAME);
   });
 
+  it('sends the CRM id under the variable CRM_CONTACT_VARIABLE names, and not the default one', () => {
+    const renamed = sharingPolicyFrom(loadConfig({ CRM_CONTACT_VARIABLE: 'customerRef' }));
+    const event = { ...outcome(renamed), correlation: { customerRef: 'REF-1', crmContactId: 'CRM-40215' } };
+    expect(shareWith('hubspot', event, renamed).correlation).toEqual({ customerRef: 'REF-1' });
+  });
+
   it('sends the outcome webhook the summary and explanations, never the quoted evidence', () => {
     const event = sent('outcome-webhook');
     expect(event.summary).toBe(SUMMARY);

@@ -146,7 +146,13 @@ describe('the visibility store under free text in ids and labels', () => {
     const { hasher } = searchIndexFrom(config);
     const transcripts = createLocalTranscriptStore(mkdtempSync(path.join(tmpdir(), 'forget-')), testKeyRing());
     const out: string[] = [];
-    const deps = { client: temporal.client, sinks: [], transcripts, hasher };
+    const deps = {
+      client: temporal.client,
+      sinks: [],
+      transcripts,
+      hasher,
+      crmContactVariable: config.CRM_CONTACT_VARIABLE,
+    };
     expect(await runForget(['--crm-contact', CUSTOMER.email], deps, (text) => out.push(text))).toBe(0);
     expect(out).toContainEqual(expect.stringContaining(`workflow history  sessionWorkflow ${sessionId}`));
   }, 60_000);

@@ -6,7 +6,7 @@ import type { DeliveryDigests } from './deliveries/digests';
 import type { IngestMetrics } from './metrics';
 import type { SessionSignaler } from './sessionSignaler';
 import { transcriptRouter, type TranscriptRouteDeps } from './transcriptRoute';
-import type { Verification } from './verifier';
+import type { Verification } from './signature';
 import { webhookRouter } from './webhookRoute';
 
 /** Everything the ingest app needs, built once by the entry point (src/api/server.ts) or a test. */

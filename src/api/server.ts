@@ -16,7 +16,7 @@ import { createSqliteDigests } from './deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp } from './httpServer';
 import { createIngestMetrics } from './metrics';
 import { createSessionSignaler } from './sessionSignaler';
-import { createVerifier } from './verifier';
+import { createVerifier } from './signature';
 import { searchIndexFrom } from '../config/privacy';
 
 export interface RunningApi {

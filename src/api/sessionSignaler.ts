@@ -15,6 +15,7 @@ import {
   agntixEventSignal,
   boundedSessionSearchAttributes,
   correlationOf,
+  crmContactIdOf,
   sessionSummary,
   type SearchIndexPolicy,
   type AgntixEventSignal,
@@ -107,7 +108,7 @@ export function createSessionSignaler(
     // Set at the start, in the same request: no upsert (a billed action) is paid for them.
     const hashes = index.hasher?.hashesOf({
       phone: event.metadata.customerPhoneNumber ?? undefined,
-      crmContactId: correlationOf(facts).crmContactId,
+      crmContactId: crmContactIdOf(correlationOf(facts), index.policy?.crmContactVariable),
     });
     const { pairs, omitted } = boundedSessionSearchAttributes(facts, phase, index.policy, hashes);
     const searchAttributes = new TypedSearchAttributes(pairs);
@@ -124,7 +125,7 @@ export function createSessionSignaler(
       signalName: agntixEventSignal.name,
       signalInput: { payloads: await encode(signal) },
       searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
-      userMetadata: { summary: (await encode(sessionSummary(facts)))[0] },
+      userMetadata: { summary: (await encode(sessionSummary(facts, index.policy)))[0] },
     };
     let outcome: SignalOutcome;
     try {

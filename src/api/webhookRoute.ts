@@ -4,10 +4,10 @@ import { deliveredEventSchemas, eventNameOf, plannedEventSchemas } from '../cont
 import type { AppDeps } from './app';
 import { jsonBoundsProblem } from './bounds';
 import { bodyConflict } from './deliveries/conflictCheck';
-import { signatureHeadersProblem } from './earlyRejection';
 import { DeadlineExceeded, classifyRecordingFailure } from './recordingFailures';
 import { eventTypeLabel } from './metrics';
 import type { SignalOutcome } from './sessionSignaler';
+import { claimedMessageId, signatureHeadersProblem } from './signature';
 
 type Outcome = SignalOutcome | 'ignored' | 'rejected' | 'unavailable';
 
@@ -72,13 +72,14 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     return { outcome: 'rejected', status: 400, body: { error: 'invalid_json', message: verification.error } };
   }
 
-  const eventType = eventNameOf(verification.payload);
+  const { id: messageId, payload } = verification.delivery;
+  const eventType = eventNameOf(payload);
   const delivered = ownSchema(deliveredEventSchemas, eventType);
   if (!delivered) {
     const planned = ownSchema(plannedEventSchemas, eventType);
     // Planned or unknown events start nothing. A planned one that does not match its documented shape is still
     // answered 2xx (nothing depends on it, and a 4xx would only make Svix retry it for a day), but logged.
-    const check = planned?.safeParse(verification.payload);
+    const check = planned?.safeParse(payload);
     const schemaIssue = check && !check.success ? describeIssue(check.error) : undefined;
     return {
       outcome: 'ignored',
@@ -89,15 +90,15 @@ async function handleDelivery(deps: AppDeps, req: Request): Promise<Reply> {
     };
   }
 
-  const parsed = delivered.safeParse(verification.payload);
+  const parsed = delivered.safeParse(payload);
   if (!parsed.success) {
     const { field, message } = describeIssue(parsed.error);
     return invalidPayload(field, message, eventType);
   }
   const event = parsed.data;
-  const conflict = await bodyConflict(deps, verification.messageId, raw);
+  const conflict = await bodyConflict(deps, messageId, raw);
   if (conflict) return { outcome: 'rejected', ...conflict, eventType, sessionId: event.id };
-  const signal = { svixId: verification.messageId, receivedAt: new Date().toISOString(), event };
+  const signal = { svixId: messageId, receivedAt: new Date().toISOString(), event };
   const deadline = new Date(Date.now() + deps.deadlineMs);
   try {
     const { outcome, searchAttributesOmitted } = await beforeDeadline(
@@ -162,7 +163,7 @@ export function webhookRouter(deps: AppDeps): Router {
       .json(reply.body);
     deps.logger[reply.status >= 500 ? 'warn' : 'info'](
       {
-        svixId: req.header('svix-id') ?? req.header('webhook-id'),
+        svixId: claimedMessageId(req.headers),
         eventType: reply.eventType,
         sessionId: reply.sessionId,
         outcome: reply.outcome,

@@ -8,7 +8,7 @@ import { fatal } from './fatal';
 
 const USAGE = `Usage: npm run find -- --phone <number> | --crm-contact <contact id>
   --phone <number>             every session and follow-up of the customer with this phone number (+447700900123)
-  --crm-contact <contact id>   every session and follow-up of this CRM contact (its crmContactId)`;
+  --crm-contact <contact id>   every session and follow-up of this CRM contact (its CRM_CONTACT_VARIABLE id)`;
 
 export interface FindDeps {
   client: Client;

@@ -13,7 +13,8 @@ import { loadOperatorConfig } from './operatorConfig';
 
 const USAGE = `Usage: npm run forget -- --session <session id> | --crm-contact <contact id>
   --session <session id>       a session, the follow-ups of its chain, their calls and its post-call workflows
-  --crm-contact <contact id>   every session of a CRM contact (its crmContactId), with all of the above`;
+  --crm-contact <contact id>   every session of a CRM contact (its id in the CRM_CONTACT_VARIABLE session variable),
+                               with all of the above`;
 
 const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -23,11 +24,13 @@ export interface ForgetDeps {
   transcripts: TranscriptStore;
   /** The configured systems this service told but cannot erase; the sinks without erasure when absent. */
   told?: string[];
+  /** The session variable holding CRM ids (CRM_CONTACT_VARIABLE): the stores find a contact's rows by it. */
+  crmContactVariable: string;
   /** Finds the sessions of a CRM id too free-form to be indexed in plain text (CUSTOMER_HASH_KEYS). */
   hasher?: CustomerHasher;
 }
 
-function subjectOf(argv: string[]): ErasureSubject | undefined {
+function subjectOf(argv: string[], variable: string): ErasureSubject | undefined {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -35,7 +38,7 @@ function subjectOf(argv: string[]): ErasureSubject | undefined {
   const sessionId = value('--session');
   const crmContactId = value('--crm-contact');
   if (sessionId && !crmContactId && isSafeId(sessionId)) return { sessionId };
-  if (crmContactId && !sessionId && isSafeId(crmContactId)) return { crmContactId };
+  if (crmContactId && !sessionId && isSafeId(crmContactId)) return { crmContactId, variable };
   return undefined;
 }
 
@@ -44,7 +47,7 @@ function subjectOf(argv: string[]): ErasureSubject | undefined {
  * own stores), prints what it removed, and says what it cannot reach. Idempotent: a second run finds nothing.
  */
 export async function runForget(argv: string[], deps: ForgetDeps, out: (text: string) => void): Promise<number> {
-  const subject = subjectOf(argv);
+  const subject = subjectOf(argv, deps.crmContactVariable);
   if (!subject) {
     out(USAGE);
     return 2;
@@ -105,7 +108,11 @@ async function main() {
     const { sinks, transcripts, told } = deps;
     const { hasher } = searchIndexFrom(config);
     process.exitCode = await withClient(config, (client) =>
-      runForget(process.argv.slice(2), { client, sinks, transcripts, told, hasher }, (t) => console.log(t)),
+      runForget(
+        process.argv.slice(2),
+        { client, sinks, transcripts, told, hasher, crmContactVariable: config.CRM_CONTACT_VARIABLE },
+        (t) => console.log(t),
+      ),
     );
   } finally {
     await deps.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ContactFact } from '../activities/sinks/crm/port';
 import { DEFAULT_DISPOSITIONS } from '../activities/sinks/hubspot/mapping';
+import { crmContactFields } from './crm';
 import { optionalText, splitItems, splitList } from './fields';
 
 /*
@@ -61,8 +62,6 @@ export const hubspotConfigFields = {
   HUBSPOT_ACCESS_TOKEN: optionalText,
   HUBSPOT_BASE_URL: z.url().default('https://api.hubapi.com'),
   HUBSPOT_TIMEOUT_MS: z.coerce.number().int().positive().max(25_000).default(10_000),
-  /** The session variable holding the customer's id in HubSpot. */
-  HUBSPOT_CONTACT_ID_VARIABLE: z.string().trim().min(1).default('crmContactId'),
   /** What that id is: the record id (hs_object_id), or a unique contact property of yours. */
   HUBSPOT_CONTACT_ID_PROPERTY: propertyName.default('hs_object_id'),
   /** Contact properties searched for the customer's phone number when no id finds the contact. */
@@ -76,7 +75,7 @@ export const hubspotConfigFields = {
   HUBSPOT_TASK_OWNER_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a HubSpot owner id').optional()),
 };
 
-export const HubSpotConfigSchema = z.object(hubspotConfigFields);
+export const HubSpotConfigSchema = z.object({ ...hubspotConfigFields, ...crmContactFields });
 export type HubSpotConfig = z.infer<typeof HubSpotConfigSchema>;
 
 /** What the HubSpot adapter runs with. */
@@ -102,7 +101,7 @@ export function hubspotSettingsFrom(config: HubSpotConfig): HubSpotSettings | un
     accessToken: config.HUBSPOT_ACCESS_TOKEN,
     baseUrl: config.HUBSPOT_BASE_URL,
     timeoutMs: config.HUBSPOT_TIMEOUT_MS,
-    contactIdVariable: config.HUBSPOT_CONTACT_ID_VARIABLE,
+    contactIdVariable: config.CRM_CONTACT_VARIABLE,
     contactIdProperty: config.HUBSPOT_CONTACT_ID_PROPERTY,
     phoneProperties: config.HUBSPOT_CONTACT_PHONE_PROPERTIES,
     createContacts: config.HUBSPOT_CREATE_CONTACTS,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FollowUpPolicy, SessionPolicy, SharingPolicy } from '../contracts/policy';
-import { searchIndexFrom } from './privacy';
+import { DEFAULT_CORRELATION_KEYS, searchIndexFrom } from './privacy';
 import { SYSTEMS, sinksReceiving } from '../activities/sinks/registry';
 import type { ExternalSystem } from '../activities/sinks/system';
 import type { Config } from './schema';
@@ -70,7 +70,7 @@ export function transcriptDirFrom(config: Config): string {
 /** What each external system is sent, from configuration; each session captures it when it starts. */
 export function sharingPolicyFrom(config: Config, systems: readonly ExternalSystem[] = SYSTEMS): SharingPolicy {
   return {
-    correlationKeys: config.SHARE_CORRELATION_KEYS,
+    correlationKeys: config.SHARE_CORRELATION_KEYS ?? [config.CRM_CONTACT_VARIABLE, ...DEFAULT_CORRELATION_KEYS],
     // The fields this service itself acts on are labels the systems need to follow the outcome; others are opt-in.
     extractedFields: [
       ...new Set([

@@ -3,6 +3,7 @@ import { DEFAULT_CRM_ID_PATTERN, DEFAULT_OUTCOME_CLASSES, type SearchIndexPolicy
 import { parseAllowedUsers } from '../temporal/codecUsers';
 import { createCustomerHasher, parseHashKeys, type CustomerHasher } from '../temporal/customerHashes';
 import { parseKeyRing } from '../temporal/keyRing';
+import { crmContactFields } from './crm';
 import { NameList, optional } from './fields';
 
 /*
@@ -65,7 +66,8 @@ export const PrivacyConfig = z.object({
   CODEC_ALLOWED_USERS: optional(AllowedUsersSetting),
   /** Outcome labels written to the AgntixOutcome search attribute as they are; any other is written as `other`. */
   SEARCH_OUTCOME_CLASSES: NameList.prefault(DEFAULT_OUTCOME_CLASSES.join(',')),
-  /** A crmContactId is written to AgntixCrmContactId only when it matches this regular expression. */
+  ...crmContactFields,
+  /** A CRM id is written to AgntixCrmContactId only when it matches this regular expression. */
   SEARCH_CRM_ID_PATTERN: z.string().default(DEFAULT_CRM_ID_PATTERN).refine(isRegExp, 'is not a regular expression'),
   /**
    * `id:base64key,...` (32+ random bytes each): the keys of the customer hashes operators find sessions by
@@ -74,8 +76,11 @@ export const PrivacyConfig = z.object({
   CUSTOMER_HASH_KEYS: optional(HashKeysSetting),
   /** The Web UI's address, for the links `npm run find` prints. */
   TEMPORAL_UI_URL: z.url().default('http://localhost:8233'),
-  /** Session variables sent on as correlation ids; anything else (names, free text) stays here. */
-  SHARE_CORRELATION_KEYS: NameList.prefault('crmContactId,taskId,campaignId,callAttemptId'),
+  /**
+   * Session variables sent on as correlation ids; anything else (names, free text) stays here. Unset: the
+   * CRM_CONTACT_VARIABLE and DEFAULT_CORRELATION_KEYS; empty: none.
+   */
+  SHARE_CORRELATION_KEYS: NameList.optional(),
   /** extractedData fields sent on, beyond callOutcome and the callback, day and window fields this service reads. */
   SHARE_EXTRACTED_FIELDS: NameList.prefault(''),
   /**
@@ -94,8 +99,15 @@ export const PrivacyConfig = z.object({
 
 export type PrivacyConfig = z.infer<typeof PrivacyConfig>;
 
+/** The correlation ids sent on besides the CRM contact's, when SHARE_CORRELATION_KEYS is unset. */
+export const DEFAULT_CORRELATION_KEYS = ['taskId', 'campaignId', 'callAttemptId'];
+
 /** What the index may hold, and the hasher that finds customers (undefined without CUSTOMER_HASH_KEYS). */
 export function searchIndexFrom(config: PrivacyConfig): { policy: SearchIndexPolicy; hasher?: CustomerHasher } {
-  const policy = { outcomeClasses: config.SEARCH_OUTCOME_CLASSES, crmIdPattern: config.SEARCH_CRM_ID_PATTERN };
+  const policy = {
+    outcomeClasses: config.SEARCH_OUTCOME_CLASSES,
+    crmIdPattern: config.SEARCH_CRM_ID_PATTERN,
+    crmContactVariable: config.CRM_CONTACT_VARIABLE,
+  };
   return config.CUSTOMER_HASH_KEYS ? { policy, hasher: createCustomerHasher(config.CUSTOMER_HASH_KEYS) } : { policy };
 }

@@ -4,6 +4,7 @@
  * webhook schemas (zod) are imported from './agntixEvents' directly by the code that parses; workflows import only
  * their types, so zod stays out of the workflow bundle.
  */
+export * from './crmContact';
 export * from './externalEvents';
 export * from './followUps';
 export * from './masking';

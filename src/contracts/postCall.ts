@@ -11,6 +11,8 @@ export interface PostCallContext {
   transcript?: TranscriptRef;
   /** The session variables echoed by the platform, as strings: crmContactId, taskId, campaignId, ... */
   correlation: Record<string, string>;
+  /** The customer's CRM id, read from the variable CRM_CONTACT_VARIABLE names (./crmContact.ts). */
+  crmContactId?: string;
   /** Set when this session is a follow-up call: the chain's original session and the attempt number. */
   chain?: { root: string; attempt: number };
   /** Where the analysis came from: the session.ended webhook, or the API after a lost webhook. */

@@ -1,3 +1,5 @@
+import { DEFAULT_CRM_CONTACT_VARIABLE } from './crmContact';
+
 /*
  * What may enter the visibility store. It is plain text to anyone with Web UI access and in every visibility export,
  * so only enums and ids are written, each from an allow-list: an outcome from the classes an operator configured, a
@@ -10,6 +12,8 @@ export interface SearchIndexPolicy {
   outcomeClasses: string[];
   /** A crmContactId is written only when it matches (an e-mail address used as an id does not, by default). */
   crmIdPattern: string;
+  /** The session variable holding the customer's CRM id (./crmContact.ts); DEFAULT_CRM_CONTACT_VARIABLE when absent. */
+  crmContactVariable?: string;
 }
 
 /** The Agntix docs' callOutcome enum (API.md): what an agent built from its example schema answers. */
@@ -20,6 +24,7 @@ export const DEFAULT_CRM_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$';
 export const DEFAULT_SEARCH_INDEX: SearchIndexPolicy = {
   outcomeClasses: DEFAULT_OUTCOME_CLASSES,
   crmIdPattern: DEFAULT_CRM_ID_PATTERN,
+  crmContactVariable: DEFAULT_CRM_CONTACT_VARIABLE,
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import type { SessionCreatedEvent, SessionEndedEvent } from './agntixEvents';
+import { crmContactIdOf } from './crmContact';
 import { chainOf } from './followUps';
 import { SearchAttributes } from './searchAttributes';
 import { DEFAULT_SEARCH_INDEX, indexableCrmId, type CustomerHashes, type SearchIndexPolicy } from './searchIndex';
@@ -81,7 +82,7 @@ export function boundedSessionSearchAttributes(
     [SearchAttributes.direction, direction],
     [SearchAttributes.agentId, event?.agentId ?? facts.placedCall?.agentId],
     [SearchAttributes.followUpOf, chain?.root],
-    [SearchAttributes.crmContactId, correlation.crmContactId],
+    [SearchAttributes.crmContactId, crmContactIdOf(correlation, index.crmContactVariable)],
     [SearchAttributes.phoneHash, hashes.phone],
     [SearchAttributes.crmContactHash, hashes.crmContact],
   ];
@@ -113,11 +114,13 @@ export function sessionSearchAttributes(
 const clip = (text: string, max = 40) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** e.g. "VOICE OUTBOUND call · agent c5ca6f81… · CRM CRM-40215". Bounded: each payload-derived part is clipped. */
-export function sessionSummary(facts: SessionFacts): string {
+export function sessionSummary(facts: SessionFacts, index: SearchIndexPolicy = DEFAULT_SEARCH_INDEX): string {
   const event = facts.ended ?? facts.created;
   const parts = [[event?.type ?? 'SESSION', event?.direction].filter(Boolean).join(' ')];
   if (event?.agentId) parts.push(`agent ${event.agentId.slice(0, 8)}`);
-  const { crmContactId, taskId } = correlationOf(facts);
+  const correlation = correlationOf(facts);
+  const crmContactId = crmContactIdOf(correlation, index.crmContactVariable);
+  const { taskId } = correlation;
   if (crmContactId) parts.push(`CRM ${clip(crmContactId)}`);
   if (taskId) parts.push(`task ${clip(taskId)}`);
   return parts.join(' · ');

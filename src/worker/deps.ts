@@ -71,9 +71,11 @@ export function activityDepsFrom(
     rules: loadRuleSet(config.AUTOMATION_RULES_FILE, Object.keys(automationWorkflows)),
     transcriptPageSize: config.TRANSCRIPT_PAGE_SIZE,
     maxTranscriptPages: config.TRANSCRIPT_MAX_PAGES,
+    // The systems built here are the ones whose declarations set the sharing defaults.
     policy: sessionPolicyFrom(
       config,
       sinks.map((s) => s.name),
+      systems,
     ),
     async close() {
       for (const close of closers) await close();

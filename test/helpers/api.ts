@@ -10,8 +10,9 @@ import { createSqliteDigests } from '../../src/api/deliveries/sqliteDigests';
 import { HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS, listenHttp, type HttpLimits } from '../../src/api/httpServer';
 import { createIngestMetrics } from '../../src/api/metrics';
 import { createSessionSignaler } from '../../src/api/sessionSignaler';
-import { createVerifier } from '../../src/api/verifier';
+import { createVerifier } from '../../src/api/signature';
 import { loadConfig } from '../../src/config';
+import type { SearchIndexPolicy } from '../../src/contracts';
 import { createLogger, type Logger } from '../../src/logging';
 
 export interface TestApi {
@@ -32,10 +33,12 @@ export async function startTestApi(
     connections?: Partial<ConnectionBudgetLimits>;
     transcripts?: AppDeps['transcripts'];
     digests?: DeliveryDigests;
+    /** What the index may hold (CRM_CONTACT_VARIABLE among it); the built-in defaults when absent. */
+    searchIndex?: SearchIndexPolicy;
   } = {},
 ): Promise<TestApi> {
   const defaults = loadConfig({});
-  const signaler = createSessionSignaler(client, taskQueue);
+  const signaler = createSessionSignaler(client, taskQueue, { policy: overrides.searchIndex });
   // As in production without DATABASE_URL: the API's own SQLite file, here one per test API.
   const digestDir = mkdtempSync(path.join(tmpdir(), 'agntix-digests-'));
   const digests = overrides.digests ?? createSqliteDigests(path.join(digestDir, 'deliveries.sqlite'));

@@ -10,7 +10,10 @@ export interface OutcomeSink {
 }
 
 /** Whose data to erase: one session (with the follow-up calls of its chain), or everything about a CRM contact. */
-export type ErasureSubject = { sessionId: string } | { crmContactId: string };
+export type ErasureSubject =
+  | { sessionId: string }
+  /** `variable` is the session variable holding CRM ids (CRM_CONTACT_VARIABLE), as the rows' correlation keeps it. */
+  | { crmContactId: string; variable: string };
 
 /** How a store finds and erases what it holds about a customer. */
 export interface OutcomeErasure {

@@ -29,7 +29,7 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
           summary: context.analysis?.summary,
           resolution: context.analysis?.resolution?.classification,
           sentiment: context.analysis?.sentiment?.conversation?.sentiment,
-          crmContactId: context.correlation.crmContactId,
+          crmContactId: context.crmContactId,
           transcript: context.transcript?.ref,
           recording: context.ended.recordingUrl,
         }),

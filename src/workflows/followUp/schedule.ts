@@ -4,6 +4,7 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
+  crmContactIdOf,
   indexableCrmId,
   followUpWorkflowId,
   type ExternalEvent,
@@ -104,7 +105,10 @@ async function scheduleFollowUp(args: {
     ...(args.policy.sharing ? { sharing: args.policy.sharing } : {}),
     ...(args.policy.searchIndex ? { searchIndex: args.policy.searchIndex } : {}),
   };
-  const crmContactId = indexableCrmId(variables.crmContactId, args.policy.searchIndex);
+  const crmContactId = indexableCrmId(
+    crmContactIdOf(variables, args.policy.searchIndex?.crmContactVariable),
+    args.policy.searchIndex,
+  );
   await startDetachedChild(FOLLOW_UP_WORKFLOW_TYPE, {
     workflowId: followUpId,
     args: [input],

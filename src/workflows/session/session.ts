@@ -5,6 +5,7 @@ import {
   SearchAttributes,
   chainOf,
   correlationOf,
+  crmContactIdOf,
   indexedOutcome,
   followUpConfirmedSignal,
   followUpWorkflowId,
@@ -121,13 +122,15 @@ export class Session {
   }
 
   private postCallContext(end: SessionEnd, transcript?: TranscriptRef): PostCallContext {
+    const correlation = correlationOf({ ended: end.ended });
     return {
       sessionId: this.sessionId,
       created: this.ledger.created,
       ended: end.ended,
       analysis: end.ended.analysis,
       transcript,
-      correlation: correlationOf({ ended: end.ended }),
+      correlation,
+      crmContactId: crmContactIdOf(correlation, this.policy.searchIndex?.crmContactVariable),
       chain: chainOf(end.ended.metadata.sessionVariables),
       source: end.source,
     };

@@ -15,8 +15,8 @@ export function postgresErasure(pool: Pool): OutcomeErasure {
           ? ids(
               (
                 await pool.query<{ id: string }>(
-                  "SELECT session_id AS id FROM sessions WHERE correlation_json->>'crmContactId' = $1",
-                  [subject.crmContactId],
+                  'SELECT session_id AS id FROM sessions WHERE correlation_json->>$2 = $1',
+                  [subject.crmContactId, subject.variable],
                 )
               ).rows,
             )

@@ -7,7 +7,7 @@ import type { ErasureSubject, OutcomeErasure } from '../types';
  */
 export function sqliteErasure(db: Database.Database): OutcomeErasure {
   const ofContact = db.prepare(
-    "SELECT session_id AS id FROM sessions WHERE json_extract(correlation_json, '$.crmContactId') = ?",
+    'SELECT session_id AS id FROM sessions WHERE json_extract(correlation_json, @path) = @id',
   );
   const callsOf = db.prepare(
     `SELECT session_id AS id FROM sessions WHERE json_extract(correlation_json, '$.followUpOf') = @id
@@ -35,7 +35,11 @@ export function sqliteErasure(db: Database.Database): OutcomeErasure {
 
   return {
     sessionsOf(subject: ErasureSubject) {
-      const found = new Set('crmContactId' in subject ? ids(ofContact.all(subject.crmContactId)) : [subject.sessionId]);
+      const found = new Set(
+        'crmContactId' in subject
+          ? ids(ofContact.all({ path: `$."${subject.variable}"`, id: subject.crmContactId }))
+          : [subject.sessionId],
+      );
       // The follow-up calls of each chain: their rows carry the chain's ids, not always the contact's.
       for (const id of found) for (const call of ids(callsOf.all({ id }))) found.add(call);
       return Promise.resolve([...found].filter((id) => mentions.get({ id }) !== undefined));
