@@ -84,10 +84,12 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
         return;
       }
       case RECORD_OUTCOME_EVERYWHERE: {
-        // One attempt writes several systems: each counts apart. An attempt that failed whole counts each failed.
-        const failed = new Set(((ended.result ?? []) as SinkWriteFailure[]).map((f) => f.sink));
+        // One attempt writes several events to several systems: each write counts apart. An attempt that failed whole
+        // counts each failed.
+        const failed = new Set(((ended.result ?? []) as SinkWriteFailure[]).map((f) => `${f.sink} ${f.key}`));
         for (const write of (args[0] ?? []) as SinkWrite[]) {
-          const result = 'err' in ended || failed.has(write.sink) ? 'failed' : 'ok';
+          const taken = !failed.has(`${write.sink} ${write.event.idempotencyKey}`);
+          const result = 'err' in ended || !taken ? 'failed' : 'ok';
           counter(ActivityCounters.externalWrites).add(1, { system: systemOf(write.sink), result });
         }
         return;

@@ -115,22 +115,25 @@ export function writeToSink(
 }
 
 /**
- * Writes one event to several external systems in one activity, each sent its share under the sharing policy;
- * resolves with the systems that failed (final, or worth asking again in their own activity).
+ * Writes events to several external systems in one activity, each system its events in order, each sent its share
+ * under the sharing policy; resolves with the writes not taken (final, or worth asking again in their own activity).
  */
 export function writeEverywhere(
   sinkNames: string[],
-  event: ExternalEvent,
+  events: ExternalEvent[],
   contact: ContactDetails,
   sharing?: SharingPolicy,
 ): Promise<SinkWriteFailure[]> {
-  const writes = sinkNames.map((sink) => ({
-    sink,
-    event: sharing ? shareWith(sink, event, sharing) : event,
-    contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
-  }));
+  const writes = sinkNames.flatMap((sink) =>
+    events.map((event) => ({
+      sink,
+      event: sharing ? shareWith(sink, event, sharing) : event,
+      contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
+    })),
+  );
+  const kinds = events.map((e) => e.kind).join(' + ');
   return sharedSinks.recordOutcomeEverywhere.executeWithOptions(
-    { ...SHARED_WRITE_OPTIONS, summary: `${event.kind} → ${sinkNames.join(', ')}` },
+    { ...SHARED_WRITE_OPTIONS, summary: `${kinds} → ${sinkNames.join(', ')}` },
     [writes],
   );
 }

@@ -96,9 +96,8 @@ export class Session {
     const context = this.postCallContext(end, inTime.transcript);
     const { matched, actions } = evaluateRules(this.rules, context);
     const outcome = this.buildOutcome('completed', end.source, end.ended, inTime.transcript);
-    this.tell(outcome);
     const callbackWanted = actions.some((a) => a.action === 'scheduleCallback');
-    const followUp = await this.followUpAfter(end.ended, outcome.followUpDue && callbackWanted);
+    const followUp = await this.followUpAfter(outcome, end.ended, outcome.followUpDue && callbackWanted);
     const rules = { matched, started: await this.startAutomations(actions, context) };
     this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
 
@@ -113,8 +112,8 @@ export class Session {
   async expire(): Promise<SessionResult> {
     this.moveTo('expired', 'EXPIRED');
     countExpiry(this.ledger.created !== undefined);
-    const outcome = this.record('expired', 'none');
-    const followUp = await this.followUpAfter(undefined, false);
+    const outcome = this.buildOutcome('expired', 'none');
+    const followUp = await this.followUpAfter(outcome, undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
     await this.writes.settled();
     return this.result(outcome, { source: 'none', followUp });
@@ -247,17 +246,36 @@ export class Session {
     return phoneNumber ? { phoneNumber } : {};
   }
 
-  /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
-  private async followUpAfter(ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
-    if (!this.policy.followUp) return undefined; // follow-ups not configured: no chain to continue or end
+  /**
+   * Tells the external systems the session's outcome, and schedules the next follow-up or tells how the chain ended;
+   * undefined when none. A follow-up's scheduling goes in the same write as the outcome: one activity, not two.
+   */
+  private async followUpAfter(outcome: OutcomeEvent, ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
+    if (!this.policy.followUp) {
+      this.tell(outcome);
+      return undefined; // follow-ups not configured: no chain to continue or end
+    }
+    let outcomeSent = false;
+    const sendOutcome = () => {
+      if (!outcomeSent) this.tell(outcome);
+      outcomeSent = true;
+    };
     const facts = { created: this.ledger.created, ended, placedCall: this.placedCall };
     const next = await followUpAfterSession({
       sessionId: this.sessionId,
       facts,
       policy: this.policy,
       callbackWanted,
-      tell: (event) => this.tell(event),
+      tell: (event) => {
+        sendOutcome();
+        this.tell(event);
+      },
+      announce: (event) => {
+        outcomeSent = true;
+        return this.writes.sendWith([outcome], event, this.contact());
+      },
     });
+    sendOutcome();
     if (next && 'notScheduled' in next) {
       this.failures.push({ step: 'schedule follow-up', message: `not scheduled: ${next.notScheduled}` });
       return undefined;
