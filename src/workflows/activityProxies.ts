@@ -54,6 +54,15 @@ const SHARED_WRITE_OPTIONS = {
 const sharedSinks = proxyActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
 
 /**
+ * The same shared write as a local activity, for a session's first news (in flight): it runs while the settings'
+ * local activity still holds the first workflow task open, so both are recorded in one batch of markers, one billed
+ * action, where a scheduled activity would be one more. A write that outlasts the task's timeout only costs the task
+ * a heartbeat (another batch); a worker lost mid-write loses the task, and the next worker writes again (every
+ * system is idempotent on the event's key).
+ */
+const localSharedSinks = proxyLocalActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
+
+/**
  * Asks the session API whether an overdue session is over: the first check at once, then one every interval while
  * the API says it is open (the activity fails with SessionStillOpen), `attempts` checks in all. One activity whose
  * retries are the checks costs one action a check; a timer and an activity per check cost two. A failed request
@@ -123,6 +132,7 @@ export function writeEverywhere(
   events: ExternalEvent[],
   contact: ContactDetails,
   sharing?: SharingPolicy,
+  local = false,
 ): Promise<SinkWriteFailure[]> {
   const writes = sinkNames.flatMap((sink) =>
     events.map((event) => ({
@@ -132,10 +142,10 @@ export function writeEverywhere(
     })),
   );
   const kinds = events.map((e) => e.kind).join(' + ');
-  return sharedSinks.recordOutcomeEverywhere.executeWithOptions(
-    { ...SHARED_WRITE_OPTIONS, summary: `${kinds} → ${sinkNames.join(', ')}` },
-    [writes],
-  );
+  const options = { ...SHARED_WRITE_OPTIONS, summary: `${kinds} → ${sinkNames.join(', ')}` };
+  return local
+    ? localSharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes])
+    : sharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes]);
 }
 
 /** Where a workflow's events go: the external systems, and what each may see. */

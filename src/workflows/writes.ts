@@ -22,10 +22,17 @@ export class OutcomeWrites {
     private readonly onFailure: (failure: StepFailure) => void,
   ) {}
 
-  /** Queues the event for every external system (or those named), after the events before it; returns at once. */
-  send(event: ExternalEvent, contact: ContactDetails, sinks = this.to.sinks): void {
+  /**
+   * Queues the event for every external system (or those named), after the events before it; returns at once.
+   * `local` writes it in a local activity (./activityProxies.ts: only for news sent while a local activity holds
+   * the workflow task open, where it costs no action of its own).
+   */
+  send(event: ExternalEvent, contact: ContactDetails, how: { sinks?: string[]; local?: boolean } = {}): void {
     this.sent += 1;
-    this.shared = this.shared.then(() => this.write([event], contact, sinks).then(() => undefined));
+    const sinks = how.sinks ?? this.to.sinks;
+    this.shared = this.shared.then(() =>
+      this.write([event], contact, sinks, undefined, how.local).then(() => undefined),
+    );
   }
 
   /**
@@ -56,13 +63,14 @@ export class OutcomeWrites {
     contact: ContactDetails,
     sinks: string[],
     handedOver?: ExternalEvent,
+    local?: boolean,
   ): Promise<string[]> {
     const together = sinks.filter((sink) => !this.own.has(sink));
     for (const sink of sinks)
       if (this.own.has(sink)) for (const event of events) this.sendOnItsOwn(sink, event, contact);
     if (together.length === 0) return [];
     const all = handedOver ? [...events, handedOver] : events;
-    const failures = await writeEverywhere(together, all, contact, this.to.sharing).catch((err: unknown) => {
+    const failures = await writeEverywhere(together, all, contact, this.to.sharing, local).catch((err: unknown) => {
       // The shared activity itself gave up (its attempts timed out): every system in it goes on in its own queue.
       const message = failureMessage(err);
       return together.flatMap((sink) =>

@@ -268,7 +268,7 @@ export class FollowUp {
       reason: this.reason,
       dials: this.dials.length,
     });
-    this.writes.send(event, { phoneNumber: this.input.customerPhoneNumber }, sinks);
+    this.writes.send(event, { phoneNumber: this.input.customerPhoneNumber }, { sinks });
   }
 
   /** Tells the systems the scheduling session could not that this follow-up is scheduled (FollowUpInput.announcedTo). */

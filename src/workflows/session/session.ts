@@ -66,9 +66,13 @@ export class Session {
     this.writes = new OutcomeWrites(this.policy, (failure) => this.failures.push(failure));
   }
 
-  /** Marks the session in flight in every external system, in the background: the wait for the end starts at once. */
+  /**
+   * Marks the session in flight in every external system, in the background: the wait for the end starts at once.
+   * Sent right after the settings' local activity, in a local activity of its own: both are recorded in the first
+   * workflow task's one batch of markers (one billed action), where an activity would cost one more.
+   */
   markInFlight(): void {
-    if (!this.ledger.ended) this.record('in-flight', 'none');
+    if (!this.ledger.ended) this.writes.send(this.buildOutcome('in-flight', 'none'), this.contact(), { local: true });
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -226,12 +230,6 @@ export class Session {
       policy,
       now,
     });
-  }
-
-  private record(kind: OutcomeKind, source: OutcomeEvent['source']): OutcomeEvent {
-    const event = this.buildOutcome(kind, source);
-    this.tell(event);
-    return event;
   }
 
   /** Hands the event to the external systems' writes, in the background (../writes.ts). */
