@@ -60,7 +60,13 @@ const sharedSinks = proxyActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
  * a heartbeat (another batch); a worker lost mid-write loses the task, and the next worker writes again (every
  * system is idempotent on the event's key).
  */
-const localSharedSinks = proxyLocalActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
+const localSharedSinks = proxyLocalActivities<SessionActivities>({
+  ...SHARED_WRITE_OPTIONS,
+  // No retry of its own: a lost worker loses the task, and the next one runs the write again anyway. One attempt
+  // bounds how long the first task (and a query waiting on it) is held: a write that times out sends every system
+  // to its own queue.
+  retry: { maximumAttempts: 1 },
+});
 
 /**
  * Asks the session API whether an overdue session is over: the first check at once, then one every interval while
@@ -142,7 +148,7 @@ export function writeEverywhere(
     })),
   );
   const kinds = events.map((e) => e.kind).join(' + ');
-  const options = { ...SHARED_WRITE_OPTIONS, summary: `${kinds} → ${sinkNames.join(', ')}` };
+  const options = { summary: `${kinds} → ${sinkNames.join(', ')}` }; // merged over each proxy's own options
   return local
     ? localSharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes])
     : sharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes]);
