@@ -79,7 +79,13 @@ describe('recordOutcomeEverywhere: one activity writes an event to every system,
     expect(store.told).toEqual(['s1:completed', 'f1:follow-up.scheduled']);
     expect(failures).toEqual([
       { sink: 'webhook', key: 's1:completed', message: 'webhook answered 503', final: false },
-      { sink: 'webhook', key: 'f1:follow-up.scheduled', message: 'not tried: completed failed first', final: false },
+      {
+        sink: 'webhook',
+        key: 'f1:follow-up.scheduled',
+        message: 'not tried: completed failed first',
+        final: false,
+        notTried: true,
+      },
     ]);
   });
 

@@ -23,6 +23,8 @@ export interface SinkWriteFailure {
   final: boolean;
   /** How long the system asked to be left alone before the next try (a 429's Retry-After). */
   retryAfterMs?: number;
+  /** Not tried: an earlier event to the same system failed (not a failure of the system's own). */
+  notTried?: true;
 }
 
 /** The activities that write to the external systems. */
@@ -59,7 +61,7 @@ export const createSinkActivities = (sinks: OutcomeSink[]) => {
             if (failure.final) continue;
             const message = `not tried: ${event.kind} failed first`;
             for (const later of ofSink.slice(i + 1)) {
-              failures.push({ sink, key: later.event.idempotencyKey, message, final: false });
+              failures.push({ sink, key: later.event.idempotencyKey, message, final: false, notTried: true });
             }
             return;
           }
