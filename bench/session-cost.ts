@@ -21,6 +21,29 @@ import { writeBenchSection } from './report';
 /** Issue #26's targets, as the server counts. */
 const TARGETS: Record<ScenarioName, number> = { standard: 8, expired: 10, schedulesFollowUp: 10, followUpPlaced: 8 };
 
+/** Where each action goes, and why none of them can go without losing what operators see or a promise needs. */
+const FLOOR = [
+  '### The floor, and why',
+  '',
+  'A standard voice session costs 7, and each of them is needed:',
+  '',
+  '1. `grpc_SignalWithStartWorkflowExecution` for session.created: the webhook is answered 2xx only once Temporal holds it (the durable enqueue the ingest promises).',
+  '2. The same for session.ended (a plain signal would cost the same).',
+  '3. `command_BatchMarkers`, one batch for two local activities in the first workflow task: the settings the session captures once, and its in-flight write to every system (run while the settings still hold the task open, so it costs no action of its own).',
+  '4. `command_StartTimer`: the deadline for session.ended. A lost webhook must still end in reconciliation or expiry, and a timer is the one durable deadline a workflow has; it is cancelled when the webhook comes, and billed all the same.',
+  '5. `command_ScheduleActivityTask`, the transcript archive: an activity, because in an Agntix outage it runs for up to TRANSCRIPT_WAIT_SECONDS (120 s) and then 24 hours.',
+  '6. `command_ScheduleActivityTask`, the outcome written to every system in one activity: the session’s reason to exist. It needs the rules evaluated on the archive’s result, so it cannot ride in the archive’s activity.',
+  '7. `command_UpsertWorkflowSearchAttributes`, the final phase and outcome (AgntixPhase, AgntixOutcome): what operators search finished sessions by. The phases in between are shown in the Web UI’s details, which cost nothing.',
+  '',
+  'Six would need the archive and the outcome write as two local activities in one workflow task (one batch of markers for both): in an outage that task would stay open for up to the whole transcript wait, with the `status` query and the Web UI’s pending-activity view waiting on it, and a lost worker noticed only by the task’s timeout. Not done: the action saved is not worth what operators lose.',
+  '',
+  'An expired session costs 8 here (2 reconciliations) and 9 with the production default of 3: the start, the first task’s batch, the timer, one reconcile activity whose retries are the checks (a check is an attempt, billed), the expired write and the final upsert.',
+  '',
+  'A session that schedules a follow-up costs 10: the standard 7, the follow-up’s child start (billed twice, `command_StartChildWorkflowExecution` and its `_Extra`: the follow-up must outlive the session and answer operators’ updates), and the follow-up’s timer until its slot. Its `follow-up.scheduled` goes in the session’s write of the outcome, before the child starts, so it costs no activity and reaches every system before the follow-up’s later news; a system that write missed is told by the follow-up first (`announcedTo`).',
+  '',
+  'A follow-up that places its call costs 7 here, its start (paid by the session in production, as the child start above) included: the dial, the two state upserts operators follow (`dialling`, then `placed`: AgntixFollowUpState), the placement written to every system, and the call session’s start as a child (two).',
+];
+
 async function serverCounted(): Promise<Array<{ name: ScenarioName; counts: ActionCounts; note?: string }>> {
   process.env.TEST_PAYLOAD_ENCRYPTION_KEYS ??= generateKeyItem('bench');
   const [temporal, bundle] = await Promise.all([startCountingServer(), bundleWorkflows()]);
@@ -80,6 +103,8 @@ async function main() {
     }),
     '',
     ...measured.filter((m) => m.note).map((m) => `- ${m.name}: ${m.note}`),
+    '',
+    ...FLOOR,
     '',
     '### From the recorded histories',
     '',

@@ -148,7 +148,8 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect(await sessionResult(sessionId)).toMatchObject({ phase: 'follow-up-scheduled', failures: [] });
       expect((await followUp(sessionId).query(followUpStatusQuery)).state).toBe('scheduled');
       const history = await sessionHistory(sessionId);
-      expect(countActions(history)).toMatchObject({ childStarts: 1, activityAttempts: 3, upserts: 1, billable: 10 });
+      // The archive and one write of the outcome with the follow-up's scheduling; the in-flight write is a local activity.
+      expect(countActions(history)).toMatchObject({ childStarts: 1, activityAttempts: 2, upserts: 1, billable: 9 });
       if (process.env.RECORD_HISTORIES) await saveHistory('session-scheduling-follow-up', history);
       await followUp(sessionId).terminate('test over');
     });
@@ -257,7 +258,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
       if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed', await followUp(sessionId).fetchHistory());
+        await saveHistory('follow-up-placed-announced', await followUp(sessionId).fetchHistory());
       }
     });
   });
@@ -348,6 +349,24 @@ describe('follow-up calls for callbackRequested outcomes', () => {
       expect(agntix.calls).toHaveLength(2);
       await temporal.client.workflow.getHandle(impostorId).terminate('test over');
     });
+  });
+
+  it('a system the session could not tell of the scheduling is told by the follow-up, before the placement', async () => {
+    receiver.failFirst.set('follow-up.scheduled', 1); // the session's write, shared with its outcome, is refused
+    const w = await worker(followUpPolicy());
+    try {
+      await w.runUntil(async () => {
+        const sessionId = await endWithCallback(NOW);
+        expect(await followUp(sessionId).result()).toMatchObject({ state: 'placed', failedWrites: 0 });
+        await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
+        expect(followUpEvents(sessionId)).toEqual(['follow-up.scheduled', 'follow-up.placed']);
+        const row = sqlite.db.prepare('SELECT status FROM follow_ups WHERE original_session_id = ?').get(sessionId);
+        expect(row).toEqual({ status: 'placed' }); // the store took it from the session, then the placement
+        await temporal.client.workflow.getHandle(agntix.calls.at(-1)!.sessionId!).terminate('test over');
+      });
+    } finally {
+      receiver.failFirst.clear();
+    }
   });
 
   it('schedules and places the follow-up while the outcome receiver is down: it delays only its own writes', async () => {

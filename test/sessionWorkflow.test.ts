@@ -164,16 +164,18 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     expect(result).toMatchObject({ phase: 'done', failures: [], transcript: { messages: 8 } });
     expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_messages: 8 });
     const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    // Start (with session.created), session.ended, the wait for the end, one settings task, the in-flight and
-    // completed writes to both systems (one activity each), the archive, and the final phase's upsert.
+    // Start (with session.created), session.ended, the wait for the end, one task holding the settings and the
+    // in-flight write (two local activities, one batch of markers), the archive, the completed write to both
+    // systems, and the final phase's upsert.
     expect(countActions(history)).toMatchObject({
       start: 1,
       signals: 2,
       timers: 1,
-      activityAttempts: 3,
+      activityAttempts: 2,
+      localActivities: 2,
       localActivityTasks: 1,
       upserts: 1,
-      billable: 8,
+      billable: 7,
     });
     // Every upsert event counts, the SDK's own included: operators need the final phase, and nothing else.
     const upserts = history.events?.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes) ?? [];
@@ -291,7 +293,8 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     // Each check of the API is an attempt of one activity, retried every interval: no timer between checks.
     expect(countActions(history)).toMatchObject({
       timers: 1,
-      activityAttempts: testPolicy.reconcileAttempts + 1 + 2, // the checks, the in-flight and expired writes
+      activityAttempts: testPolicy.reconcileAttempts + 1 + 1, // the checks and the expired write
+      localActivityTasks: 1, // the settings and the in-flight write
       upserts: 1,
     });
     expect(countActions(history).billable).toBeLessThanOrEqual(10);

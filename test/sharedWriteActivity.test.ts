@@ -38,9 +38,9 @@ describe('recordOutcomeEverywhere: one activity writes an event to every system,
     expect(store.told).toEqual(['s1:completed']);
     expect(failures).toEqual(
       expect.arrayContaining([
-        { sink: 'webhook', message: 'webhook answered 503', final: false },
-        { sink: 'crm', message: 'HubSpot denied write calls (403)', final: true },
-        { sink: 'queue', message: 'queue answered 429', final: false, retryAfterMs: 3000 },
+        { sink: 'webhook', key: 's1:completed', message: 'webhook answered 503', final: false },
+        { sink: 'crm', key: 's1:completed', message: 'HubSpot denied write calls (403)', final: true },
+        { sink: 'queue', key: 's1:completed', message: 'queue answered 429', final: false, retryAfterMs: 3000 },
       ]),
     );
     expect(failures).toHaveLength(3);
@@ -60,7 +60,49 @@ describe('recordOutcomeEverywhere: one activity writes an event to every system,
     const store = system('store');
     const { recordOutcomeEverywhere } = createSinkActivities([store]);
     const failures = await new MockActivityEnvironment().run(recordOutcomeEverywhere, writesTo('store', 'ledger'));
-    expect(failures).toEqual([{ sink: 'ledger', message: 'no external system named ledger', final: true }]);
+    expect(failures).toEqual([
+      { sink: 'ledger', key: 's1:completed', message: 'no external system named ledger', final: true },
+    ]);
     expect(store.told).toEqual(['s1:completed']);
+  });
+
+  it('writes several events to each system in order; after a retryable failure that system is not asked again', async () => {
+    const scheduled = { idempotencyKey: 'f1:follow-up.scheduled', kind: 'follow-up.scheduled' } as ExternalEvent;
+    const store = system('store');
+    const down = system('webhook', ApplicationFailure.retryable('webhook answered 503', 'OutcomeWebhookUnavailable'));
+    const { recordOutcomeEverywhere } = createSinkActivities([store, down]);
+    const writes = ['store', 'webhook'].flatMap((sink) => [
+      { sink, event },
+      { sink, event: scheduled },
+    ]);
+    const failures = await new MockActivityEnvironment().run(recordOutcomeEverywhere, writes);
+    expect(store.told).toEqual(['s1:completed', 'f1:follow-up.scheduled']);
+    expect(failures).toEqual([
+      { sink: 'webhook', key: 's1:completed', message: 'webhook answered 503', final: false },
+      {
+        sink: 'webhook',
+        key: 'f1:follow-up.scheduled',
+        message: 'not tried: completed failed first',
+        final: false,
+        notTried: true,
+      },
+    ]);
+  });
+
+  it("goes on to a system's next event after a final refusal: asking again cannot help that one", async () => {
+    const scheduled = { idempotencyKey: 'f1:follow-up.scheduled', kind: 'follow-up.scheduled' } as ExternalEvent;
+    let calls = 0;
+    const picky: OutcomeSink = {
+      name: 'crm',
+      record: () =>
+        calls++ === 0 ? Promise.reject(ApplicationFailure.nonRetryable('rejected', 'Bad')) : Promise.resolve(),
+    };
+    const { recordOutcomeEverywhere } = createSinkActivities([picky]);
+    const failures = await new MockActivityEnvironment().run(recordOutcomeEverywhere, [
+      { sink: 'crm', event },
+      { sink: 'crm', event: scheduled },
+    ]);
+    expect(calls).toBe(2);
+    expect(failures).toEqual([{ sink: 'crm', key: 's1:completed', message: 'rejected', final: true }]);
   });
 });

@@ -84,10 +84,16 @@ class ActivityMetricsInterceptor implements ActivityInboundCallsInterceptor {
         return;
       }
       case RECORD_OUTCOME_EVERYWHERE: {
-        // One attempt writes several systems: each counts apart. An attempt that failed whole counts each failed.
-        const failed = new Set(((ended.result ?? []) as SinkWriteFailure[]).map((f) => f.sink));
+        // One attempt writes several events to several systems: each write counts apart, a write not tried (after
+        // an earlier one to its system failed) not at all: it is counted where it is tried. An attempt that failed
+        // whole counts each failed.
+        const failures = (ended.result ?? []) as SinkWriteFailure[];
+        const notTried = new Set(failures.filter((f) => f.notTried).map((f) => `${f.sink} ${f.key}`));
+        const failed = new Set(failures.map((f) => `${f.sink} ${f.key}`));
         for (const write of (args[0] ?? []) as SinkWrite[]) {
-          const result = 'err' in ended || failed.has(write.sink) ? 'failed' : 'ok';
+          const which = `${write.sink} ${write.event.idempotencyKey}`;
+          if (!('err' in ended) && notTried.has(which)) continue;
+          const result = 'err' in ended || failed.has(which) ? 'failed' : 'ok';
           counter(ActivityCounters.externalWrites).add(1, { system: systemOf(write.sink), result });
         }
         return;

@@ -54,6 +54,21 @@ const SHARED_WRITE_OPTIONS = {
 const sharedSinks = proxyActivities<SessionActivities>(SHARED_WRITE_OPTIONS);
 
 /**
+ * The same shared write as a local activity, for a session's first news (in flight): it runs while the settings'
+ * local activity still holds the first workflow task open, so both are recorded in one batch of markers, one billed
+ * action, where a scheduled activity would be one more. A write that outlasts the task's timeout only costs the task
+ * a heartbeat (another batch); a worker lost mid-write loses the task, and the next worker writes again (every
+ * system is idempotent on the event's key).
+ */
+const localSharedSinks = proxyLocalActivities<SessionActivities>({
+  ...SHARED_WRITE_OPTIONS,
+  // No retry of its own: a lost worker loses the task, and the next one runs the write again anyway. One attempt
+  // bounds how long the first task (and a query waiting on it) is held: a write that times out sends every system
+  // to its own queue.
+  retry: { maximumAttempts: 1 },
+});
+
+/**
  * Asks the session API whether an overdue session is over: the first check at once, then one every interval while
  * the API says it is open (the activity fails with SessionStillOpen), `attempts` checks in all. One activity whose
  * retries are the checks costs one action a check; a timer and an activity per check cost two. A failed request
@@ -115,24 +130,28 @@ export function writeToSink(
 }
 
 /**
- * Writes one event to several external systems in one activity, each sent its share under the sharing policy;
- * resolves with the systems that failed (final, or worth asking again in their own activity).
+ * Writes events to several external systems in one activity, each system its events in order, each sent its share
+ * under the sharing policy; resolves with the writes not taken (final, or worth asking again in their own activity).
  */
 export function writeEverywhere(
   sinkNames: string[],
-  event: ExternalEvent,
+  events: ExternalEvent[],
   contact: ContactDetails,
   sharing?: SharingPolicy,
+  local = false,
 ): Promise<SinkWriteFailure[]> {
-  const writes = sinkNames.map((sink) => ({
-    sink,
-    event: sharing ? shareWith(sink, event, sharing) : event,
-    contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
-  }));
-  return sharedSinks.recordOutcomeEverywhere.executeWithOptions(
-    { ...SHARED_WRITE_OPTIONS, summary: `${event.kind} → ${sinkNames.join(', ')}` },
-    [writes],
+  const writes = sinkNames.flatMap((sink) =>
+    events.map((event) => ({
+      sink,
+      event: sharing ? shareWith(sink, event, sharing) : event,
+      contact: sharing ? shareContactWith(sink, contact, sharing) : contact,
+    })),
   );
+  const kinds = events.map((e) => e.kind).join(' + ');
+  const options = { summary: `${kinds} → ${sinkNames.join(', ')}` }; // merged over each proxy's own options
+  return local
+    ? localSharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes])
+    : sharedSinks.recordOutcomeEverywhere.executeWithOptions(options, [writes]);
 }
 
 /** Where a workflow's events go: the external systems, and what each may see. */

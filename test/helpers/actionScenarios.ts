@@ -36,7 +36,8 @@ export const SCENARIOS: Record<ScenarioName, string> = {
   standard: 'standard voice session: created + ended, a transcript of 3 pages, two external systems',
   expired: 'expired session: created, never ended, the API says open at each of its 3 checks (test policy)',
   schedulesFollowUp: 'session that schedules a follow-up: created + ended, up to the follow-up waiting for its slot',
-  followUpPlaced: 'follow-up that places its call: started, dials, tells every system, starts the call session',
+  followUpPlaced:
+    'follow-up that places its call: started (announced by its session), dials, tells every system, starts the call session',
 };
 
 /** Follow-ups that dial the sandbox at once, each step told to both systems. */
@@ -150,6 +151,8 @@ export async function measureScenario(
           policy,
           sinks: ['sqlite', 'outcome-webhook'],
           sharing: testPolicy.sharing,
+          // As in production: the scheduling session told every system, in the write of its own outcome (its cost).
+          announcedTo: ['sqlite', 'outcome-webhook'],
         };
         const handle = await temporal.client.workflow.start(FOLLOW_UP_WORKFLOW_TYPE, {
           workflowId: followUpWorkflowId(sessionId, 1),

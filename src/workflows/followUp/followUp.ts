@@ -27,6 +27,7 @@ import { FollowUpStateCounter } from '../observability/metrics';
 import { OutcomeWrites } from '../writes';
 import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
+import { followUpEvent } from './events';
 import { settleUncertainDial } from './dialCheck';
 import type { FollowUpInput } from './workflow';
 
@@ -260,28 +261,23 @@ export class FollowUp {
    * Tells every external system, in the background: one that is down delays only its own writes, never the dial;
    * one that stays down past its retry budget is counted.
    */
-  tell(kind: FollowUpEventKind): void {
-    const scheduledAt = this.scheduledAt.toISOString();
-    // A moved slot and each uncertain dial are news of their own: their keys say which.
-    const occurrence =
-      kind === 'follow-up.scheduled'
-        ? `:${scheduledAt}`
-        : kind === 'follow-up.needs-operator'
-          ? `:${this.dials.length}`
-          : '';
-    const event = {
-      idempotencyKey: `${this.followUpId}:${kind}${occurrence}`,
-      kind,
-      followUpId: this.followUpId,
-      originalSessionId: this.input.rootSessionId,
-      attempt: this.input.attempt,
-      scheduledAt,
+  tell(kind: FollowUpEventKind, sinks?: string[]): void {
+    const event = followUpEvent(this.followUpId, this.input, kind, {
+      scheduledAt: this.scheduledAt.toISOString(),
       callSessionId: this.placedSessionId(),
       reason: this.reason,
-      correlation: this.input.sessionVariables,
-      recordedAt: new Date().toISOString(),
-    };
-    this.writes.send(event, { phoneNumber: this.input.customerPhoneNumber });
+      dials: this.dials.length,
+    });
+    this.writes.send(event, { phoneNumber: this.input.customerPhoneNumber }, { sinks });
+  }
+
+  /** Tells the systems the scheduling session could not that this follow-up is scheduled (FollowUpInput.announcedTo). */
+  announce(): void {
+    const { announcedTo = [], sinks } = this.input;
+    this.tell(
+      'follow-up.scheduled',
+      sinks.filter((sink) => !announcedTo.includes(sink)),
+    );
   }
 
   /**

@@ -15,6 +15,7 @@ import { hashAttributes, inheritedHashes } from '../customerHashes';
 import type { SessionPolicy } from '../policy';
 import { resolveCallbackTime } from './callingTime';
 import { callbackWishOf, decideFollowUp } from './decisions';
+import { followUpEvent } from './events';
 import type { FollowUpInput } from './workflow';
 
 export type Scheduled = { followUpId: string; scheduledAt: string } | { notScheduled: string };
@@ -33,6 +34,8 @@ export async function followUpAfterSession(args: {
   callbackWanted: boolean;
   /** Hands an event to the external systems' writes (in the background). */
   tell: (event: ExternalEvent) => void;
+  /** Writes the follow-up's `follow-up.scheduled` with the session's own news; resolves with the systems told. */
+  announce: (event: ExternalEvent) => Promise<string[]>;
 }): Promise<Scheduled | undefined> {
   const correlation = correlationOf(args.facts);
   const decision = decideFollowUp({
@@ -70,6 +73,7 @@ async function scheduleFollowUp(args: {
   attempt: number;
   facts: SessionFacts;
   policy: SessionPolicy;
+  announce: (event: ExternalEvent) => Promise<string[]>;
 }): Promise<Scheduled> {
   const { facts } = args;
   const followUp = args.policy.followUp;
@@ -109,9 +113,16 @@ async function scheduleFollowUp(args: {
     crmContactIdOf(variables, args.policy.searchIndex?.crmContactVariable),
     args.policy.searchIndex,
   );
+  // Told before the start, in the session's own write (an activity fewer than the follow-up telling it), so every
+  // system has it before any later news of the follow-up; a system not told here is told by the follow-up first.
+  const announced = followUpEvent(followUpId, input, 'follow-up.scheduled', {
+    scheduledAt: input.scheduledAt,
+    dials: 0,
+  });
+  const announcedTo = await args.announce(announced);
   await startDetachedChild(FOLLOW_UP_WORKFLOW_TYPE, {
     workflowId: followUpId,
-    args: [input],
+    args: [{ ...input, announcedTo }],
     typedSearchAttributes: [
       { key: SearchAttributes.followUpOf, value: args.root },
       { key: SearchAttributes.followUpAttempt, value: args.attempt },

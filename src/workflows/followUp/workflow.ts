@@ -35,6 +35,11 @@ export interface FollowUpInput {
   sharing?: SharingPolicy;
   /** What the index may hold (the session's); the built-in allow-lists when absent. */
   searchIndex?: SearchIndexPolicy;
+  /**
+   * The systems the scheduling session already told that this follow-up is scheduled, in the write of its own
+   * outcome (one activity for both); the follow-up tells the others first, before any later news of its own.
+   */
+  announcedTo?: string[];
 }
 
 /**
@@ -65,7 +70,7 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
 
   followUp.show();
   try {
-    followUp.tell('follow-up.scheduled');
+    followUp.announce();
     await followUp.waitForSlot();
     if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
   } catch (err) {

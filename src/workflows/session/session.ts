@@ -67,9 +67,13 @@ export class Session {
     this.writes = new OutcomeWrites(this.policy, (failure) => this.failures.push(failure));
   }
 
-  /** Marks the session in flight in every external system, in the background: the wait for the end starts at once. */
+  /**
+   * Marks the session in flight in every external system, in the background: the wait for the end starts at once.
+   * Sent right after the settings' local activity, in a local activity of its own: both are recorded in the first
+   * workflow task's one batch of markers (one billed action), where an activity would cost one more.
+   */
   markInFlight(): void {
-    if (!this.ledger.ended) this.record('in-flight', 'none');
+    if (!this.ledger.ended) this.writes.send(this.buildOutcome('in-flight', 'none'), this.contact(), { local: true });
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -97,9 +101,8 @@ export class Session {
     const context = this.postCallContext(end, inTime.transcript);
     const { matched, actions } = evaluateRules(this.rules, context);
     const outcome = this.buildOutcome('completed', end.source, end.ended, inTime.transcript);
-    this.tell(outcome);
     const callbackWanted = actions.some((a) => a.action === 'scheduleCallback');
-    const followUp = await this.followUpAfter(end.ended, outcome.followUpDue && callbackWanted);
+    const followUp = await this.followUpAfter(outcome, end.ended, outcome.followUpDue && callbackWanted);
     const rules = { matched, started: await this.startAutomations(actions, context) };
     this.moveTo(followUp ? 'follow-up-scheduled' : 'done', outcome.outcome);
 
@@ -114,8 +117,8 @@ export class Session {
   async expire(): Promise<SessionResult> {
     this.moveTo('expired', 'EXPIRED');
     countExpiry(this.ledger.created !== undefined);
-    const outcome = this.record('expired', 'none');
-    const followUp = await this.followUpAfter(undefined, false);
+    const outcome = this.buildOutcome('expired', 'none');
+    const followUp = await this.followUpAfter(outcome, undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
     await this.writes.settled();
     return this.result(outcome, { source: 'none', followUp });
@@ -232,12 +235,6 @@ export class Session {
     });
   }
 
-  private record(kind: OutcomeKind, source: OutcomeEvent['source']): OutcomeEvent {
-    const event = this.buildOutcome(kind, source);
-    this.tell(event);
-    return event;
-  }
-
   /** Hands the event to the external systems' writes, in the background (../writes.ts). */
   private tell(event: ExternalEvent): void {
     this.writes.send(event, this.contact());
@@ -250,17 +247,36 @@ export class Session {
     return phoneNumber ? { phoneNumber } : {};
   }
 
-  /** Schedules the next follow-up, or tells the external systems how the chain ended; undefined when none. */
-  private async followUpAfter(ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
-    if (!this.policy.followUp) return undefined; // follow-ups not configured: no chain to continue or end
+  /**
+   * Tells the external systems the session's outcome, and schedules the next follow-up or tells how the chain ended;
+   * undefined when none. A follow-up's scheduling goes in the same write as the outcome: one activity, not two.
+   */
+  private async followUpAfter(outcome: OutcomeEvent, ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
+    if (!this.policy.followUp) {
+      this.tell(outcome);
+      return undefined; // follow-ups not configured: no chain to continue or end
+    }
+    let outcomeSent = false;
+    const sendOutcome = () => {
+      if (!outcomeSent) this.tell(outcome);
+      outcomeSent = true;
+    };
     const facts = { created: this.ledger.created, ended, placedCall: this.placedCall };
     const next = await followUpAfterSession({
       sessionId: this.sessionId,
       facts,
       policy: this.policy,
       callbackWanted,
-      tell: (event) => this.tell(event),
+      tell: (event) => {
+        sendOutcome();
+        this.tell(event);
+      },
+      announce: (event) => {
+        outcomeSent = true;
+        return this.writes.sendWith([outcome], event, this.contact());
+      },
     });
+    sendOutcome();
     if (next && 'notScheduled' in next) {
       this.failures.push({ step: 'schedule follow-up', message: `not scheduled: ${next.notScheduled}` });
       return undefined;
