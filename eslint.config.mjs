@@ -1,14 +1,16 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** One layer's forbidden imports, types included. */
+/** A relative import that climbs out of its folder into the `folder` of src. */
+const into = (folder) => `^(\\.\\./)+${folder}(/|$)`;
+/** src/dev is left out of the production build (tsconfig.build.json): nothing that ships may import it. */
+const noDev = { regex: into('dev'), message: 'Only src/dev imports src/dev: the production build leaves it out.' };
+/** One layer's forbidden imports, types included; no layer reaches src/dev. */
 const layer = (files, patterns, ignores = []) => ({
   files,
   ignores,
-  rules: { 'no-restricted-imports': ['error', { patterns }] },
+  rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, noDev] }] },
 });
-/** A relative import that climbs out of its folder into the `folder` of src. */
-const into = (folder) => `^(\\.\\./)+${folder}(/|$)`;
 
 /**
  * Workflow code is replayed by the worker's sandbox: it must stay deterministic and free of I/O. The contracts are
@@ -69,6 +71,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  layer(['src/*.ts', 'src/bin/**/*.ts', 'src/worker/**/*.ts', 'src/temporal/**/*.ts', 'src/automations/*.ts'], []),
   layer(
     ['src/workflows/**/*.ts'],
     [

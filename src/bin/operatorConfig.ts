@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
-import { readDevKey } from '../dev/devKey';
+import { readDevKey } from '../config/devPayloadKey';
 
 /**
  * The settings of an operator command (`followup`, `forget`, `temporal`): the process's own, plus, in development,

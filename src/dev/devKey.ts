@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { devKeyFile, readDevKey } from '../config/devPayloadKey';
 import { generateKeyItem } from '../temporal/keyRing';
 
 /**
@@ -8,17 +9,11 @@ import { generateKeyItem } from '../temporal/keyRing';
  * server with no set-up. Never used in production: loadConfig refuses to start there without PAYLOAD_ENCRYPTION_KEYS.
  */
 export function loadOrCreateDevKey(dataDir: string): { keys: string; file: string; created: boolean } {
-  const file = path.resolve(dataDir, 'payload-key');
+  const file = devKeyFile(dataDir);
   const kept = readDevKey(dataDir);
   if (kept) return { keys: kept, file, created: false };
   mkdirSync(path.dirname(file), { recursive: true });
   const keys = generateKeyItem('dev');
   writeFileSync(file, `${keys}\n`, { mode: 0o600 });
   return { keys, file, created: true };
-}
-
-/** The development key `npm start` created in `dataDir`, if it has run there. */
-export function readDevKey(dataDir: string): string | undefined {
-  const file = path.resolve(dataDir, 'payload-key');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }

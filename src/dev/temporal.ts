@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { resolveTemporalCli } from '../dev/temporalCli';
-import { fatal } from './fatal';
-import { loadOperatorConfig } from './operatorConfig';
+import { resolveTemporalCli } from './temporalCli';
+import { fatal } from '../bin/fatal';
+import { loadOperatorConfig } from '../bin/operatorConfig';
 
 /**
  * The environment the Temporal CLI reads (its own variables: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
