@@ -26,7 +26,7 @@ import {
   uniqueTaskQueue,
   type TestTemporal,
 } from './helpers/temporal';
-import { example, freshSession } from '../src/dev/examples';
+import { freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
 
 const CREATED = 'session-created.voice-outbound.json';
@@ -243,81 +243,6 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     }
   });
 
-  it('reconciles a lost session.ended from the session API and records its analysis', async () => {
-    const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, {
-      detail: { ...example('session-detail.json'), id: sessionId },
-      messages: messages(2),
-    });
-    await deliver(CREATED, sessionId);
-    const { result } = await runToCompletion(sessionId);
-    expect(result.failures).toEqual([]);
-    expect(result).toMatchObject({ phase: 'done', source: 'reconciled', outcome: 'Unavailable', followUpDue: true });
-    expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', source: 'reconciled' });
-    if (process.env.RECORD_HISTORIES) {
-      await saveHistory('session-reconciled', await temporal.client.workflow.getHandle(sessionId).fetchHistory());
-    }
-  });
-
-  it('takes a session.ended that arrives while the API is asked again, and stops asking', async () => {
-    const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, {
-      detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
-      messages: messages(2),
-    });
-    const checks = () => agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
-    await deliver(CREATED, sessionId);
-    const { result } = await runToCompletion(sessionId, async () => {
-      await waitFor(() => checks() === 1, 'the first check of the overdue session');
-      await deliver(ENDED, sessionId); // late, between two checks: the webhook wins
-    });
-    expect(result).toMatchObject({ phase: 'done', source: 'webhook', outcome: 'Unavailable', failures: [] });
-    expect(checks()).toBe(1); // the question still pending was cancelled, not asked again
-    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    expect(history.events!.filter((e) => e.activityTaskCancelRequestedEventAttributes)).toHaveLength(1);
-    if (process.env.RECORD_HISTORIES) await saveHistory('session-ended-while-reconciling', history);
-  });
-
-  it('closes a session that never ends as expired after the bounded waits, and records the expiry', async () => {
-    const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, {
-      detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
-    });
-    await deliver(CREATED, sessionId);
-    const { result } = await runToCompletion(sessionId);
-    expect(result).toMatchObject({ phase: 'expired', outcome: 'EXPIRED' });
-    const checks = agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
-    expect(checks).toBe(testPolicy.reconcileAttempts + 1);
-    expect(storedRow(sessionId)).toMatchObject({ kind: 'expired', outcome: 'EXPIRED' });
-    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
-    // Each check of the API is an attempt of one activity, retried every interval: no timer between checks.
-    expect(countActions(history)).toMatchObject({
-      timers: 1,
-      activityAttempts: testPolicy.reconcileAttempts + 1 + 1, // the checks and the expired write
-      localActivityTasks: 1, // the settings and the in-flight write
-      upserts: 1,
-    });
-    expect(countActions(history).billable).toBeLessThanOrEqual(10);
-    if (process.env.RECORD_HISTORIES) await saveHistory('expired-session', history);
-    expect(receiver.forSession(sessionId).map((r) => r.type)).toContain('session.expired');
-  });
-
-  it('bounds the wait for the end by the policy when the ttl variable asks for 31 years', async () => {
-    const sessionId = randomUUID();
-    const event = freshSession(CREATED, sessionId) as { metadata: { sessionVariables: Record<string, unknown> } };
-    event.metadata.sessionVariables.ttl = '1000000000';
-    await post(`${api.url}/webhooks/agntix`, sign(secret, event));
-    const worker = await createTestWorker(temporal, taskQueue, bundle, {
-      policy: { ...testPolicy, maxTtlSeconds: 2 },
-    });
-    const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-    const result = await worker.runUntil(handle.result());
-    expect(result.phase).toBe('expired');
-    const { events } = await handle.fetchHistory();
-    const firstTimer = events!.find((e) => e.timerStartedEventAttributes)!.timerStartedEventAttributes!;
-    expect(Number(firstTimer.startToFireTimeout!.seconds)).toBe(2 + testPolicy.endGraceSeconds);
-  });
-
   it('retries an outcome receiver that fails with 500 twice and records the outcome exactly once', async () => {
     const sessionId = randomUUID();
     agntix.sessions.set(sessionId, { messages: messages(1) });
@@ -333,16 +258,5 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     const scheduled = events!.flatMap((e) => e.activityTaskScheduledEventAttributes ?? []);
     expect(scheduled.filter((a) => a.activityType?.name === 'recordOutcomeEverywhere')).toHaveLength(1);
     expect(scheduled.filter((a) => a.activityType?.name === 'recordOutcome')).toHaveLength(1);
-  });
-
-  it('does not retry a 404 from the session API and shows it in the status query', async () => {
-    const sessionId: string = randomUUID(); // unknown to the API
-    await deliver(CREATED, sessionId);
-    const { result, status } = await runToCompletion(sessionId);
-    const checks = agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
-    expect(checks).toBe(1); // a 404 is final: not asked again, at this check or the next ones
-    expect(status.failures[0]?.step).toBe('reconcile with the session API');
-    expect(status.failures[0]?.message).toContain('Agntix API 404');
-    expect(result.phase).toBe('expired');
   });
 });

@@ -72,13 +72,16 @@ const localSharedSinks = proxyLocalActivities<SessionActivities>({
  * Asks the session API whether an overdue session is over: the first check at once, then one every interval while
  * the API says it is open (the activity fails with SessionStillOpen), `attempts` checks in all. One activity whose
  * retries are the checks costs one action a check; a timer and an activity per check cost two. A failed request
- * (after its quick retries in the activity) waits for the next check, as an open session does.
+ * (after its quick retries in the activity) waits for the next check, as an open session does. The retry policy is
+ * merged over agntixApi's, whose 1-minute maximum would be below an interval of 900 s (the default): the SDK fails
+ * the workflow task on a first backoff longer than the longest, so the interval is both.
  */
 export function askUntilClosed(sessionId: string, attempts: number, intervalSeconds: number) {
+  const interval = `${intervalSeconds} seconds` as const;
   return agntixApi.getClosedSession.executeWithOptions(
     {
       startToCloseTimeout: '2 minutes',
-      retry: { initialInterval: `${intervalSeconds} seconds`, backoffCoefficient: 1, maximumAttempts: attempts },
+      retry: { initialInterval: interval, maximumInterval: interval, backoffCoefficient: 1, maximumAttempts: attempts },
       summary: 'reconcile with the session API',
     },
     [sessionId],

@@ -1,0 +1,60 @@
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SearchAttributes } from '../../src/contracts';
+import { timeSkippingServerPath } from '../setup/timeSkippingServer';
+import { quietRuntime, testDataConverter, type TestTemporal } from './temporal';
+import { waitFor } from './wait';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+const INDEXED_TYPE = {
+  KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+} as const;
+
+export interface TimeSkippingTemporal extends TestTemporal {
+  env: TestWorkflowEnvironment;
+  /** Polls `check` while the server skips time through every timer it meets (it runs no faster than the workers). */
+  skipUntil(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
+  /** The server's clock: where the skipped time has got to. */
+  now(): Promise<Date>;
+}
+
+/**
+ * Temporal's time-skipping test server, one per test file, for the timers the service sets at production values
+ * (a 900 s reconcile interval, a 10 min ttl, a slot days ahead): the server jumps to the next timer whenever no
+ * workflow task or activity is running, so hours of workflow time pass in seconds and the activities still run for
+ * real. Time is skipped only while the client awaits a workflow's result, or in `skipUntil`.
+ *
+ * What it supports is what the Java test server supports: no Worker Deployment versioning (the workers are
+ * unversioned, as in the other tests) and no custom search attributes until they are registered, which the dev
+ * server does at start (src/dev/devServer.ts) and this does through the operator service, with the same list.
+ */
+export async function startTimeSkipping(): Promise<TimeSkippingTemporal> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: timeSkippingServerPath() } },
+    client: { dataConverter: testDataConverter() },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: 'default',
+    searchAttributes: Object.fromEntries(Object.values(SearchAttributes).map((k) => [k.name, INDEXED_TYPE[k.type]])),
+  });
+  const testService = env.connection.testService!;
+  return {
+    env,
+    address: env.address,
+    client: env.client,
+    nativeConnection: env.nativeConnection,
+    async skipUntil(check, what) {
+      await testService.unlockTimeSkipping({});
+      try {
+        await waitFor(check, what);
+      } finally {
+        await testService.lockTimeSkipping({});
+      }
+    },
+    now: async () => new Date(await env.currentTimeMs()),
+    close: () => env.teardown(),
+  };
+}
