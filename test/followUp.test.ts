@@ -263,94 +263,6 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
-  it('does not redial after a timeout once the call has been received; the confirming session.created settles it', async () => {
-    agntix.callScript.push({ hang: true });
-    const w = await worker(followUpPolicy({ confirmGraceSeconds: 3 }), 500);
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback(NOW);
-      await waitFor(() => agntix.calls.length === 1, 'the call to reach calls/start');
-      await waitFor(
-        async () => (await followUp(sessionId).query(followUpStatusQuery)).state === 'awaiting-confirmation',
-        'the ambiguous failure',
-      );
-      const variables = agntix.calls[0]!.body.session_variables;
-      const callSessionId = randomUUID();
-      await callStarted(callSessionId, variables);
-
-      const done = await followUp(sessionId).result();
-      expect(done).toMatchObject({ state: 'placed', confirmed: true, callSessionId });
-      await new Promise((r) => setTimeout(r, 3500)); // past the grace period: still one call
-      expect(agntix.calls).toHaveLength(1);
-    });
-  });
-
-  it('dials again after an ambiguous failure only once the Agntix API shows no call started', async () => {
-    agntix.callScript.push({ hang: true });
-    const w = await worker(followUpPolicy({ confirmGraceSeconds: 2 }), 500);
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback(NOW);
-      const done = await followUp(sessionId).result();
-      expect(done).toMatchObject({ state: 'placed', placedBy: 'answer' });
-      expect(agntix.calls).toHaveLength(2);
-      expect(agntix.calls[1]!.at - agntix.calls[0]!.at).toBeGreaterThanOrEqual(2000 + 500);
-      const [first, second] = agntix.calls.map((c) => c.body.session_variables.followUpAttemptId);
-      expect(second).toMatch(UUID);
-      expect(second).not.toBe(first);
-      // The API was asked between the two dials, for this agent's sessions.
-      const asked = agntix.requests.filter((r) => r === 'GET /v1/chat/chat/sessions');
-      expect(asked.length).toBeGreaterThanOrEqual(1);
-    });
-  });
-
-  it('does not redial when the webhook of an ambiguous dial is lost but the Agntix API lists the call', async () => {
-    agntix.callScript.push({ hang: true, placed: true });
-    const w = await worker(followUpPolicy({ confirmGraceSeconds: 1 }), 500);
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback(NOW);
-      const done = await followUp(sessionId).result();
-      expect(done).toMatchObject({ state: 'placed', placedBy: 'api', callSessionId: agntix.calls[0]!.sessionId });
-      expect(agntix.calls).toHaveLength(1);
-      // The call's session is followed from the follow-up (its webhooks never came).
-      const callSession = temporal.client.workflow.getHandle(agntix.calls[0]!.sessionId!);
-      expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
-      await callSession.terminate('test over');
-      if (process.env.RECORD_HISTORIES) {
-        await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
-      }
-    });
-  });
-
-  it.each([
-    ['a chat session', { type: 'CHAT', platform: 'WEB', direction: 'INBOUND' }],
-    ['an inbound call', { direction: 'INBOUND' }],
-    ['a call to another number', { metadata: { customerPhoneNumber: '+447700900999' } }],
-    ['a call by another agent', { agentId: '00000000-0000-4000-8000-0000000000a1' }],
-  ])('is not confirmed by %s that echoes the attempt id', async (_label, differs) => {
-    agntix.callScript.push({ hang: true });
-    const w = await worker(followUpPolicy({ confirmGraceSeconds: 2 }), 500);
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback(NOW);
-      await waitFor(
-        async () => (await followUp(sessionId).query(followUpStatusQuery)).state === 'awaiting-confirmation',
-        'the ambiguous failure',
-      );
-      const impostorId = randomUUID();
-      const event = freshSession(CREATED, impostorId) as Record<string, unknown> & {
-        metadata: Record<string, unknown>;
-      };
-      const { metadata, ...rest } = differs as { metadata?: Record<string, unknown> };
-      Object.assign(event, rest);
-      event.metadata = { ...event.metadata, ...metadata, sessionVariables: agntix.calls[0]!.body.session_variables };
-      await deliver(event);
-      const done = await followUp(sessionId).result();
-      // The impostor did not settle it: the API showed no call, and the customer was dialled once more.
-      expect(done.callSessionId).not.toBe(impostorId);
-      expect(done).toMatchObject({ state: 'placed', placedBy: 'answer', confirmed: false });
-      expect(agntix.calls).toHaveLength(2);
-      await temporal.client.workflow.getHandle(impostorId).terminate('test over');
-    });
-  });
-
   it('a system the session could not tell of the scheduling is told by the follow-up, before the placement', async () => {
     receiver.failFirst.set('follow-up.scheduled', 1); // the session's write, shared with its outcome, is refused
     const w = await worker(followUpPolicy());
@@ -474,50 +386,6 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
-  it('places exactly one call when calls/start answers 429 and then 200', async () => {
-    agntix.callScript.push({ status: 429, retryAfter: '1' });
-    const w = await worker(followUpPolicy());
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback(NOW);
-      const done = await followUp(sessionId).result();
-      expect(done.state).toBe('placed');
-      expect(agntix.calls.map((c) => c.status)).toEqual([429, 200]);
-      expect(agntix.placed()).toHaveLength(1);
-      expect(agntix.calls[1]!.at - agntix.calls[0]!.at).toBeGreaterThanOrEqual(1000);
-    });
-  });
-
-  it('places the call at the time an operator moved it to', async () => {
-    const w = await worker(followUpPolicy({ rules: officeHours }));
-    await w.runUntil(async () => {
-      const sessionId = await endWithCallback();
-      await sessionResult(sessionId);
-      const handle = followUp(sessionId);
-      const at = new Date(Date.now() + 3000);
-      const saturday = new Date(Date.now() + ((6 - new Date().getUTCDay() + 7) % 7 || 7) * 86_400_000);
-      saturday.setUTCHours(12, 0, 0, 0);
-      await expect(
-        handle.executeUpdate(rescheduleFollowUpUpdate, { args: [{ at: saturday.toISOString() }] }),
-      ).rejects.toThrow(WorkflowUpdateFailedError); // outside calling days: only with force
-      const moved = await handle.executeUpdate(rescheduleFollowUpUpdate, {
-        args: [{ at: at.toISOString(), force: true }],
-      });
-      expect(moved.scheduledAt).toBe(at.toISOString());
-      expect((await handle.describe()).searchAttributes.AgntixFollowUpAt).toEqual([at]);
-      const done = await handle.result();
-      expect(done.state).toBe('placed');
-      expect(agntix.calls).toHaveLength(1);
-      expect(agntix.calls[0]!.at).toBeGreaterThanOrEqual(at.getTime());
-      // The external systems heard of the move, under its own idempotency key.
-      const scheduledTimes = [...receiver.recorded.values()]
-        .filter((r) => r.type === 'follow-up.scheduled' && r.data.originalSessionId === sessionId)
-        .map((r) => r.data.scheduledAt);
-      expect(scheduledTimes).toHaveLength(2);
-      expect(scheduledTimes).toContain(at.toISOString());
-      if (process.env.RECORD_HISTORIES) await saveHistory('follow-up-rescheduled', await handle.fetchHistory());
-    });
-  });
-
   it('lets an operator list, refuse a bad time, and cancel with `npm run followup`', async () => {
     const w = await worker(followUpPolicy({ rules: officeHours }));
     await w.runUntil(async () => {
@@ -542,6 +410,10 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     });
   });
 
+  // Here, with 1-second timers, not on the time-skipping server (test/followUpTimers.test.ts): on the test server
+  // 1.38.0 time stopped skipping once a follow-up had placed its call and closed (its call session's timers then
+  // waited in real time), so a chain never got past its first call there. The needs-operator tests above stay too:
+  // they list through visibility, which the test server does not serve.
   it('ends a chain of unanswered follow-ups at the attempt limit and says so in the external systems', async () => {
     const w = await worker(followUpPolicy({ maxAttempts: 2 }));
     await w.runUntil(async () => {

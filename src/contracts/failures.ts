@@ -57,10 +57,12 @@ export function retryableFailure(type: FailureType, message: string, retryAfter?
 
 /**
  * A failure Temporal must not retry. A `retryAfter` still travels with it for a workflow that decides itself when to
- * try again (the follow-up's redial).
+ * try again (the follow-up's redial): in its details, since the SDK drops nextRetryDelay when it decodes a failure
+ * for the workflow (@temporalio/common 1.24's failure converter), so the workflow would never see the pause.
  */
 export function finalFailure(type: FailureType, message: string, retryAfter?: number): ApplicationFailure {
-  return ApplicationFailure.create({ type, message, nonRetryable: true, nextRetryDelay: retryAfter });
+  const details = retryAfter === undefined ? undefined : [{ retryAfterMs: retryAfter }];
+  return ApplicationFailure.create({ type, message, nonRetryable: true, nextRetryDelay: retryAfter, details });
 }
 
 /** The ApplicationFailure behind an error, as thrown by an activity or as a workflow sees it (an ActivityFailure). */
@@ -75,10 +77,12 @@ export function isFailure(err: unknown, type: FailureType): boolean {
   return applicationFailureOf(err)?.type === type;
 }
 
-/** The pause the peer asked for, in ms, if the failure carries one. */
+/** The pause the peer asked for, in ms, if the failure carries one (in its details, as finalFailure puts it). */
 export function retryDelayOf(err: unknown): number | undefined {
-  const delay = applicationFailureOf(err)?.nextRetryDelay;
+  const failure = applicationFailureOf(err);
+  const carried = (failure?.details?.[0] as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  const delay = typeof carried === 'number' ? carried : failure?.nextRetryDelay;
   if (delay === undefined || delay === null) return undefined;
-  const ms = msToNumber(delay);
+  const ms = Math.min(msToNumber(delay), MAX_RETRY_AFTER_MS); // the details come back from history: bounded again
   return ms > 0 ? ms : undefined;
 }

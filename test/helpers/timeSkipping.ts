@@ -1,3 +1,4 @@
+import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributes } from '../../src/contracts';
@@ -14,6 +15,11 @@ const INDEXED_TYPE = {
 
 export interface TimeSkippingTemporal extends TestTemporal {
   env: TestWorkflowEnvironment;
+  /**
+   * A client whose `result()` does not skip time, unlike `client`'s: for a test that reads a workflow while another
+   * one waits on a timer it must not pass yet.
+   */
+  steadyClient: Client;
   /** Polls `check` while the server skips time through every timer it meets (it runs no faster than the workers). */
   skipUntil(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
   /** The server's clock: where the skipped time has got to. */
@@ -45,6 +51,7 @@ export async function startTimeSkipping(): Promise<TimeSkippingTemporal> {
     env,
     address: env.address,
     client: env.client,
+    steadyClient: new Client({ connection: env.connection, dataConverter: testDataConverter() }),
     nativeConnection: env.nativeConnection,
     async skipUntil(check, what) {
       await testService.unlockTimeSkipping({});
