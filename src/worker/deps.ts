@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
-import type { OutcomeSink } from '../activities/sinks/types';
+import type { OutcomeSink, RemoteErasure } from '../activities/sinks/types';
 import { createLocalTranscriptStore, type TranscriptStore } from '../activities/agntix/transcripts';
 import { SYSTEMS } from '../activities/sinks/registry';
 import { createSqliteSink } from '../activities/sinks/store/sqliteStore';
@@ -114,18 +114,27 @@ function transcriptStoreFrom(config: Config, pool: Pool | undefined): Transcript
     : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS);
 }
 
-/** Only what this service keeps itself (its store and the transcripts), for `npm run forget`: no client, no CRM. */
+/** What `npm run forget` reaches: this service's own store and transcripts, and the systems that offer deletion. */
 export function storesFrom(
   config: Config,
   logger: Logger,
-): { sinks: OutcomeSink[]; transcripts: TranscriptStore; told: string[]; close(): Promise<void> } {
+): {
+  sinks: OutcomeSink[];
+  transcripts: TranscriptStore;
+  told: string[];
+  erasers: RemoteErasure[];
+  close(): Promise<void>;
+} {
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
+  const remote = SYSTEMS.filter((s) => s !== storeSystem && s.configured(config));
+  const erasers = remote.flatMap((s) => s.eraser?.(config) ?? []);
   return {
     sinks: storeSystem.build(context),
     transcripts: transcriptStoreFrom(config, pool),
+    erasers,
     // Named from the settings alone: nothing is built for a system this command cannot reach.
-    told: SYSTEMS.filter((s) => s !== storeSystem && s.configured(config)).flatMap((s) => s.sinkNames),
+    told: remote.filter((s) => !s.eraser).flatMap((s) => s.sinkNames),
     async close() {
       for (const close of closers) await close();
     },

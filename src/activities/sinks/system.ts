@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Config } from '../../config';
-import type { OutcomeSink } from './types';
+import type { OutcomeSink, RemoteErasure } from './types';
 
 /** What of an event a system may be sent by default (docs/privacy.md); the SHARE_*_WITH settings override it. */
 export interface Receives {
@@ -32,4 +32,6 @@ export interface ExternalSystem {
   configured(config: Config): boolean;
   /** Its sinks from the settings; none when it is not configured. */
   build(context: SystemContext): OutcomeSink[];
+  /** How `npm run forget` erases what it was sent, when the system offers deletion and is configured. */
+  eraser?(config: Config): RemoteErasure | undefined;
 }
