@@ -18,6 +18,8 @@ import { createPostgresDialLedger } from '../store/postgresDialLedger';
 import { createPostgresPool } from '../store/postgres';
 import { createSqliteDialLedger } from '../store/sqliteDialLedger';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { createPostgresLinkKeys } from '../store/postgresLinkKeys';
+import { createTranscriptLinkIssuer, withTranscriptLinks } from '../activities/sinks/transcriptLinks';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { sessionPolicyFrom, transcriptDirFrom } from '../config/policies';
 
@@ -29,7 +31,11 @@ export function activityDepsFrom(
 ): ActivityDeps & { close(): Promise<void> } {
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
-  const sinks = systems.flatMap((system) => system.build(context));
+  const sinks = withLinks(
+    systems.flatMap((system) => system.build(context)),
+    config,
+    pool,
+  );
   const dialLedger = dialLedgerFrom(config, logger, pool, closers);
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
     logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
@@ -81,6 +87,16 @@ export function activityDepsFrom(
       for (const close of closers) await close();
     },
   };
+}
+
+/**
+ * With PostgreSQL the API serves transcripts: each external system is sent a link of its own (the stores this
+ * service keeps take the plain reference). Without it a reference is a file of this host, which no system can open.
+ */
+function withLinks(sinks: OutcomeSink[], config: Config, pool: Pool | undefined): OutcomeSink[] {
+  if (!pool) return sinks;
+  const issuer = createTranscriptLinkIssuer(transcriptLinkSettingsFrom(config), createPostgresLinkKeys(pool));
+  return sinks.map((sink) => (sink.erasure ? sink : withTranscriptLinks(sink, issuer)));
 }
 
 /** With DATABASE_URL every replica shares PostgreSQL: one pool for the process, ended last at shutdown. */

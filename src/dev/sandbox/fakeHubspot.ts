@@ -125,15 +125,13 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions = {}) {
         ]
       : undefined;
     const now = new Date().toISOString();
-    res
-      .status(errors ? 207 : 200)
-      .json({
-        status: 'COMPLETE',
-        results,
-        ...(errors ? { errors, numErrors: errors.length } : {}),
-        startedAt: now,
-        completedAt: now,
-      });
+    res.status(errors ? 207 : 200).json({
+      status: 'COMPLETE',
+      results,
+      ...(errors ? { errors, numErrors: errors.length } : {}),
+      startedAt: now,
+      completedAt: now,
+    });
   });
   app.post('/crm/v3/objects/:type/search', (req, res) => {
     const type = typeOf(req);
