@@ -4,6 +4,8 @@ import type { TranscriptMessage } from '../src/activities/agntix/client';
 import { createTranscriptLinkIssuer, withTranscriptLinks } from '../src/activities/sinks/transcriptLinks';
 import type { OutcomeSink } from '../src/activities/sinks/types';
 import { runForget } from '../src/bin/forget';
+import { ESCALATION_QUEUE } from '../src/automations/activities/escalation';
+import { transcriptLinkFor } from '../src/automations/core';
 import type { ExternalEvent, OutcomeEvent } from '../src/contracts';
 import { loadConfig } from '../src/config';
 import { sharingPolicyFrom } from '../src/config/policies';
@@ -173,6 +175,14 @@ describe('transcript links', () => {
     expect(await fetchAs(refOf('hubspot')!, bearer('hubspot'))).toMatchObject({ status: 200 });
   });
 
+  it("gives your own activities a link only your system is served (the escalation example's queue)", async () => {
+    const { ref } = await archived();
+    const link = await transcriptLinkFor({ transcriptLinks: issuer() }, ref, ESCALATION_QUEUE);
+    expect(await fetchAs(link, bearer(ESCALATION_QUEUE))).toMatchObject({ status: 200 });
+    expect(await fetchAs(link, bearer('hubspot'))).toMatchObject({ status: 403, body: { error: 'not_this_system' } });
+    expect(await transcriptLinkFor({}, ref, ESCALATION_QUEUE)).toBe(ref);
+  });
+
   it('npm run transcript-link issues a fresh link to an allowed system, refuses others, and revokes', async () => {
     const sessionId = randomUUID();
     await store().put(sessionId, messages);
@@ -194,7 +204,9 @@ describe('transcript links', () => {
       env,
     );
     expect(store_).toMatchObject({ code: 1 });
-    expect(store_.text).toContain('sqlite is not sent transcripts; the systems that are: outcome-webhook, hubspot.');
+    expect(store_.text).toContain(
+      'sqlite is not sent transcripts; the systems that are: outcome-webhook, hubspot, escalation-queue.',
+    );
 
     const revoked = await runDocumented(
       'npm run transcript-link -- --session <session id> --revoke',

@@ -1,4 +1,5 @@
 import { storeSystem } from '../activities/sinks/store/system';
+import { TRANSCRIPT_RECEIVERS } from '../automations/activities';
 import { sharingPolicyFrom } from '../config/policies';
 import { isSessionId } from '../contracts/sessionIds';
 import { createLogger } from '../logging';
@@ -24,7 +25,7 @@ export interface TranscriptLinkDeps {
   links: TranscriptLinkSettings;
   keys: TranscriptLinkKeys;
   transcripts: { get(sessionId: string): Promise<unknown[] | undefined> };
-  /** The systems allowed transcripts (the registry's declarations), the stores this service keeps aside. */
+  /** The systems allowed transcripts: the registry's declarations (its stores aside) and your TRANSCRIPT_RECEIVERS. */
   allowed: string[];
   now?: () => number;
 }
@@ -90,7 +91,10 @@ async function main() {
         links,
         keys: createPostgresLinkKeys(pool),
         transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
-        allowed: (sharingPolicyFrom(config).transcriptWith ?? []).filter((name) => !stores.has(name)),
+        allowed: [
+          ...(sharingPolicyFrom(config).transcriptWith ?? []).filter((name) => !stores.has(name)),
+          ...TRANSCRIPT_RECEIVERS,
+        ],
       },
       (t) => console.log(t),
     );

@@ -19,7 +19,11 @@ import { createPostgresPool } from '../store/postgres';
 import { createSqliteDialLedger } from '../store/sqliteDialLedger';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
 import { createPostgresLinkKeys } from '../store/postgresLinkKeys';
-import { createTranscriptLinkIssuer, withTranscriptLinks } from '../activities/sinks/transcriptLinks';
+import {
+  createTranscriptLinkIssuer,
+  withTranscriptLinks,
+  type TranscriptLinkIssuer,
+} from '../activities/sinks/transcriptLinks';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { sessionPolicyFrom, transcriptDirFrom } from '../config/policies';
 
@@ -31,10 +35,12 @@ export function activityDepsFrom(
 ): ActivityDeps & { close(): Promise<void> } {
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
+  const transcriptLinks = pool
+    ? createTranscriptLinkIssuer(transcriptLinkSettingsFrom(config), createPostgresLinkKeys(pool))
+    : undefined;
   const sinks = withLinks(
     systems.flatMap((system) => system.build(context)),
-    config,
-    pool,
+    transcriptLinks,
   );
   const dialLedger = dialLedgerFrom(config, logger, pool, closers);
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
@@ -71,6 +77,7 @@ export function activityDepsFrom(
       ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
       : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS),
     sinks,
+    transcriptLinks,
     dialLedger,
     dialAbsenceSettleMs: config.FOLLOWUP_ABSENCE_SETTLE_SECONDS * 1000,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
@@ -93,9 +100,8 @@ export function activityDepsFrom(
  * With PostgreSQL the API serves transcripts: each external system is sent a link of its own (the stores this
  * service keeps take the plain reference). Without it a reference is a file of this host, which no system can open.
  */
-function withLinks(sinks: OutcomeSink[], config: Config, pool: Pool | undefined): OutcomeSink[] {
-  if (!pool) return sinks;
-  const issuer = createTranscriptLinkIssuer(transcriptLinkSettingsFrom(config), createPostgresLinkKeys(pool));
+function withLinks(sinks: OutcomeSink[], issuer: TranscriptLinkIssuer | undefined): OutcomeSink[] {
+  if (!issuer) return sinks;
   return sinks.map((sink) => (sink.erasure ? sink : withTranscriptLinks(sink, issuer)));
 }
 
