@@ -1,4 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
+import type { ExternalSystem } from '../src/activities/sinks/system';
+import type { SessionResult } from '../src/contracts';
+import { freshSession } from '../src/dev/examples';
+import { startFakeAgntix } from '../src/dev/sandbox/fakeAgntix';
+import { scriptedTranscript } from '../src/dev/sandbox/script';
+import { createLogger } from '../src/logging';
+import { activityDepsFrom } from '../src/worker/deps';
+import { startOutcomeReceiver } from './helpers/outcomeReceiver';
+import { createTestWorker } from './helpers/worker';
 import { Pool } from 'pg';
 import type { TranscriptMessage } from '../src/activities/agntix/client';
 import { createTranscriptLinkIssuer, withTranscriptLinks } from '../src/activities/sinks/transcriptLinks';
@@ -19,8 +32,8 @@ import { shareWith } from '../src/workflows/sharing';
 import { startTestApi, type TestApi } from './helpers/api';
 import { runDocumented } from './helpers/documentedCommands';
 import { postgresForTest } from './helpers/postgres';
-import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
-import { newSecret } from '../src/dev/signing';
+import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
+import { newSecret, post, sign } from '../src/dev/signing';
 
 const messages: TranscriptMessage[] = [
   { id: 'msg_0', role: 'assistant', content: 'Hello Priya' },
@@ -41,13 +54,15 @@ describe('transcript links', () => {
   let api: TestApi;
   let links: TranscriptLinkSettings;
   let env: NodeJS.ProcessEnv;
+  const taskQueue = uniqueTaskQueue('links');
+  const webhookSecret = newSecret();
 
   beforeAll(async () => {
     database = await postgresForTest('transcript_links');
     pool = new Pool({ connectionString: database.url });
     await migrate(pool);
     temporal = await connectTestTemporal();
-    api = await startTestApi(temporal.client, uniqueTaskQueue('links'), [newSecret()], {
+    api = await startTestApi(temporal.client, taskQueue, [webhookSecret], {
       transcripts: {
         transcripts: createPostgresTranscriptStore(pool, { baseUrl: 'http://unused.test' }),
         linkKeys: createPostgresLinkKeys(pool),
@@ -182,6 +197,61 @@ describe('transcript links', () => {
     expect(await fetchAs(link, bearer('hubspot'))).toMatchObject({ status: 403, body: { error: 'not_this_system' } });
     expect(await transcriptLinkFor({}, ref, ESCALATION_QUEUE)).toBe(ref);
   });
+
+  it('a real session through the worker: the system allowed transcripts is sent its own link, the other none', async () => {
+    const agntix = await startFakeAgntix({ apiKey: 'pk_test_links' });
+    const receiverSecret = newSecret();
+    const [ticketing, dialer] = [
+      await startOutcomeReceiver(receiverSecret),
+      await startOutcomeReceiver(receiverSecret),
+    ];
+    const config = loadConfig({
+      AGNTIX_API_KEY: 'pk_test_links',
+      AGNTIX_API_URL: agntix.url,
+      DATABASE_URL: database.url,
+      TRANSCRIPT_LINK_SECRET: secret,
+      PUBLIC_BASE_URL: api.url,
+      DATA_DIR: mkdtempSync(path.join(tmpdir(), 'links-')),
+    });
+    const systemAt = (name: string, url: string, transcript: boolean): ExternalSystem => ({
+      name,
+      sinkNames: [name],
+      settings: [],
+      receives: { phone: false, summary: false, transcript },
+      configured: () => true,
+      build: () => [{ ...createOutcomeWebhookSink(url, receiverSecret, 5000), name }],
+    });
+    const deps = activityDepsFrom(config, createLogger('silent'), [
+      systemAt('ticketing', ticketing.url, false),
+      systemAt('dialer', dialer.url, true),
+    ]);
+    try {
+      const worker = await createTestWorker(temporal, taskQueue, await bundleWorkflows(), deps);
+      const sessionId = randomUUID();
+      agntix.sessions.set(sessionId, { messages: scriptedTranscript() });
+      for (const name of ['session-created.voice-outbound.json', 'session-ended.voice-callback-requested.json']) {
+        const res = await post(`${api.url}/webhooks/agntix`, sign(webhookSecret, freshSession(name, sessionId)));
+        expect(res.status).toBe(200);
+      }
+      const result = (await worker.runUntil(temporal.client.workflow.getHandle(sessionId).result())) as SessionResult;
+      expect(result.transcript?.ref).toBe(`${api.url}/transcripts/${sessionId}`);
+      const sent = (receiver: typeof dialer) =>
+        receiver.forSession(sessionId).find((r) => r.type === 'session.completed')?.data.transcript as
+          { ref: string } | undefined;
+      expect(sent(ticketing)).toBeUndefined();
+      const link = sent(dialer)!.ref;
+      expect(link).toMatch(/\?system=dialer&/);
+      const served = await fetchAs(link, bearer('dialer'));
+      expect(served.status).toBe(200);
+      expect(served.body.messages).toHaveLength(scriptedTranscript().length);
+      expect(await fetchAs(link, bearer('ticketing'))).toMatchObject({ status: 403 });
+    } finally {
+      await deps.close();
+      await agntix.close();
+      await ticketing.close();
+      await dialer.close();
+    }
+  }, 60_000);
 
   it('npm run transcript-link issues a fresh link to an allowed system, refuses others, and revokes', async () => {
     const sessionId = randomUUID();
