@@ -8,7 +8,7 @@ export interface Receives {
   phone: boolean;
   /** Free text: the summary and the analysis' explanations. */
   summary: boolean;
-  /** The reference (or signed link) to the archived transcript. */
+  /** The archived transcript: with PostgreSQL a link only this system is served (src/store/transcriptLinks.ts). */
   transcript: boolean;
 }
 
