@@ -121,6 +121,18 @@ describe('forget in HubSpot', () => {
     );
   });
 
+  it('waits out HubSpot pacing it (a 429 with Retry-After), as HubSpot asks', async () => {
+    const { sessionId } = await callOf('+447700900414');
+    const route = 'POST /crm/v3/objects/calls/batch/read';
+    hub.faults.push({ route, status: 429, headers: { 'retry-after': '1' }, times: 2 });
+    const started = Date.now();
+    const { code, lines } = await forget('--session', sessionId);
+    expect(code).toBe(0);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`call \\d+ \\(session ${sessionId}\\) deleted$`)));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(crmView(hub).callsOf(sessionId)).toEqual([]);
+  });
+
   it('says which sessions to erase again when HubSpot cannot be reached, and exits 1', async () => {
     const { sessionId } = await callOf('+447700900413');
     hub.faults.push({ route: 'POST /crm/v3/objects/calls/batch/read', status: 503, times: 1 });

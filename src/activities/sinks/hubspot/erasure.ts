@@ -1,10 +1,13 @@
 import type { Client } from '@hubspot/api-client';
+import { ApplicationFailure } from '@temporalio/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FAILURE } from '../../../contracts/failures';
 import type { HubSpotSettings } from '../../../config/hubspot';
 import { followUpWorkflowId, MAX_CHAIN_ATTEMPT } from '../../../contracts';
 import type { ErasureSubject, RemoteErasure, RemoteErasureReport } from '../types';
 import { isNotFound } from './batch';
 import { createHubSpotClient } from './client';
-import { hubspotRequest, type HubSpotOperation } from './failures';
+import { hubspotRequest as activityRequest, type HubSpotOperation } from './failures';
 import { FOLLOW_UP_ID_PROPERTY, PHONE_KEY_PROPERTY, SESSION_ID_PROPERTY } from './mapping';
 
 const READ: HubSpotOperation = { what: 'read records to erase', scopes: ['crm.objects.contacts.read'] };
@@ -18,6 +21,24 @@ type Engagement = 'calls' | 'tasks';
 const KEY: Record<Engagement, string> = { calls: SESSION_ID_PROPERTY, tasks: FOLLOW_UP_ID_PROPERTY };
 const NOUN: Record<Engagement, string> = { calls: 'call', tasks: 'task' };
 const KEY_NOUN: Record<Engagement, string> = { calls: 'session', tasks: 'follow-up' };
+
+/**
+ * One request of the command, HubSpot's pacing (a 429) waited out as it asks, up to a minute at a time and five
+ * times in all: an operator command has no Temporal retry behind it, and erasing a contact's many sessions is a
+ * burst of requests.
+ */
+async function hubspotRequest<T>(operation: HubSpotOperation, request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await activityRequest(operation, request);
+    } catch (err) {
+      const paced = err instanceof ApplicationFailure && err.type === FAILURE.hubspotRateLimited;
+      const delay = paced ? err.nextRetryDelay : undefined;
+      if (typeof delay !== 'number' || delay > 60_000 || attempt >= 5) throw err;
+      await sleep(delay);
+    }
+  }
+}
 
 const chunks = <T>(items: T[]) =>
   Array.from({ length: Math.ceil(items.length / BATCH) }, (_, i) => items.slice(i * BATCH, (i + 1) * BATCH));
