@@ -141,6 +141,7 @@ export const DOCUMENTED: Record<string, Row> = {
   'npm run followup -- mark-placed <> <> [note]': { runBy: OPERATOR },
   'npm run followup -- dial-again <> [reason]': { runBy: OPERATOR },
   'npm run forget': { form: 'the forget commands below' },
+  'npm run forget -- --crm-contact': { form: 'the forget commands below' },
   'npm run forget -- --session <>': { runBy: OPERATOR },
   'npm run forget -- --crm-contact <>': { runBy: OPERATOR },
   'npm run temporal -- <>': { form: 'the npm run temporal commands below' },
