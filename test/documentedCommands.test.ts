@@ -148,6 +148,7 @@ export const DOCUMENTED: Record<string, Row> = {
   'npm run transcript-link -- --session <> --system <>': { runBy: 'test/transcriptLinks.test.ts' },
   'npm run transcript-link -- --session <> --revoke': { runBy: 'test/transcriptLinks.test.ts' },
   'npm run temporal -- <>': { form: 'the npm run temporal commands below' },
+  'npm run temporal -- workflow reset': { form: 'the resets below (the fault suite runs them too)' },
   'temporal ...': { form: 'the npm run temporal commands below' },
   'npm run temporal -- workflow query --workflow-id <> --type status': { runBy: OPERATOR },
   'npm run temporal -- workflow list --query "AgntixCrmContactId = \'CRM-40215\'"': { runBy: OPERATOR },
