@@ -4,7 +4,6 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributes } from '../../src/contracts';
 import { timeSkippingServerPath } from '../setup/timeSkippingServer';
 import { quietRuntime, testDataConverter, type TestTemporal } from './temporal';
-import { waitFor } from './wait';
 
 const { IndexedValueType } = temporal.api.enums.v1;
 const INDEXED_TYPE = {
@@ -20,17 +19,13 @@ export interface TimeSkippingTemporal extends TestTemporal {
    * one waits on a timer it must not pass yet.
    */
   steadyClient: Client;
-  /** Polls `check` while the server skips time through every timer it meets (it runs no faster than the workers). */
-  skipUntil(check: () => boolean | Promise<boolean>, what: string): Promise<void>;
-  /** The server's clock: where the skipped time has got to. */
-  now(): Promise<Date>;
 }
 
 /**
  * Temporal's time-skipping test server, one per test file, for the timers the service sets at production values
  * (a 900 s reconcile interval, a 10 min ttl, a slot days ahead): the server jumps to the next timer whenever no
  * workflow task or activity is running, so hours of workflow time pass in seconds and the activities still run for
- * real. Time is skipped only while the client awaits a workflow's result, or in `skipUntil`.
+ * real. Time is skipped only while `client` awaits a workflow's result, or in `env.sleep`.
  *
  * What it supports is what the Java test server supports: no Worker Deployment versioning (the workers are
  * unversioned, as in the other tests) and no custom search attributes until they are registered, which the dev
@@ -46,22 +41,12 @@ export async function startTimeSkipping(): Promise<TimeSkippingTemporal> {
     namespace: 'default',
     searchAttributes: Object.fromEntries(Object.values(SearchAttributes).map((k) => [k.name, INDEXED_TYPE[k.type]])),
   });
-  const testService = env.connection.testService!;
   return {
     env,
     address: env.address,
     client: env.client,
     steadyClient: new Client({ connection: env.connection, dataConverter: testDataConverter() }),
     nativeConnection: env.nativeConnection,
-    async skipUntil(check, what) {
-      await testService.unlockTimeSkipping({});
-      try {
-        await waitFor(check, what);
-      } finally {
-        await testService.lockTimeSkipping({});
-      }
-    },
-    now: async () => new Date(await env.currentTimeMs()),
     close: () => env.teardown(),
   };
 }
