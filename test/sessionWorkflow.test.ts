@@ -292,7 +292,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
     // Each check of the API is an attempt of one activity, retried every interval: no timer between checks.
     expect(countActions(history)).toMatchObject({
-      timers: 1,
+      timers: 2, // the wait for the end, and the late-end window after the expiry
       activityAttempts: testPolicy.reconcileAttempts + 1 + 1, // the checks and the expired write
       localActivityTasks: 1, // the settings and the in-flight write
       upserts: 1,
