@@ -46,7 +46,10 @@ const is2xx = (status?: number) => status !== undefined && status >= 200 && stat
 export function evaluate(o: Observed): Check[] {
   const plannedIds = o.planned.map((s) => s.id);
   const sessions = [...plannedIds, ...o.callSessions];
-  const finalKinds = (id: string) => ['completed', 'expired'].filter((k) => o.outcomes.has(`${id}:${k}`));
+  // A completed outcome that supersedes the expiry (a late session.ended) replaces it: the session's one final kind.
+  const superseded = (id: string) => o.outcomes.get(`${id}:completed`)?.data.supersedes === `${id}:expired`;
+  const finalKinds = (id: string) =>
+    ['completed', 'expired'].filter((k) => o.outcomes.has(`${id}:${k}`) && !(k === 'expired' && superseded(id)));
 
   const messagesPerSession = new Map<string, Set<string>>();
   for (const d of o.deliveries) {

@@ -69,6 +69,8 @@ export function serviceTimers(timeZone: string): NodeJS.ProcessEnv {
     SESSION_CHAT_TIMEOUT_SECONDS: '30',
     SESSION_RECONCILE_ATTEMPTS: '2',
     SESSION_RECONCILE_INTERVAL_SECONDS: '10',
+    // Short, so an expired session closes inside the run; a late end within it replaces the expiry (supersedes).
+    SESSION_LATE_END_WINDOW_SECONDS: '30',
     FOLLOWUP_CALLING_HOURS: '00:00-24:00',
     FOLLOWUP_CALLING_DAYS: 'sun,mon,tue,wed,thu,fri,sat',
     FOLLOWUP_TIME_ZONE: timeZone,
