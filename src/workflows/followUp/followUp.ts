@@ -20,7 +20,7 @@ import {
   type PlacedCall,
 } from '../../contracts';
 import { applicationFailureOf, FAILURE, retryDelayOf } from '../../contracts/failures';
-import { DIAL_OPTIONS, dialler } from '../activityProxies';
+import { DIAL_OPTIONS, agntixApi, dialler, failureMessage, isSkipped } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { inheritedHashes } from '../customerHashes';
 import { FollowUpStateCounter } from '../observability/metrics';
@@ -139,6 +139,34 @@ export class FollowUp {
       if (!(await condition(moved, due, { summary: 'wait for the slot' }))) continue;
       // A moved slot is news to the external systems (its idempotency key carries the new time).
       if (this.state === 'scheduled') this.tell('follow-up.scheduled');
+    }
+  }
+
+  /**
+   * Before a next attempt (the last call was a follow-up's, which expired), asks the platform about that call: one
+   * it shows answered without asking for a callback again was reached, its webhooks only late, and the customer is
+   * not called again (cancelled, with the reason). Asked at the slot, not when scheduled, so the platform has had
+   * the whole wait to catch up. When the API cannot say, the dial goes ahead as it would have.
+   */
+  async askAboutLastCall(): Promise<void> {
+    const { attempt, previousSessionId, callbackField = 'callbackRequested' } = this.input;
+    if (attempt < 2 || this.state !== 'scheduled') return;
+    const answer = await agntixApi.askAboutCall
+      .executeWithOptions(
+        {
+          startToCloseTimeout: '1 minute',
+          retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+          summary: 'ask the platform about the last call',
+        },
+        [previousSessionId, callbackField],
+      )
+      .catch((err: unknown) => ({ skipped: failureMessage(err) }));
+    if (isSkipped(answer)) {
+      log.warn('the last call could not be checked before the next attempt; dialling', { reason: answer.skipped });
+      return;
+    }
+    if (answer.answered && !answer.callbackRequested && this.state === 'scheduled') {
+      this.cancel(`the last call (session ${previousSessionId}) was answered; its webhooks came after its expiry`);
     }
   }
 

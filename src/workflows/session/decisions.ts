@@ -19,6 +19,8 @@ export function endDeadlineMs(
   return (ttl + policy.endGraceSeconds) * 1000;
 }
 
+import { asksForCallback } from '../../contracts/sessionState';
+
 export { isClosed } from '../../contracts/sessionState';
 
 /** A session.ended rebuilt from the API's session detail, for when the webhook was lost or dead-lettered. */
@@ -39,8 +41,7 @@ export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEv
 
 /** True when the customer asked to be called back. */
 export function followUpDue(ended: SessionEndedEvent | undefined, policy: SessionPolicy): boolean {
-  const value = ended?.analysis?.extractedData?.[policy.callbackField];
-  return value === true || value === 'true' || value === 'yes';
+  return asksForCallback(ended?.analysis?.extractedData?.[policy.callbackField]);
 }
 
 /** The label operators filter on: the agent's callOutcome when it has one, else the resolution classification. */
