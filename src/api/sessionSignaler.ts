@@ -176,10 +176,15 @@ async function expiryOf(
   sessionId: string,
   deadline: Date,
 ): Promise<SessionWorkflowInput['followsExpiry'] | undefined> {
+  type Session = (input: SessionWorkflowInput) => Promise<SessionResult>;
   const result = await client
-    .withDeadline(deadline, () =>
-      client.workflow.getHandle<(input: SessionWorkflowInput) => Promise<SessionResult>>(sessionId).result(),
-    )
+    .withDeadline(deadline, async () => {
+      // The run that refused the start, pinned: a run another delivery started meanwhile is running, and asking for
+      // its result would wait for it. Only a run that completed has a result to read.
+      const { runId, status } = await client.workflow.getHandle(sessionId).describe();
+      if (status.name !== 'COMPLETED') return undefined;
+      return client.workflow.getHandle<Session>(sessionId, runId, { followRuns: false }).result();
+    })
     .catch(() => undefined);
   if (result?.outcome !== 'EXPIRED' || result.source !== 'none') return undefined;
   return result.followUp ? { followUp: result.followUp } : {};
