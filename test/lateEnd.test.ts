@@ -1,11 +1,18 @@
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
+import { createPostgresSink } from '../src/activities/sinks/store/postgresStore';
 import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
-import { followUpWorkflowId } from '../src/contracts';
+import type { OutcomeSink } from '../src/activities/sinks/types';
+import { SessionEnded } from '../src/contracts/agntixEvents';
+import { followUpWorkflowId, type OutcomeEvent } from '../src/contracts';
+import { ALL_SCOPES, SANDBOX_HUBSPOT_TOKEN, startFakeHubSpot } from '../src/dev/sandbox/fakeHubspot';
+import { migrate } from '../src/store/migrate';
+import { buildOutcome } from '../src/workflows/session/outcome';
 import type { sessionWorkflow } from '../src/workflows';
 import type { FollowUpPolicy } from '../src/workflows/policy';
 import { example, freshSession } from '../src/dev/examples';
@@ -13,6 +20,8 @@ import { startFakeAgntix, type FakeAgntix } from '../src/dev/sandbox/fakeAgntix'
 import { newSecret, post, sign } from '../src/dev/signing';
 import { agntixClientsFor } from './helpers/agntixClients';
 import { startTestApi, type TestApi } from './helpers/api';
+import { crmView, hubspotSinkFor } from './helpers/hubspot';
+import { postgresForTest } from './helpers/postgres';
 import { startOutcomeReceiver } from './helpers/outcomeReceiver';
 import { anyHour, testPolicy } from './helpers/policy';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
@@ -200,5 +209,87 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
       expect(receiver.attempts.length).toBe(attemptsBefore); // nothing sent again
       expect(kindOf(sessionId)).toBe('completed');
     });
+  });
+});
+
+describe('every system keeps the late end: an expiry landing after it never takes it back', () => {
+  const PHONE = '+447700900412';
+  /**
+   * The expiry and the outcome that supersedes it, as the session workflow builds them for a follow-up's call whose
+   * webhooks all came late: no created seen, so the expiry's time is when it expired, later than the call's end.
+   */
+  const pair = (sessionId: string): { expired: OutcomeEvent; completed: OutcomeEvent } => {
+    const ended = SessionEnded.parse(freshSession(ENDED, sessionId));
+    const placedCall = {
+      agentId: ended.agentId ?? 'agent',
+      sessionVariables: {},
+      ttlSeconds: 60,
+      customerPhoneNumber: PHONE,
+    };
+    const common = { sessionId, policy: testPolicy, placedCall, now: new Date() };
+    const expired = buildOutcome({ ...common, kind: 'expired', source: 'none', phase: 'expired' });
+    const completed = buildOutcome({
+      ...common,
+      kind: 'completed',
+      source: 'webhook',
+      ended,
+      phase: 'post-call',
+      supersedes: `${sessionId}:expired`,
+    });
+    return { expired, completed };
+  };
+  /** The expiry, the late end, then the expiry's retry landing late (it ran in its own queue). */
+  const lateEndThenStaleExpiry = async (sink: OutcomeSink, sessionId: string) => {
+    const { expired, completed } = pair(sessionId);
+    await sink.record(expired, { phoneNumber: PHONE });
+    await sink.record(completed, { phoneNumber: PHONE });
+    await sink.record(expired, { phoneNumber: PHONE });
+  };
+
+  it('SQLite: the row moves from expired to completed and stays there', async () => {
+    const sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'late-end-rows-')), 'o.sqlite'));
+    const sessionId = randomUUID();
+    await lateEndThenStaleExpiry(sqlite, sessionId);
+    const row = sqlite.db.prepare('SELECT kind, event_json FROM sessions WHERE session_id = ?').get(sessionId) as {
+      kind: string;
+      event_json: string;
+    };
+    expect(row.kind).toBe('completed');
+    expect(JSON.parse(row.event_json)).toMatchObject({ supersedes: `${sessionId}:expired` });
+    expect(await sqlite.recordedKind!(sessionId)).toBe('completed');
+    sqlite.db.close();
+  });
+
+  it('PostgreSQL: the row moves from expired to completed and stays there', async () => {
+    const database = await postgresForTest('late_end');
+    const pool = new Pool({ connectionString: database.url });
+    try {
+      await migrate(pool);
+      const sink = createPostgresSink(pool);
+      const sessionId = randomUUID();
+      await lateEndThenStaleExpiry(sink, sessionId);
+      const { rows } = await pool.query('SELECT kind FROM sessions WHERE session_id = $1', [sessionId]);
+      expect(rows).toEqual([{ kind: 'completed' }]);
+      expect(await sink.recordedKind!(sessionId)).toBe('completed');
+    } finally {
+      await pool.end();
+      await database.stop();
+    }
+  });
+
+  it('HubSpot: the call moves from no answer to completed and stays there; the contact takes the late outcome', async () => {
+    const hub = await startFakeHubSpot({ tokens: { [SANDBOX_HUBSPOT_TOKEN]: ALL_SCOPES } });
+    try {
+      const sink = await hubspotSinkFor(hub);
+      const sessionId = randomUUID();
+      await lateEndThenStaleExpiry(sink, sessionId);
+      const calls = crmView(hub).callsOf(sessionId);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]!.properties.hs_call_status).toBe('COMPLETED');
+      const [contact] = crmView(hub).contactsWithPhone(PHONE);
+      expect(contact!.properties.agntix_last_call_outcome).toBe(pair(sessionId).completed.outcome);
+    } finally {
+      await hub.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { createOutcomeWebhookSink } from '../src/activities/sinks/outcomeWebhook/sink';
 import { createSqliteSink } from '../src/activities/sinks/store/sqliteStore';
 import { followUpWorkflowId } from '../src/contracts';
+import { wasAnswered } from '../src/contracts/sessionState';
 import type { followUpWorkflow, sessionWorkflow } from '../src/workflows';
 import type { FollowUpPolicy } from '../src/workflows/policy';
 import { example, freshSession } from '../src/dev/examples';
@@ -130,5 +131,20 @@ describe('before a next attempt, the platform is asked about the last call', () 
         .terminate('test over')
         .catch(() => undefined);
     });
+  });
+});
+
+describe('what the API must show for a call to count as answered', () => {
+  const analysis = { summary: 'Customer confirmed the delivery.', extractedData: { callOutcome: 'Confirmed' } };
+  it.each([
+    ['closed with an analysis', { state: 'CLOSED', analysis }, true],
+    ['closed with only extracted data', { state: 'CLOSED', analysis: { extractedData: { callOutcome: 'x' } } }, true],
+    ['closed with a call that lasted (the gateway shape)', { state: 'CLOSED', callDurationInSeconds: 42 }, true],
+    ['closed with an empty analysis', { state: 'CLOSED', analysis: { extractedData: {} } }, false],
+    ['closed with no analysis', { state: 'CLOSED', analysis: null }, false],
+    ['expired, even with an analysis', { state: 'EXPIRED', analysis }, false],
+    ['still open', { state: 'OPEN', analysis }, false],
+  ])('%s', (_, detail, answered) => {
+    expect(wasAnswered(detail)).toBe(answered);
   });
 });

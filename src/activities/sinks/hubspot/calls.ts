@@ -29,13 +29,13 @@ export function hubspotCalls(client: Client, dispositions: Record<string, string
   }
 
   return {
-    async saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<void> {
+    async saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<boolean> {
       // A call only moves forward (in progress → not reached → completed): a retry of the in-flight mark, or of an
       // expiry a late session.ended replaced, landing late must not undo the finished call.
       if (call.state !== 'completed') {
         const existing = await find(call.sessionId);
         const status = existing?.properties.hs_call_status;
-        if (existing && status && !overwritable(call.state, status)) return;
+        if (existing && status && !overwritable(call.state, status)) return false;
       }
       const properties = callProperties(call, dispositions, new Date());
       const saved = await hubspotRequest(WRITE, async () =>
@@ -48,6 +48,7 @@ export function hubspotCalls(client: Client, dispositions: Record<string, string
           client.crm.associations.v4.basicApi.createDefault('calls', saved.id, 'contacts', contact.id),
         );
       }
+      return true;
     },
   };
 }
