@@ -67,11 +67,11 @@ describe('before a next attempt, the platform is asked about the last call', () 
     await agntix.close();
   });
 
-  const worker = () =>
+  const worker = (lateEndWindowSeconds = testPolicy.lateEndWindowSeconds) =>
     createTestWorker(temporal, taskQueue, bundle, {
       ...agntixClientsFor(agntix.url, API_KEY, 5000),
       sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-      policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], followUp },
+      policy: { ...testPolicy, lateEndWindowSeconds, sinks: ['sqlite', 'outcome-webhook'], followUp },
     });
   const followUpHandle = (root: string, attempt: number) =>
     temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(root, attempt));
@@ -118,6 +118,43 @@ describe('before a next attempt, the platform is asked about the last call', () 
       );
       const row = sqlite.db.prepare('SELECT chain_state FROM sessions WHERE session_id = ?').get(root);
       expect(row).toEqual({ chain_state: 'cancelled' });
+    });
+  });
+
+  it('late webhooks of a follow-up call within the window: the outcome replaces the expiry, nobody is called again', async () => {
+    const w = await worker(60);
+    await w.runUntil(async () => {
+      const root = randomUUID();
+      const ended = freshSession(ENDED, root) as { analysis: { extractedData: Record<string, unknown> } };
+      ended.analysis.extractedData = { callbackRequested: true, callOutcome: 'Unavailable' };
+      await post(`${api.url}/webhooks/agntix`, sign(secret, ended));
+      await sessionHandle(root).result();
+      const callSessionId = (await followUpHandle(root, 1).result()).callSessionId!;
+      const kindOf = () =>
+        (sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(callSessionId) as { kind?: string })
+          ?.kind;
+      await waitFor(() => kindOf() === 'expired', 'the call to expire', 20_000);
+
+      // The platform catches up: the API shows the call answered, and its webhook comes, echoing the chain.
+      const late = freshSession(ENDED, callSessionId) as {
+        metadata: { sessionVariables: Record<string, string> };
+        analysis: { extractedData: Record<string, unknown> };
+      };
+      late.metadata.sessionVariables = { followUpOf: root, followUpAttempt: '1' };
+      late.analysis.extractedData = { callbackRequested: false, callOutcome: 'Confirmed' };
+      agntix.sessions.set(callSessionId, { detail: { ...late, state: 'CLOSED' } });
+      expect((await post(`${api.url}/webhooks/agntix`, sign(secret, late))).body.status).toBe('signaled');
+
+      const call = await sessionHandle(callSessionId).result();
+      expect(call).toMatchObject({
+        outcome: 'Confirmed',
+        supersedes: `${callSessionId}:expired`,
+        followUp: { followUpId: followUpWorkflowId(root, 2) }, // the one the expiry scheduled, not another
+      });
+      expect(kindOf()).toBe('completed');
+      const second = await followUpHandle(root, 2).result();
+      expect(second.state).toBe('cancelled');
+      expect(agntix.placed()).toHaveLength(1);
     });
   });
 
