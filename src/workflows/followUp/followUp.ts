@@ -20,7 +20,7 @@ import {
   type PlacedCall,
 } from '../../contracts';
 import { applicationFailureOf, FAILURE, retryDelayOf } from '../../contracts/failures';
-import { DIAL_OPTIONS, agntixApi, dialler, failureMessage, isSkipped } from '../activityProxies';
+import { DIAL_OPTIONS, dialler } from '../activityProxies';
 import { startDetachedChild } from '../children';
 import { inheritedHashes } from '../customerHashes';
 import { FollowUpStateCounter } from '../observability/metrics';
@@ -29,6 +29,7 @@ import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
 import { followUpEvent } from './events';
 import { settleUncertainDial } from './dialCheck';
+import { lastCallAnswered } from './lastCall';
 import type { FollowUpInput } from './workflow';
 
 /**
@@ -149,25 +150,9 @@ export class FollowUp {
    * the whole wait to catch up. When the API cannot say, the dial goes ahead as it would have.
    */
   async askAboutLastCall(): Promise<void> {
-    const { attempt, previousSessionId, callbackField = 'callbackRequested' } = this.input;
-    if (attempt < 2 || this.state !== 'scheduled') return;
-    const answer = await agntixApi.askAboutCall
-      .executeWithOptions(
-        {
-          startToCloseTimeout: '1 minute',
-          retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
-          summary: 'ask the platform about the last call',
-        },
-        [previousSessionId, callbackField],
-      )
-      .catch((err: unknown) => ({ skipped: failureMessage(err) }));
-    if (isSkipped(answer)) {
-      log.warn('the last call could not be checked before the next attempt; dialling', { reason: answer.skipped });
-      return;
-    }
-    if (answer.answered && !answer.callbackRequested && this.state === 'scheduled') {
-      this.cancel(`the last call (session ${previousSessionId}) was answered; its webhooks came after its expiry`);
-    }
+    if (this.state !== 'scheduled') return;
+    const answered = await lastCallAnswered(this.input);
+    if (answered && this.state === 'scheduled') this.cancel(answered);
   }
 
   /** Dials until the call is placed, a failure proves a redial is pointless, or the dials run out. */

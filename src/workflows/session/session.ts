@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RuleAction, RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
@@ -31,7 +31,7 @@ import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { countExpiry, countFinishedSession } from '../observability/metrics';
 import { endDeadlineMs } from './decisions';
-import { awaitSessionEnd, type SessionEnd } from './endWait';
+import { awaitLateEnd, awaitSessionEnd, type SessionEnd } from './endWait';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
 import { archiveBoundedByWait } from './transcriptWait';
@@ -151,10 +151,7 @@ export class Session {
    * replaces the expiry in every system. After it, the ingest starts a new run for a late end (followsExpiry).
    */
   async awaitLateEnd(): Promise<SessionEnd | undefined> {
-    const windowMs = (this.policy.lateEndWindowSeconds ?? DEFAULT_LATE_END_WINDOW_SECONDS) * 1000;
-    const ended = () => this.ledger.ended !== undefined;
-    if (windowMs > 0 && !ended()) await condition(ended, windowMs, { summary: 'wait for a late session.ended' });
-    return this.ledger.ended ? { ended: this.ledger.ended, source: 'webhook' } : undefined;
+    return awaitLateEnd(this.ledger, this.policy.lateEndWindowSeconds ?? DEFAULT_LATE_END_WINDOW_SECONDS);
   }
 
   /** The expiry stands: no session.ended came within the platform's retry window. */
