@@ -210,6 +210,35 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
       expect(kindOf(sessionId)).toBe('completed');
     });
   });
+
+  it('a reset is not a run whose history is gone: an operator resetting a recorded session redoes its writes', async () => {
+    const w = await worker(1);
+    await w.runUntil(async () => {
+      const sessionId = randomUUID();
+      const ended = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
+      ended.analysis.extractedData = { callbackRequested: false };
+      await deliver(ended);
+      await handle(sessionId).result();
+      await waitFor(() => receivedKinds(sessionId).includes('session.completed'), 'the outcome');
+      const writes = () => receiver.attempts.length;
+      const before = writes();
+      const { runId } = await handle(sessionId).describe();
+      const { events } = await handle(sessionId).fetchHistory();
+      const firstTask = events!.find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
+      // docs/operations.md: re-run a write by resetting the workflow to before it; here, to the very first task.
+      await temporal.client.workflowService.resetWorkflowExecution({
+        namespace: 'default',
+        workflowExecution: { workflowId: sessionId, runId },
+        workflowTaskFinishEventId: firstTask,
+        requestId: randomUUID(),
+        reason: 'test: redo the writes',
+      });
+      const again = await handle(sessionId).result();
+      expect(again.alreadyRecorded).toBeUndefined();
+      expect(again).toMatchObject({ phase: 'done' });
+      expect(writes()).toBeGreaterThan(before); // the outcome was written again (the receiver dedupes it)
+    });
+  });
 });
 
 describe('every system keeps the late end: an expiry landing after it never takes it back', () => {

@@ -1,4 +1,9 @@
-import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RuleAction, RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
@@ -79,7 +84,10 @@ export class Session {
    */
   async begin(): Promise<void> {
     this.confirmFollowUpDial();
-    const loaded = await settings.loadSessionSettings(this.sessionId);
+    // Only a run that begins a chain asks the store. A reset run (same chain) is an operator redoing the work on
+    // purpose (docs/operations.md: re-run a write by a reset), and must not find its own outcome and stop.
+    const { runId, originalExecutionRunId } = workflowInfo();
+    const loaded = await settings.loadSessionSettings(runId === originalExecutionRunId ? this.sessionId : undefined);
     ({ policy: this.policy, rules: this.rules } = loaded);
     this.writes = new OutcomeWrites(this.policy, (failure) => this.failures.push(failure));
     this.alreadyRecorded = loaded.recorded === 'completed';
