@@ -1,5 +1,6 @@
 import type { SessionDetail } from '../../activities/agntix/client';
 import type { SessionCreatedEvent, SessionEndedEvent } from '../../contracts';
+import { asksForCallback } from '../../contracts/sessionState';
 import { DEFAULT_MAX_TTL_SECONDS, type SessionPolicy } from '../policy';
 
 /*
@@ -18,8 +19,6 @@ export function endDeadlineMs(
   const ttl = Number.isFinite(declared) && declared > 0 ? Math.min(declared, maxTtl) : policy.voiceTtlSeconds;
   return (ttl + policy.endGraceSeconds) * 1000;
 }
-
-import { asksForCallback } from '../../contracts/sessionState';
 
 export { isClosed } from '../../contracts/sessionState';
 
