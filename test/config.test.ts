@@ -75,7 +75,7 @@ describe('loadConfig', () => {
       TRANSCRIPT_LINK_SECRET: 's'.repeat(32),
       PUBLIC_BASE_URL: 'https://agntix.example.com',
     });
-    expect(config).toMatchObject({ DATABASE_URL: production.DATABASE_URL, TRANSCRIPT_LINK_TTL_SECONDS: 7 * 24 * 3600 });
+    expect(config).toMatchObject({ DATABASE_URL: production.DATABASE_URL, TRANSCRIPT_LINK_TTL_SECONDS: 3600 });
   });
 
   it.each([

@@ -2,6 +2,7 @@ import type { RuleSet } from '../automations/ruleSchema';
 import type { SessionPolicy } from '../contracts/policy';
 import { createAgntixActivities, type AgntixActivityDeps } from './agntix/activities';
 import { createSinkActivities } from './sinks/activities';
+import type { TranscriptLinkIssuer } from './sinks/transcriptLinks';
 import type { OutcomeSink } from './sinks/types';
 
 export type { Skipped } from './agntix/activities';
@@ -21,6 +22,8 @@ export interface ActivityDeps extends AgntixActivityDeps {
   policy: SessionPolicy;
   /** The post-call rules in force (validated at start-up); a session captures them with its policy when it starts. */
   rules: RuleSet;
+  /** Scoped transcript links for the engineers' activities (src/automations/core.ts); with PostgreSQL only. */
+  transcriptLinks?: TranscriptLinkIssuer;
 }
 
 /** The core workflows' activities; the worker injects clients and config, tests inject local servers. */

@@ -6,6 +6,7 @@ import type { Logger } from '../logging';
 import { tracingClientInterceptors } from '../observability/temporalTracing';
 import { createPostgresPool } from '../store/postgres';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { createPostgresLinkKeys } from '../store/postgresLinkKeys';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { temporalConnectionOptions } from '../temporal/connection';
 import { dataConverterFor } from '../temporal/dataConverter';
@@ -68,6 +69,7 @@ export async function startApi(
     connections,
     transcripts: pool && {
       transcripts: createPostgresTranscriptStore(pool, links, config.PAYLOAD_ENCRYPTION_KEYS),
+      linkKeys: createPostgresLinkKeys(pool),
       linkSecret: links.secret,
     },
   });

@@ -1,5 +1,6 @@
 import type { AgntixClient, TranscriptMessage } from '../activities/agntix/client';
 import type { TranscriptStore } from '../activities/agntix/transcripts';
+import type { TranscriptLinkIssuer } from '../activities/sinks/transcriptLinks';
 import type { OutcomeSink } from '../activities/sinks/types';
 import type { TranscriptRef } from '../contracts';
 
@@ -25,6 +26,22 @@ export interface CoreClients {
   transcripts: TranscriptStore;
   /** The external systems outcomes are recorded in. */
   sinks: OutcomeSink[];
+  /** Issues scoped transcript links; undefined without PostgreSQL (a reference is then a file of this host). */
+  transcriptLinks?: TranscriptLinkIssuer;
+}
+
+/**
+ * A link to the transcript served only to `system` (the request presents its reader credential, which the operator
+ * gets from `npm run transcript-link`; docs/privacy.md), expiring after TRANSCRIPT_LINK_TTL_SECONDS; the reference as
+ * it is without PostgreSQL. Send one only to a system of yours that needs the conversation.
+ */
+export function transcriptLinkFor(
+  core: Pick<CoreClients, 'transcriptLinks'>,
+  transcript: TranscriptRef | string,
+  system: string,
+): Promise<string> {
+  const ref = typeof transcript === 'string' ? transcript : transcript.ref;
+  return core.transcriptLinks ? core.transcriptLinks.linkFor(ref, system) : Promise.resolve(ref);
 }
 
 /**

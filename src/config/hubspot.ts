@@ -61,7 +61,15 @@ export const hubspotConfigFields = {
   /** A private app's access token; the HubSpot sink is on when it is set. */
   HUBSPOT_ACCESS_TOKEN: optionalText,
   HUBSPOT_BASE_URL: z.url().default('https://api.hubapi.com'),
+  /** The whole of one request, answer included: past it the request fails and the write is retried. */
   HUBSPOT_TIMEOUT_MS: z.coerce.number().int().positive().max(25_000).default(10_000),
+  /** Bytes of one answer read at most (the properties list of a large portal is the longest, at a few hundred KB). */
+  HUBSPOT_MAX_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(64 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** What that id is: the record id (hs_object_id), or a unique contact property of yours. */
   HUBSPOT_CONTACT_ID_PROPERTY: propertyName.default('hs_object_id'),
   /** Contact properties searched for the customer's phone number when no id finds the contact. */
@@ -83,6 +91,7 @@ export interface HubSpotSettings {
   accessToken: string;
   baseUrl: string;
   timeoutMs: number;
+  maxResponseBytes: number;
   contactIdVariable: string;
   contactIdProperty: string;
   phoneProperties: string[];
@@ -101,6 +110,7 @@ export function hubspotSettingsFrom(config: HubSpotConfig): HubSpotSettings | un
     accessToken: config.HUBSPOT_ACCESS_TOKEN,
     baseUrl: config.HUBSPOT_BASE_URL,
     timeoutMs: config.HUBSPOT_TIMEOUT_MS,
+    maxResponseBytes: config.HUBSPOT_MAX_RESPONSE_BYTES,
     contactIdVariable: config.CRM_CONTACT_VARIABLE,
     contactIdProperty: config.HUBSPOT_CONTACT_ID_PROPERTY,
     phoneProperties: config.HUBSPOT_CONTACT_PHONE_PROPERTIES,

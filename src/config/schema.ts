@@ -161,13 +161,16 @@ export const ConfigSchema = z
      * and never changed: a new key forgets every dial made before it. Unset: a development key (with a warning).
      */
     DIAL_LEDGER_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
-    /** How long a transcript link sent to the external systems stays valid. */
+    /**
+     * How long a transcript link sent to an external system stays valid: short, since a link is customer data in
+     * whoever's hands; `npm run transcript-link` issues a fresh one.
+     */
     TRANSCRIPT_LINK_TTL_SECONDS: z.coerce
       .number()
       .int()
       .positive()
-      .max(90 * 24 * 3600)
-      .default(7 * 24 * 3600),
+      .max(7 * 24 * 3600)
+      .default(3600),
     /** Where the webhook API is reached from outside (load balancer), for transcript links; http://localhost:PORT by default. */
     PUBLIC_BASE_URL: optionalText.pipe(z.url().optional()),
     /** Worker Deployment versioning (both or neither): the deployment's name and this build's id, e.g. a git SHA. */

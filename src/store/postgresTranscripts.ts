@@ -4,19 +4,15 @@ import { openTranscript, sealTranscript } from '../activities/agntix/transcriptS
 import type { TranscriptStore } from '../activities/agntix/transcripts';
 import type { KeyRing } from '../temporal/keyRing';
 import { jsonForPostgres } from './postgres';
-import { signTranscriptLink, type TranscriptLinkSettings } from './transcriptLinks';
+import { transcriptRefOf } from './transcriptLinks';
 
 /**
- * Transcripts in PostgreSQL (DATABASE_URL): any worker archives, any API replica serves. The reference that leaves
- * the worker is a signed, expiring link to the API, never a path on one machine. With keys (PAYLOAD_ENCRYPTION_KEYS)
- * the messages columns hold the sealed transcript, as the local files do.
+ * Transcripts in PostgreSQL (DATABASE_URL): any worker archives, any API replica serves. The reference it returns is
+ * where the API serves the transcript (`<PUBLIC_BASE_URL>/transcripts/<session>`), no credential: each external system
+ * is sent its own signed link to it (./transcriptLinks.ts). With keys (PAYLOAD_ENCRYPTION_KEYS) the messages columns
+ * hold the sealed transcript, as the local files do.
  */
-export function createPostgresTranscriptStore(
-  pool: Pool,
-  links: TranscriptLinkSettings,
-  keys?: KeyRing,
-  now: () => number = Date.now,
-): TranscriptStore {
+export function createPostgresTranscriptStore(pool: Pool, links: { baseUrl: string }, keys?: KeyRing): TranscriptStore {
   const seal = (sessionId: string, messages: TranscriptMessage[]) =>
     jsonForPostgres(keys ? sealTranscript({ sessionId, messages }, keys) : messages);
   // Rows written without keys hold the plain array.
@@ -40,13 +36,13 @@ export function createPostgresTranscriptStore(
         [sessionId, seal(sessionId, messages), messages.length],
       );
       await pool.query('DELETE FROM transcript_pages WHERE session_id = $1', [sessionId]);
-      return signTranscriptLink(links, sessionId, now());
+      return transcriptRefOf(links, sessionId);
     },
 
     get,
 
     async read(ref) {
-      // A reference of this store is its signed link: the session id is the last segment of its path.
+      // A reference of this store (or a link made from it): the session id is the last segment of its path.
       const sessionId = decodeURIComponent(new URL(ref).pathname.split('/').pop() ?? '');
       const messages = await get(sessionId);
       if (!messages) throw new Error(`no transcript is stored for ${sessionId}`);
@@ -55,8 +51,10 @@ export function createPostgresTranscriptStore(
 
     async remove(sessionId) {
       await pool.query('DELETE FROM transcript_pages WHERE session_id = $1', [sessionId]);
+      // Erasure revokes every link issued for the session too: without its key none of them verifies.
+      const revoked = await pool.query('DELETE FROM transcript_link_keys WHERE session_id = $1', [sessionId]);
       const { rowCount } = await pool.query('DELETE FROM transcripts WHERE session_id = $1', [sessionId]);
-      return (rowCount ?? 0) > 0;
+      return (rowCount ?? 0) + (revoked.rowCount ?? 0) > 0;
     },
 
     async savePage(sessionId, page, messages) {

@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import type { ActivityDeps } from '../activities';
 import { createAgntixClient } from '../activities/agntix/client';
 import { createCallsClient } from '../activities/agntix/calls';
-import type { OutcomeSink } from '../activities/sinks/types';
+import type { OutcomeSink, RemoteErasure } from '../activities/sinks/types';
 import { createLocalTranscriptStore, type TranscriptStore } from '../activities/agntix/transcripts';
 import { SYSTEMS } from '../activities/sinks/registry';
 import { createSqliteSink } from '../activities/sinks/store/sqliteStore';
@@ -18,6 +18,12 @@ import { createPostgresDialLedger } from '../store/postgresDialLedger';
 import { createPostgresPool } from '../store/postgres';
 import { createSqliteDialLedger } from '../store/sqliteDialLedger';
 import { createPostgresTranscriptStore } from '../store/postgresTranscripts';
+import { createPostgresLinkKeys } from '../store/postgresLinkKeys';
+import {
+  createTranscriptLinkIssuer,
+  withTranscriptLinks,
+  type TranscriptLinkIssuer,
+} from '../activities/sinks/transcriptLinks';
 import { transcriptLinkSettingsFrom } from '../store/transcriptLinks';
 import { sessionPolicyFrom, transcriptDirFrom } from '../config/policies';
 
@@ -29,7 +35,13 @@ export function activityDepsFrom(
 ): ActivityDeps & { close(): Promise<void> } {
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
-  const sinks = systems.flatMap((system) => system.build(context));
+  const transcriptLinks = pool
+    ? createTranscriptLinkIssuer(transcriptLinkSettingsFrom(config), createPostgresLinkKeys(pool))
+    : undefined;
+  const sinks = withLinks(
+    systems.flatMap((system) => system.build(context)),
+    transcriptLinks,
+  );
   const dialLedger = dialLedgerFrom(config, logger, pool, closers);
   if (pool && !config.TRANSCRIPT_LINK_SECRET) {
     logger.warn('TRANSCRIPT_LINK_SECRET is not set: transcript links are signed with a development key');
@@ -65,6 +77,7 @@ export function activityDepsFrom(
       ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
       : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS),
     sinks,
+    transcriptLinks,
     dialLedger,
     dialAbsenceSettleMs: config.FOLLOWUP_ABSENCE_SETTLE_SECONDS * 1000,
     // Rules may start the engineers' own workflows only, never the core's session or follow-up workflow.
@@ -81,6 +94,15 @@ export function activityDepsFrom(
       for (const close of closers) await close();
     },
   };
+}
+
+/**
+ * With PostgreSQL the API serves transcripts: each external system is sent a link of its own (the stores this
+ * service keeps take the plain reference). Without it a reference is a file of this host, which no system can open.
+ */
+function withLinks(sinks: OutcomeSink[], issuer: TranscriptLinkIssuer | undefined): OutcomeSink[] {
+  if (!issuer) return sinks;
+  return sinks.map((sink) => (sink.erasure ? sink : withTranscriptLinks(sink, issuer)));
 }
 
 /** With DATABASE_URL every replica shares PostgreSQL: one pool for the process, ended last at shutdown. */
@@ -114,18 +136,27 @@ function transcriptStoreFrom(config: Config, pool: Pool | undefined): Transcript
     : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS);
 }
 
-/** Only what this service keeps itself (its store and the transcripts), for `npm run forget`: no client, no CRM. */
+/** What `npm run forget` reaches: this service's own store and transcripts, and the systems that offer deletion. */
 export function storesFrom(
   config: Config,
   logger: Logger,
-): { sinks: OutcomeSink[]; transcripts: TranscriptStore; told: string[]; close(): Promise<void> } {
+): {
+  sinks: OutcomeSink[];
+  transcripts: TranscriptStore;
+  told: string[];
+  erasers: RemoteErasure[];
+  close(): Promise<void>;
+} {
   const { pool, closers } = sharedStoreFrom(config, logger);
   const context: SystemContext = { config, pool, onClose: (close) => closers.unshift(close) };
+  const remote = SYSTEMS.filter((s) => s !== storeSystem && s.configured(config));
+  const erasers = remote.flatMap((s) => s.eraser?.(config) ?? []);
   return {
     sinks: storeSystem.build(context),
     transcripts: transcriptStoreFrom(config, pool),
+    erasers,
     // Named from the settings alone: nothing is built for a system this command cannot reach.
-    told: SYSTEMS.filter((s) => s !== storeSystem && s.configured(config)).flatMap((s) => s.sinkNames),
+    told: remote.filter((s) => !s.eraser).flatMap((s) => s.sinkNames),
     async close() {
       for (const close of closers) await close();
     },

@@ -6,6 +6,7 @@ import { runFollowUpCommand } from '../../src/bin/followup';
 import { SESSION_WORKFLOW_TYPE } from '../../src/contracts';
 import { followUpWorkflowId } from '../../src/contracts';
 import { inParallel, type PlannedSession } from './traffic';
+import { readerCredential } from '../../src/store/transcriptLinks';
 
 /** One assertion of the run: what a user would check, and what was found. */
 export interface Check {
@@ -68,25 +69,35 @@ export async function oneOutcomePerSession(pool: Pool, sessions: PlannedSession[
   ];
 }
 
-/** Every transcript link, its path fetched from either API replica in turn, returns the whole transcript. */
+/**
+ * Every transcript link the outcome webhook was sent, fetched from either API replica in turn with that system's
+ * reader credential, returns the whole transcript; the store itself keeps the plain reference, no credential.
+ */
 export async function linksResolveOnOtherReplica(
   pool: Pool,
   sessions: PlannedSession[],
   replicas: string[],
+  recorded: Map<string, { type: string; data: Record<string, unknown> }>,
+  linkSecret: string,
 ): Promise<Check> {
   const { rows } = await pool.query<{ session_id: string; transcript_ref: string }>(
     'SELECT session_id, transcript_ref FROM sessions WHERE session_id = ANY($1)',
     [sessions.map((s) => s.id)],
   );
+  const linkIn = (key: string) => (recorded.get(key)?.data.transcript as { ref?: string } | undefined)?.ref;
   const expected = new Map(sessions.map((s) => [s.id, s.messages]));
+  const authorization = `Bearer ${readerCredential(linkSecret, 'outcome-webhook')}`;
   const failures: string[] = [];
   const crossed = [0, 0];
   await inParallel(rows, 16, async (row) => {
-    const link = new URL(row.transcript_ref);
+    if (new URL(row.transcript_ref).search) failures.push(`${row.session_id}: the store keeps a credential`);
+    const sent = linkIn(`${row.session_id}:completed`) ?? linkIn(`${row.session_id}:transcript-archived`);
+    if (!sent) return void failures.push(`${row.session_id}: no link sent`);
+    const link = new URL(sent);
     // Every link names PUBLIC_BASE_URL (the TLS proxy); the replicas behind it take turns serving them.
     const other = crossed[0]! <= crossed[1]! ? 0 : 1;
     crossed[other]! += 1;
-    const res = await fetch(`${replicas[other]}${link.pathname}${link.search}`);
+    const res = await fetch(`${replicas[other]}${link.pathname}${link.search}`, { headers: { authorization } });
     const body = (await res.json().catch(() => ({}))) as { messages?: unknown[] };
     if (res.status !== 200 || body.messages?.length !== expected.get(row.session_id)) {
       failures.push(`${row.session_id}: ${res.status}, ${body.messages?.length} messages`);

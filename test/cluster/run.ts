@@ -153,8 +153,16 @@ async function main(): Promise<number> {
     });
     all.push(await eventually(() => checks.oneRunPerSession(client, sessions)));
     all.push(...(await checks.oneOutcomePerSession(pool, sessions)));
-    all.push(await checks.linksResolveOnOtherReplica(pool, sessions, replicas));
     all.push(await eventually(() => Promise.resolve(checks.receiverGotOutcomes(receiver.recorded, sessions))));
+    all.push(
+      await checks.linksResolveOnOtherReplica(
+        pool,
+        sessions,
+        replicas,
+        receiver.recorded,
+        SAMPLE_SECRETS.TRANSCRIPT_LINK_SECRET,
+      ),
+    );
     const followUps = await checks.followUpsListed(
       client,
       pool,

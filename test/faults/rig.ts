@@ -53,6 +53,9 @@ export async function startRig(settings: FaultSettings, runDir: string, teardown
     chaos: {
       messagePages: settings.pageFailureShare,
       callsStartAmbiguous: settings.dialAmbiguousShare,
+      // Listed after the first read of the sessions list (FOLLOWUP_CONFIRM_GRACE_SECONDS after the dial) and before
+      // the second (FOLLOWUP_ABSENCE_SETTLE_SECONDS later), its webhooks later still: only the second read finds it.
+      ambiguousCallsLate: { listedAfterMs: 35_000, webhooksAfterMs: 60_000 },
       random: diceFor(settings.seed, 'agntix'),
     },
     deliverWebhook: (event) => {
@@ -115,6 +118,8 @@ export async function startRig(settings: FaultSettings, runDir: string, teardown
     temporal,
     api,
     worker,
+    /** The service's environment, as its processes (and the operator commands the run tries) get it. */
+    env,
     sqlitePath: env.OUTCOME_SQLITE_PATH!,
     timeZone: env.FOLLOWUP_TIME_ZONE!,
     /** A Temporal client for the checks, connected on first use (after the restart). */

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { tryAfterlife } from './afterlife';
 import { evaluate, type Check } from './checks';
 import { runChaos, watchLiveness } from './chaos';
 import { figuresOf, sampleLoad } from './figures';
@@ -71,13 +72,22 @@ async function main(): Promise<boolean> {
     faultsHappened(settings, rig, chaos, planned),
   );
   const checks = evaluate(observed);
+  const checksSeconds = seconds(t3);
+
+  // Last, since they start runs again: what erasure, retention, resets and hostile sockets must not undo.
+  const t4 = Date.now();
+  console.log('Promises that outlive the workflow:');
+  const afterlife = await tryAfterlife(rig, client, planned);
+  checks.push(...afterlife.checks);
   const figures = figuresOf(settings, rig, observed, chaos, liveness.figures, load.figures, {
     setup: setupSeconds,
     traffic: trafficSeconds,
     drain: drainSeconds,
-    checks: seconds(t3),
+    checks: checksSeconds,
+    afterlife: seconds(t4),
     total: seconds(t0),
   });
+  figures.push(afterlife.figures);
   console.log(`\n${render(figures, checks)}`);
   writeReliabilityDoc(figures, checks, started, 'npm run test:faults');
   const passed = checks.every((c: Check) => c.violations === 0);

@@ -79,6 +79,8 @@ export function serviceTimers(timeZone: string): NodeJS.ProcessEnv {
     FOLLOWUP_CALL_TTL_SECONDS: '20',
     // Short, so an ambiguous dial is decided inside the run. "Never dial twice" must hold whatever the grace.
     FOLLOWUP_CONFIRM_GRACE_SECONDS: '30',
+    // The second read of the sessions list before a redial (the rig lists some ambiguous calls only after 35 s).
+    FOLLOWUP_ABSENCE_SETTLE_SECONDS: '10',
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Config } from '../../config';
-import type { OutcomeSink } from './types';
+import type { OutcomeSink, RemoteErasure } from './types';
 
 /** What of an event a system may be sent by default (docs/privacy.md); the SHARE_*_WITH settings override it. */
 export interface Receives {
@@ -8,7 +8,7 @@ export interface Receives {
   phone: boolean;
   /** Free text: the summary and the analysis' explanations. */
   summary: boolean;
-  /** The reference (or signed link) to the archived transcript. */
+  /** The archived transcript: with PostgreSQL a link only this system is served (src/store/transcriptLinks.ts). */
   transcript: boolean;
 }
 
@@ -32,4 +32,6 @@ export interface ExternalSystem {
   configured(config: Config): boolean;
   /** Its sinks from the settings; none when it is not configured. */
   build(context: SystemContext): OutcomeSink[];
+  /** How `npm run forget` erases what it was sent, when the system offers deletion and is configured. */
+  eraser?(config: Config): RemoteErasure | undefined;
 }

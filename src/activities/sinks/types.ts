@@ -27,3 +27,18 @@ export interface OutcomeErasure {
   /** Removes every row about these sessions and their follow-ups, beyond recovery from its files; the rows removed. */
   forget(sessionIds: string[]): Promise<number>;
 }
+
+/** What `npm run forget` did in a system this service wrote to over the wire, for the operator. */
+export interface RemoteErasureReport {
+  /** One line per record removed or anonymised, naming it by its id there, never by a customer's value. */
+  removed: string[];
+  /** What is left there that this command does not remove, and who can. */
+  left: string[];
+}
+
+/** How `npm run forget` reaches a system it wrote to, through that system's own deletion endpoints. */
+export interface RemoteErasure {
+  name: string;
+  /** Removes what this service wrote there about the subject and these sessions (their follow-ups included). */
+  forget(subject: ErasureSubject, sessionIds: string[]): Promise<RemoteErasureReport>;
+}

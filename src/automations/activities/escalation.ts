@@ -1,6 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { z } from 'zod';
-import { FAILURE, httpFailure, outboundFetch, type CoreClients, type PostCallContext } from '../core';
+import {
+  FAILURE,
+  httpFailure,
+  outboundFetch,
+  transcriptLinkFor,
+  type CoreClients,
+  type PostCallContext,
+} from '../core';
 
 /** The human queue the escalation example posts to: any HTTP endpoint of a helpdesk or ticketing system. */
 export const EscalationConfig = z.object({
@@ -8,17 +15,22 @@ export const EscalationConfig = z.object({
   ESCALATION_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
+/** The human queue's name on the transcript links it is sent (./index.ts, TRANSCRIPT_RECEIVERS). */
+export const ESCALATION_QUEUE = 'escalation-queue';
+
 export interface EscalationTicket {
   ticketId: string;
 }
 
 /** Opens a ticket in the human queue for one session; idempotent on the session id, so retries open one ticket. */
-export function createEscalationActivities(config: z.infer<typeof EscalationConfig>, _core: CoreClients) {
+export function createEscalationActivities(config: z.infer<typeof EscalationConfig>, core: CoreClients) {
   return {
     async openEscalationTicket(context: PostCallContext, priority: 'high' | 'normal'): Promise<EscalationTicket> {
       if (!config.ESCALATION_QUEUE_URL) {
         throw ApplicationFailure.nonRetryable('ESCALATION_QUEUE_URL is not set', FAILURE.escalationNotConfigured);
       }
+      // The queue's agents may need the conversation: a link only the queue is served (its reader credential).
+      const transcript = context.transcript && (await transcriptLinkFor(core, context.transcript, ESCALATION_QUEUE));
       const res = await outboundFetch(config.ESCALATION_QUEUE_URL, {
         peer: 'the human queue',
         method: 'POST',
@@ -30,7 +42,7 @@ export function createEscalationActivities(config: z.infer<typeof EscalationConf
           resolution: context.analysis?.resolution?.classification,
           sentiment: context.analysis?.sentiment?.conversation?.sentiment,
           crmContactId: context.crmContactId,
-          transcript: context.transcript?.ref,
+          transcript,
           recording: context.ended.recordingUrl,
         }),
         timeoutMs: config.ESCALATION_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import type { CoreClients } from '../core';
-import { EscalationConfig, createEscalationActivities } from './escalation';
+import { ESCALATION_QUEUE, EscalationConfig, createEscalationActivities } from './escalation';
 
 /**
  * Your settings: add each activity's zod object here. They are validated with the rest of the configuration at
@@ -7,6 +7,12 @@ import { EscalationConfig, createEscalationActivities } from './escalation';
  */
 export const AutomationConfig = EscalationConfig;
 export type AutomationConfig = ReturnType<typeof AutomationConfig.parse>;
+
+/**
+ * Your systems that your activities send transcript links to (`transcriptLinkFor`): `npm run transcript-link`
+ * issues them fresh links and the reader credential they present, as it does for the core's systems.
+ */
+export const TRANSCRIPT_RECEIVERS: readonly string[] = [ESCALATION_QUEUE];
 
 /**
  * Your activities, registered with the worker next to the project's own. Add a factory here; `core` gives you the

@@ -50,6 +50,11 @@ export interface FakeAgntixChaos {
    * share, evenly spaced (the first of every ten calls for 0.1), so a run with few calls still has one.
    */
   callsStartAmbiguous?: number;
+  /**
+   * Those ambiguous calls are also slow to show: listed by the sessions list only this long after the dial, and their
+   * own webhooks sent later still, so only a second read of the list can find them (absence proven twice).
+   */
+  ambiguousCallsLate?: { listedAfterMs: number; webhooksAfterMs: number };
   /** The dice; Math.random by default (the suite passes a seeded one). */
   random?: () => number;
 }
@@ -271,9 +276,15 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
         .json({ error: { code: 'CALL_FAILED', message: 'not placed', requestId: 'req_call' } });
       return;
     }
+    let webhooksAfterMs = 500;
     if (nextCallAmbiguous()) {
       injected.callsStartAmbiguous++;
       record.status = 502;
+      const late = chaos.ambiguousCallsLate;
+      if (late) {
+        listedFrom.set(session.id, Date.now() + late.listedAfterMs);
+        webhooksAfterMs = late.webhooksAfterMs;
+      }
       res.status(502).json({ error: { code: 'BAD_GATEWAY', message: 'upstream error', requestId: 'req_call' } });
     } else {
       res.status(behaviour.status).json({ sessionId: session.id });
@@ -283,7 +294,7 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     // The call rings and is answered: its own webhooks follow, like the platform's.
     setTimeout(() => {
       void open(session).then(() => setTimeout(() => void close(session, false), (options.callSeconds ?? 3) * 1000));
-    }, 500);
+    }, webhooksAfterMs);
   });
   app.use(api);
 

@@ -13,8 +13,9 @@ import {
 
 /*
  * A local stand-in for HubSpot, so the HubSpot sink runs in tests and in the sandbox demo with no account. It
- * serves exactly the documented endpoints the sink and `npm run hubspot:setup` call, through the official client:
- * CRM objects v3 (read by id or unique property, update, batch upsert by idProperty, search), associations v4
+ * serves exactly the documented endpoints the sink, `npm run hubspot:setup` and `npm run forget` call, through the
+ * official client: CRM objects v3 (read by id or unique property, update, archive, batch read and upsert by
+ * idProperty, search), associations v4
  * (default association), and the properties v3 API. Bearer tokens carry scopes; faults (429 with Retry-After, 5xx,
  * a write that lands but answers 5xx, a request that never answers) can be scripted per route.
  */
@@ -98,6 +99,39 @@ export async function startFakeHubSpot(options: FakeHubSpotOptions = {}) {
       return { ...view(record), new: isNew };
     });
     res.json({ status: 'COMPLETE', results, startedAt, completedAt: new Date().toISOString() });
+  });
+  app.delete('/crm/v3/objects/:type/:id', (req, res) => {
+    store.archive(typeOf(req), req.params.id);
+    res.status(204).end();
+  });
+  app.post('/crm/v3/objects/:type/batch/read', (req, res) => {
+    const type = typeOf(req);
+    const body = req.body as { idProperty?: string; inputs?: Array<{ id: string }>; properties?: string[] };
+    const inputs = body.inputs ?? [];
+    if (inputs.length === 0 || inputs.length > 100) {
+      throw new HubSpotError(400, errorBody('VALIDATION_ERROR', 'inputs must hold 1 to 100 items'));
+    }
+    const found = inputs.map((input) => ({ id: input.id, record: store.find(type, input.id, body.idProperty) }));
+    const missing = found.filter((f) => !f.record).map((f) => f.id);
+    const results = found.flatMap((f) => (f.record ? [view(f.record, body.properties)] : []));
+    const errors = missing.length
+      ? [
+          {
+            status: 'error',
+            category: 'OBJECT_NOT_FOUND',
+            message: 'Could not get some objects',
+            context: { ids: missing },
+          },
+        ]
+      : undefined;
+    const now = new Date().toISOString();
+    res.status(errors ? 207 : 200).json({
+      status: 'COMPLETE',
+      results,
+      ...(errors ? { errors, numErrors: errors.length } : {}),
+      startedAt: now,
+      completedAt: now,
+    });
   });
   app.post('/crm/v3/objects/:type/search', (req, res) => {
     const type = typeOf(req);

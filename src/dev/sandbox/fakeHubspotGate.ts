@@ -37,7 +37,7 @@ export interface LoggedRequest {
 }
 
 const scopeOf = (req: Request): string => {
-  const write = req.method !== 'GET' && !req.path.endsWith('/search');
+  const write = req.method !== 'GET' && !req.path.endsWith('/search') && !req.path.endsWith('/batch/read');
   const kind = req.path.startsWith('/crm/v3/properties') ? 'schemas' : 'objects';
   return `crm.${kind}.contacts.${write ? 'write' : 'read'}`;
 };

@@ -152,6 +152,14 @@ export class FakeHubSpotStore {
     return typeId;
   }
 
+  /** DELETE (archive): the record leaves every view, with its associations; HubSpot's recycling bin is not played. */
+  archive(type: ObjectType, id: string): void {
+    this.records[type].delete(id);
+    for (const a of [...this.associations]) {
+      if (a.startsWith(`${type}:${id}→`) || a.endsWith(`→${type}:${id}`)) this.associations.delete(a);
+    }
+  }
+
   /** Ids of the records of `toType` associated with one record. */
   associated(fromType: ObjectType, fromId: string, toType: ObjectType): string[] {
     const prefix = `${fromType}:${fromId}→${toType}:`;

@@ -4,6 +4,7 @@ import { transcriptPages } from './0003_transcript_pages';
 import { dialLedger } from './0004_dial_ledger';
 import { deliveryDigests } from './0005_delivery_digests';
 import { chainState } from './0006_chain_state';
+import { transcriptLinkKeys } from './0007_transcript_link_keys';
 
 /** A schema change, applied once, in version order, inside its own transaction. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const migrations: readonly Migration[] = [
   dialLedger,
   deliveryDigests,
   chainState,
+  transcriptLinkKeys,
 ];

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { FAILURE, finalFailure, retryableFailure, retryAfterMs } from '../../../contracts/failures';
-import { HubSpotTimeout } from './client';
+import { HubSpotRedirect, HubSpotResponseTooLarge, HubSpotTimeout } from './bounds';
 
 /** One kind of HubSpot request, named for operators, with the private app scopes it needs. */
 export interface HubSpotOperation {
@@ -69,6 +69,10 @@ function fitsInAttempt(delayMs: number): boolean {
  */
 export function failureOf(err: unknown, operation: HubSpotOperation, now = Date.now()): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
+  // Neither is fixed by asking again: HUBSPOT_BASE_URL points somewhere that is not HubSpot's API as this service uses it.
+  if (err instanceof HubSpotRedirect || err instanceof HubSpotResponseTooLarge) {
+    return finalFailure(FAILURE.hubspotRejected, `${err.message} to ${operation.what}; check HUBSPOT_BASE_URL`);
+  }
   if (!isApiError(err)) {
     const code = (err as { code?: unknown }).code;
     const why =

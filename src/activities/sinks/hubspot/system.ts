@@ -1,5 +1,6 @@
-import { hubspotConfigFields } from '../../../config/hubspot';
+import { hubspotConfigFields, hubspotSettingsFrom } from '../../../config/hubspot';
 import type { ExternalSystem } from '../system';
+import { hubspotErasure } from './erasure';
 import { hubspotSinkFrom } from './sink';
 
 /** The CRM: it already holds its customers' numbers and finds the contact by one, and keeps the call's record. */
@@ -12,5 +13,9 @@ export const hubspotSystem: ExternalSystem = {
   build: ({ config }) => {
     const sink = hubspotSinkFrom(config);
     return sink ? [sink] : [];
+  },
+  eraser: (config) => {
+    const settings = hubspotSettingsFrom(config);
+    return settings ? hubspotErasure(settings) : undefined;
   },
 };
