@@ -32,7 +32,7 @@ export async function sessionWorkflow(input: SessionWorkflowInput): Promise<Sess
 }
 
 // With Worker Deployment versioning, a session finishes on the build that began it (it lasts hours at most; an
-// expired one a late-end window more, 24 h by default: docs/operations.md says how a build drains sooner), so a
+// expired one a late-end window more, 24 h by default: docs/operations.md, rolling deploys), so a
 // change to session code ships as a new build without a patch. Declared only on a versioned worker: the server
 // refuses a versioning behavior from an unversioned one.
 setWorkflowOptions(
