@@ -177,15 +177,14 @@ async function expiryOf(
   deadline: Date,
 ): Promise<SessionWorkflowInput['followsExpiry'] | undefined> {
   type Session = (input: SessionWorkflowInput) => Promise<SessionResult>;
-  const result = await client
-    .withDeadline(deadline, async () => {
-      // The run that refused the start, pinned: a run another delivery started meanwhile is running, and asking for
-      // its result would wait for it. Only a run that completed has a result to read.
-      const { runId, status } = await client.workflow.getHandle(sessionId).describe();
-      if (status.name !== 'COMPLETED') return undefined;
-      return client.workflow.getHandle<Session>(sessionId, runId, { followRuns: false }).result();
-    })
-    .catch(() => undefined);
+  // A failure to read is not a duplicate: it rejects, and the delivery is answered 503 so Svix retries it.
+  const result = await client.withDeadline(deadline, async () => {
+    // The run that refused the start, pinned: a run another delivery started meanwhile is running, and asking for
+    // its result would wait for it. Only a run that completed has a result to read.
+    const { runId, status } = await client.workflow.getHandle(sessionId).describe();
+    if (status.name !== 'COMPLETED') return undefined;
+    return client.workflow.getHandle<Session>(sessionId, runId, { followRuns: false }).result();
+  });
   if (result?.outcome !== 'EXPIRED' || result.source !== 'none') return undefined;
   return result.followUp ? { followUp: result.followUp } : {};
 }
