@@ -168,7 +168,7 @@ describe('session timers at production values, on the time-skipping server', () 
     const expiredAt = elapsedUntil(history, (e) => e.upsertWorkflowSearchAttributesEventAttributes);
     expect(expiredAt).toBeGreaterThanOrEqual(overdueMs + production.reconcileAttempts * intervalMs);
     expect(countActions(history)).toMatchObject({
-      timers: 1,
+      timers: 2, // the wait for the end, and the late-end window after the expiry
       activityAttempts: production.reconcileAttempts + 1 + 1, // the checks and the expired write
       localActivityTasks: 1, // the settings and the in-flight write
       upserts: 1,

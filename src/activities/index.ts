@@ -13,6 +13,8 @@ export type { SinkWrite, SinkWriteFailure } from './sinks/activities';
 export interface SessionSettings {
   policy: SessionPolicy;
   rules: RuleSet;
+  /** What the store holds of the session already (its row's kind), when the worker has a store that answers. */
+  recorded?: string;
 }
 
 export interface ActivityDeps extends AgntixActivityDeps {
@@ -26,9 +28,15 @@ export interface ActivityDeps extends AgntixActivityDeps {
 
 /** The core workflows' activities; the worker injects clients and config, tests inject local servers. */
 export const createActivities = (deps: ActivityDeps) => ({
-  /** The policy and the post-call rules in force, in one local activity: a session captures both at its start. */
-  loadSessionSettings(): Promise<SessionSettings> {
-    return Promise.resolve({ policy: deps.policy, rules: deps.rules });
+  /**
+   * The policy and the post-call rules in force, in one local activity: a session captures both at its start, with
+   * what the store already holds of it (the sessions table outlives every history: erased, retained away, reset). A
+   * store that does not answer says nothing, and the session runs as new, as it would without a store.
+   */
+  async loadSessionSettings(sessionId?: string): Promise<SessionSettings> {
+    const store = deps.sinks.find((sink) => sink.recordedKind);
+    const recorded = sessionId ? await store?.recordedKind?.(sessionId).catch(() => undefined) : undefined;
+    return { policy: deps.policy, rules: deps.rules, ...(recorded ? { recorded } : {}) };
   },
 
   ...createAgntixActivities(deps),

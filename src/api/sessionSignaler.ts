@@ -20,6 +20,7 @@ import {
   type SearchIndexPolicy,
   type AgntixEventSignal,
   type SessionFacts,
+  type SessionResult,
   type SessionWorkflowInput,
 } from '../contracts';
 import { UnconvertibleEvent } from './recordingFailures';
@@ -55,7 +56,11 @@ export interface SessionSignaler {
  *   arrived first. Never TERMINATE_EXISTING: a late duplicate must not restart a session in progress.
  * - Reuse REJECT_DUPLICATE: once the workflow has closed, its outcome is recorded; a redelivery (Svix retries for a
  *   day) must not start a second run that would redo the post-call work. Temporal answers ALREADY_EXISTS, which we
- *   report as `duplicate`. This holds for as long as the namespace retains the closed run (see namespace.ts).
+ *   report as `duplicate`. This holds for as long as the namespace retains the closed run (see namespace.ts); past
+ *   it, the new run finds the outcome in the store and records nothing again.
+ * - The one exception: a session.ended after the session expired (and its late-end window closed) is a late end, not
+ *   a repeat. It starts a run that follows the expiry (ALLOW_DUPLICATE, `followsExpiry`), whose completed outcome
+ *   supersedes the expired one everywhere (expiryOf).
  * - Redeliveries of one Svix message carry one request id (requestId.ts), which Temporal dedupes: they add nothing to
  *   the running session's history. Another message with the same event (a resend under a new id) is a signal like
  *   any other; the workflow counts only the first event of each type (workflows/session/ledger.ts).
@@ -127,21 +132,59 @@ export function createSessionSignaler(
       searchAttributes: { indexedFields: encodeUnifiedSearchAttributes(undefined, searchAttributes) },
       userMetadata: { summary: (await encode(sessionSummary(facts, index.policy)))[0] },
     };
-    let outcome: SignalOutcome;
-    try {
+    const send = async (startInput: SessionWorkflowInput, reuse: 'REJECT_DUPLICATE' | 'ALLOW_DUPLICATE') => {
       // Through the client's interceptors, so the request carries the trace context (and any other header) too.
-      const call = { workflowType: SESSION_WORKFLOW_TYPE, workflowId: event.id, taskQueue, args: [input] };
+      const call = { workflowType: SESSION_WORKFLOW_TYPE, workflowId: event.id, taskQueue, args: [startInput] };
       const signalled = { ...call, signalName: agntixEventSignal.name, signalArgs: [signal] };
+      const payloads = startInput === input ? request.input : { payloads: await encode(startInput) };
       const response = await signalWithStartThroughInterceptors(client, signalled, (headers) =>
         client.withDeadline(deadline, () =>
-          client.workflowService.signalWithStartWorkflowExecution({ ...request, header: { fields: headers } }),
+          client.workflowService.signalWithStartWorkflowExecution({
+            ...request,
+            input: payloads,
+            workflowIdReusePolicy: encodeWorkflowIdReusePolicy(reuse),
+            header: { fields: headers },
+          }),
         ),
       );
-      outcome = response.started ? 'started' : 'signaled';
+      return response.started ? 'started' : 'signaled';
+    };
+    let outcome: SignalOutcome;
+    try {
+      outcome = await send(input, 'REJECT_DUPLICATE');
     } catch (err) {
       if (!(isGrpcServiceError(err) && err.code === grpcStatus.ALREADY_EXISTS)) throw err;
-      outcome = 'duplicate';
+      // The session's run has closed. A session.ended after an expiry (its late-end window over) is news: a run
+      // that follows the expiry records it. Anything else is a repeat of what the closed run recorded.
+      const expiry = event.eventType === 'session.ended' ? await expiryOf(client, event.id, deadline) : undefined;
+      outcome = expiry ? await send({ ...input, followsExpiry: expiry }, 'ALLOW_DUPLICATE') : 'duplicate';
     }
     return { outcome, searchAttributesOmitted: omitted };
   }
+}
+
+/**
+ * How the session's last closed run ended, when it expired and took no late end: the ingest's reading of "this
+ * session.ended follows an expiry". The run's result says it (outcome EXPIRED, no analysis from anywhere), and with
+ * it the follow-up the expiry scheduled; a run that completed, failed or was terminated answers undefined, and the
+ * delivery is a duplicate. Read only for a session.ended that finds the run closed, so it costs ordinary traffic
+ * nothing. A run the namespace no longer retains is never found here: the delivery then starts a new run, which
+ * learns from the store whether the outcome was recorded (loadSessionSettings).
+ */
+async function expiryOf(
+  client: Client,
+  sessionId: string,
+  deadline: Date,
+): Promise<SessionWorkflowInput['followsExpiry'] | undefined> {
+  type Session = (input: SessionWorkflowInput) => Promise<SessionResult>;
+  // A failure to read is not a duplicate: it rejects, and the delivery is answered 503 so Svix retries it.
+  const result = await client.withDeadline(deadline, async () => {
+    // The run that refused the start, pinned: a run another delivery started meanwhile is running, and asking for
+    // its result would wait for it. Only a run that completed has a result to read.
+    const { runId, status } = await client.workflow.getHandle(sessionId).describe();
+    if (status.name !== 'COMPLETED') return undefined;
+    return client.workflow.getHandle<Session>(sessionId, runId, { followRuns: false }).result();
+  });
+  if (result?.outcome !== 'EXPIRED' || result.source !== 'none') return undefined;
+  return result.followUp ? { followUp: result.followUp } : {};
 }

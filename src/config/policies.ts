@@ -23,6 +23,7 @@ export function sessionPolicyFrom(
     chatTimeoutSeconds: config.SESSION_CHAT_TIMEOUT_SECONDS,
     reconcileAttempts: config.SESSION_RECONCILE_ATTEMPTS,
     reconcileIntervalSeconds: config.SESSION_RECONCILE_INTERVAL_SECONDS,
+    lateEndWindowSeconds: config.SESSION_LATE_END_WINDOW_SECONDS,
     sinks,
     transcriptWaitSeconds: config.TRANSCRIPT_WAIT_SECONDS,
     callbackField: config.CALLBACK_FIELD,

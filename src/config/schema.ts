@@ -111,6 +111,16 @@ export const ConfigSchema = z
     SESSION_CHAT_TIMEOUT_SECONDS: z.coerce.number().int().positive().default(3600),
     SESSION_RECONCILE_ATTEMPTS: z.coerce.number().int().nonnegative().max(20).default(3),
     SESSION_RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().positive().default(900),
+    /**
+     * After an expiry, how long a late session.ended still replaces it (the platform retries a webhook for 24 h):
+     * one timer per expired session. 0 makes expiry final; at most 7 days, so an expired run never outlives retention.
+     */
+    SESSION_LATE_END_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .nonnegative()
+      .max(7 * 86_400)
+      .default(86_400),
     CALLBACK_FIELD: z.string().min(1).default('callbackRequested'),
     /** Follow-up calls: the agent's field names for the wished day and window (the API examples' by default). */
     FOLLOWUP_DAY_FIELD: z.string().min(1).default('preferredDay'),

@@ -46,6 +46,11 @@ export interface OutcomeEvent {
   followUpDue: boolean;
   phase: SessionPhase;
   recordedAt: string;
+  /**
+   * A completed outcome that replaces the session's expiry (its session.ended came late): the idempotency key of the
+   * expired outcome it supersedes. A receiver keeps this one; the store's row and the CRM's call move to completed.
+   */
+  supersedes?: string;
 }
 
 export type FollowUpEventKind =

@@ -38,6 +38,12 @@ export const DEFAULT_TRANSCRIPT_WAIT_SECONDS = 120;
 /** Longer than Svix's first three retries of the call's webhook (5 s, 5 min, 30 min after the first attempt). */
 export const DEFAULT_OPERATOR_GRACE_SECONDS = 45 * 60;
 
+/**
+ * How long an expired session still takes a late session.ended: the platform's retry window (Agntix retries a
+ * webhook for 24 hours, API.md), so an expiry is provisional until it is over.
+ */
+export const DEFAULT_LATE_END_WINDOW_SECONDS = 24 * 60 * 60;
+
 /** The timers and external systems a session runs with. */
 export interface SessionPolicy {
   /** Used when a voice session's variables carry no `ttl`. calls/start defaults to 100 s (docs) or 600 s (gateway). */
@@ -51,6 +57,8 @@ export interface SessionPolicy {
   /** How many times to ask the API again while it still says the session is open. */
   reconcileAttempts: number;
   reconcileIntervalSeconds: number;
+  /** After an expiry, how long a late session.ended still replaces it; DEFAULT_LATE_END_WINDOW_SECONDS when unset. */
+  lateEndWindowSeconds?: number;
   /** Names of the enabled external systems (activities/sinks). */
   sinks: string[];
   /**

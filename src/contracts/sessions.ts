@@ -59,6 +59,12 @@ export interface SessionWorkflowInput {
   sessionId: string;
   /** Set when a follow-up workflow placed this call: the session is followed before any webhook arrives. */
   placedCall?: PlacedCall;
+  /**
+   * Set by the ingest when a `session.ended` arrives after an earlier run of this session closed as expired (its
+   * late-end window over): this run records the late end in place of the expiry. `followUp` is the follow-up the
+   * expiry already scheduled, which asks the platform about this call before it dials (so none is scheduled again).
+   */
+  followsExpiry?: { followUp?: { followUpId: string; scheduledAt: string } };
 }
 
 /** What a session workflow returns. */
@@ -74,6 +80,10 @@ export interface SessionResult {
   /** The post-call rules that matched, and the workflows they started. */
   rules?: { matched: string[]; started: string[] };
   transcript?: TranscriptRef;
+  /** The outcome replaces an earlier expiry of this session: the idempotency key of the expired outcome. */
+  supersedes?: string;
+  /** The store already held this session's final outcome (its history is gone): nothing was recorded again. */
+  alreadyRecorded?: boolean;
   seen: SeenEvent[];
   failures: StepFailure[];
 }

@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { cancelFollowUpUpdate, followUpStatusQuery, followUpWorkflowId } from '../../src/contracts';
+import { cancelFollowUpUpdate, followUpStatusQuery, followUpWorkflowId, type SessionResult } from '../../src/contracts';
 import type { Check } from './checks';
 import type { PlannedSession } from './plan';
 import type { Figures } from './report';
@@ -66,6 +66,17 @@ async function settledFollowUp(client: Client, workflowId: string, since: number
   return 'no answer within 120 s';
 }
 
+/** Whether the session's new run ended at once because the store holds its outcome (bounded: a run that goes on
+ * with the post-call work answers false once it has taken longer than that would). */
+async function storeRemembered(client: Client, sessionId: string): Promise<boolean> {
+  const result = client.workflow
+    .getHandle<(input: unknown) => Promise<SessionResult>>(sessionId)
+    .result()
+    .then((r) => r.alreadyRecorded === true)
+    .catch(() => false);
+  return Promise.race([result, sleep(30_000).then(() => false)]);
+}
+
 /** An operator answers a follow-up that asks for them, so the run leaves nothing open. */
 const cancel = (client: Client, workflowId: string) =>
   client.workflow
@@ -95,10 +106,17 @@ const lastAnswer = (d: Delivery) => {
 async function redeliveredDialsOnce(rig: Rig, client: Client, session: PlannedSession, since: number) {
   const delivery = await redeliver(rig, session);
   const followUp = followUpWorkflowId(session.id, 1);
-  // Answered `duplicate` (the store remembers the session), nothing starts; answered `started`, the session runs
-  // again and its follow-up reaches the dial the ledger holds.
+  // Answered `duplicate`, nothing starts. Answered `started`, a new session run begins: when the store still holds
+  // the session's outcome (retention deleted only the history) it records nothing and starts no follow-up
+  // (`alreadyRecorded`); when the store forgot it too (erasure), the session runs again and its follow-up reaches
+  // the dial the ledger holds.
   const started = delivery.answer?.status === 'started';
-  const state = started ? await settledFollowUp(client, followUp, since) : 'not started';
+  const remembered = started && (await storeRemembered(client, session.id));
+  const state = !started
+    ? 'not started'
+    : remembered
+      ? 'not started (the store holds the outcome)'
+      : await settledFollowUp(client, followUp, since);
   if (state === 'needs-operator') await cancel(client, followUp);
   const dials = dialsOf(rig, session.id);
   return {

@@ -48,7 +48,7 @@ export function figuresOf(
         ['seed', settings.seed],
         [
           'sessions',
-          `${o.planned.length} (${kinds('ends')} end, ${kinds('end-lost')} whose session.ended is lost, ${kinds('never-ends')} never end)`,
+          `${o.planned.length} (${kinds('ends')} end, ${kinds('end-lost')} whose session.ended is lost, ${kinds('never-ends')} never end, ${kinds('ends-late')} end after they expired)`,
         ],
         ['callback sessions', o.planned.filter((s) => s.callback).length],
         ['follow-up call sessions', o.callSessions.length],

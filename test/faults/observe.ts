@@ -163,5 +163,13 @@ export function faultsHappened(
       atLeast: some(settings.lostEndShare),
     },
     { fault: 'sessions expired', happened: outcomesOf('none', 'expired'), atLeast: some(settings.neverEndsShare) },
+    {
+      fault: 'late ends that replaced an expiry',
+      happened: planned.filter(
+        (s) =>
+          s.kind === 'ends-late' && rig.receiver.keys.get(`${s.id}:completed`)?.data.supersedes === `${s.id}:expired`,
+      ).length,
+      atLeast: some(settings.lateEndShare),
+    },
   ];
 }

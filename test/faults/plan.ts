@@ -5,7 +5,7 @@ import type { Dice } from './random';
 import type { FaultSettings } from './settings';
 
 /** How a planned session ends, as the platform sees it. */
-export type SessionKind = 'ends' | 'end-lost' | 'never-ends';
+export type SessionKind = 'ends' | 'end-lost' | 'never-ends' | 'ends-late';
 export type EventName = 'session.created' | 'session.ended';
 
 export interface PlannedSession {
@@ -23,6 +23,13 @@ export interface PlannedSession {
 }
 
 /**
+ * When an `ends-late` session's session.ended is first sent, after its beginning: past its expiry under the suite's
+ * timers (serviceTimers: 20 s ttl + 10 s grace, then checks at once and twice 10 s apart, about 50 to 62 s after the
+ * created arrives), and around the end of its 30 s late-end window, so both ways a late end is taken happen.
+ */
+const LATE_END_MS = 75_000;
+
+/**
  * The sessions of one run. Each event is one Svix message delivered `redeliveries` times; a session's deliveries take
  * shuffled slots within a few seconds, so session.ended often arrives before session.created, and duplicates interleave.
  */
@@ -31,6 +38,7 @@ export function planSessions(settings: FaultSettings, dice: Dice): PlannedSessio
   const kinds: SessionKind[] = dice.shuffle([
     ...Array<SessionKind>(Math.round(n * settings.neverEndsShare)).fill('never-ends'),
     ...Array<SessionKind>(Math.round(n * settings.lostEndShare)).fill('end-lost'),
+    ...Array<SessionKind>(Math.round(n * settings.lateEndShare)).fill('ends-late'),
   ]);
   while (kinds.length < n) kinds.splice(dice.int(0, kinds.length), 0, 'ends');
   const endingIndexes = kinds.flatMap((kind, i) => (kind === 'never-ends' ? [] : [i]));
@@ -54,6 +62,10 @@ export function planSessions(settings: FaultSettings, dice: Dice): PlannedSessio
     ];
     const slots = events.map(() => beginsAt + dice.int(0, 12_000)).sort((a, b) => a - b);
     const deliveries = dice.shuffle(events).map((event, k) => ({ at: slots[k]!, event }));
+    if (kind === 'ends-late') {
+      const late = Array.from({ length: settings.redeliveries }, () => beginsAt + LATE_END_MS + dice.int(0, 12_000));
+      deliveries.push(...late.sort((a, b) => a - b).map((at) => ({ at, event: 'session.ended' as const })));
+    }
     const firstEnded = deliveries.find((d) => d.event === 'session.ended')?.at;
     // The platform's state says CLOSED just before session.ended is sent; a lost one closes a few seconds in.
     const endsAt = kind === 'never-ends' ? undefined : Math.max(beginsAt, (firstEnded ?? beginsAt + 5_000) - 500);

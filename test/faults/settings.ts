@@ -23,6 +23,11 @@ export interface FaultSettings {
   lostEndShare: number;
   /** Sessions that never end (the API keeps saying OPEN: expired). */
   neverEndsShare: number;
+  /**
+   * Sessions whose session.ended comes after they expired (the API says OPEN until then): a late end that must
+   * replace the expiry, within the late-end window or, for the latest, by a run that follows it.
+   */
+  lateEndShare: number;
   pageFailureShare: number;
   outcomeFailureShare: number;
   /** calls/start requests that place the call and still answer 502. */
@@ -47,6 +52,7 @@ export function faultSettings(env: NodeJS.ProcessEnv = process.env): FaultSettin
     callbackShare: number(env, 'FAULTS_CALLBACK_SHARE', 0.2),
     lostEndShare: number(env, 'FAULTS_LOST_END_SHARE', 0.1),
     neverEndsShare: number(env, 'FAULTS_NEVER_ENDS_SHARE', 0.08),
+    lateEndShare: number(env, 'FAULTS_LATE_END_SHARE', 0.03),
     pageFailureShare: number(env, 'FAULTS_PAGE_FAILURES', 0.2),
     outcomeFailureShare: number(env, 'FAULTS_OUTCOME_FAILURES', 0.2),
     dialAmbiguousShare: number(env, 'FAULTS_DIAL_AMBIGUOUS', 0.1),
@@ -69,6 +75,8 @@ export function serviceTimers(timeZone: string): NodeJS.ProcessEnv {
     SESSION_CHAT_TIMEOUT_SECONDS: '30',
     SESSION_RECONCILE_ATTEMPTS: '2',
     SESSION_RECONCILE_INTERVAL_SECONDS: '10',
+    // Short, so an expired session closes inside the run; a late end within it replaces the expiry (supersedes).
+    SESSION_LATE_END_WINDOW_SECONDS: '30',
     FOLLOWUP_CALLING_HOURS: '00:00-24:00',
     FOLLOWUP_CALLING_DAYS: 'sun,mon,tue,wed,thu,fri,sat',
     FOLLOWUP_TIME_ZONE: timeZone,

@@ -3,13 +3,17 @@ import { sharingPolicyFrom } from '../../src/config/policies';
 import type { CallingRules } from '../../src/workflows/followUp/callingTime';
 import type { SessionPolicy } from '../../src/workflows/policy';
 
-/** Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice; the default sharing. */
+/**
+ * Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice, a late end taken for 1 s
+ * after an expiry; the default sharing.
+ */
 export const testPolicy: SessionPolicy = {
   voiceTtlSeconds: 1,
   endGraceSeconds: 1,
   chatTimeoutSeconds: 2,
   reconcileAttempts: 2,
   reconcileIntervalSeconds: 1,
+  lateEndWindowSeconds: 1,
   sinks: [],
   callbackField: 'callbackRequested',
   sharing: sharingPolicyFrom(loadConfig({})),

@@ -49,6 +49,7 @@ export async function startDeployedStack(): Promise<DeployedStack> {
     SESSION_END_GRACE_SECONDS: '0',
     SESSION_RECONCILE_ATTEMPTS: '5',
     SESSION_RECONCILE_INTERVAL_SECONDS: '1',
+    SESSION_LATE_END_WINDOW_SECONDS: '1', // the expired call closes within the test
     FOLLOWUP_MIN_DELAY_MINUTES: '0.02',
     FOLLOWUP_DEFAULT_DELAY_MINUTES: '0.02',
     WORKER_METRICS_PORT: String(metricsPort),

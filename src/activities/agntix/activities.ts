@@ -7,8 +7,8 @@ import { findDialledSession, type DialLookup, type DialVerdict } from './dialRec
 import { withQuickRetries } from './quickRetries';
 import type { DialLedger } from '../../store/dialLedger';
 import type { TranscriptStore } from './transcripts';
-import { isClosed } from '../../contracts/sessionState';
-import { FAILURE, finalFailure, retryableFailure } from '../../contracts/failures';
+import { asksForCallback, isClosed, wasAnswered } from '../../contracts/sessionState';
+import { FAILURE, finalFailure, isFailure, retryableFailure } from '../../contracts/failures';
 
 export interface AgntixActivityDeps {
   /** Undefined without AGNTIX_API_KEY: the API steps then report that they were skipped, and why. */
@@ -25,6 +25,8 @@ export interface AgntixActivityDeps {
 }
 
 export type Skipped = { skipped: string };
+/** The platform's word on a call: answered, and whether its analysis asks for a callback. */
+export type CallAnswer = { answered: boolean; callbackRequested: boolean };
 const NO_API_KEY: Skipped = { skipped: 'AGNTIX_API_KEY is not set' };
 
 /** The activities that talk to the Agntix API. */
@@ -42,6 +44,25 @@ export const createAgntixActivities = (deps: AgntixActivityDeps) => ({
       throw retryableFailure(FAILURE.sessionStillOpen, 'the session API says the session is still open');
     }
     return detail;
+  },
+
+  /**
+   * What the platform says of a follow-up's last call, asked before the next attempt dials: answered, and whether its
+   * analysis asks for a callback. Only the verdict goes back to the workflow, never the analysis. A session the API
+   * does not know (404) is not answered.
+   */
+  async askAboutCall(sessionId: string, callbackField: string): Promise<CallAnswer | Skipped> {
+    if (!deps.agntix) return NO_API_KEY;
+    const { agntix } = deps;
+    const detail = await withQuickRetries(() => agntix.getSession(sessionId)).catch((err: unknown) => {
+      if (isFailure(err, FAILURE.agntixNotFound)) return undefined;
+      throw err;
+    });
+    if (!detail) return { answered: false, callbackRequested: false };
+    return {
+      answered: wasAnswered(detail),
+      callbackRequested: asksForCallback(detail.analysis?.extractedData?.[callbackField]),
+    };
   },
 
   /** Fetches every page of the transcript (resuming after pages already fetched) and archives it; only the

@@ -7,6 +7,11 @@ export interface OutcomeSink {
   record(event: ExternalEvent, contact?: ContactDetails): Promise<void>;
   /** Present on the stores this service keeps (npm run forget); a system told over the wire cannot be reached. */
   erasure?: OutcomeErasure;
+  /**
+   * Present on the stores this service keeps: the kind of the session's row (`in-flight`, `completed`, `expired`),
+   * undefined without one. A run whose history is gone reads here whether the outcome was recorded already.
+   */
+  recordedKind?: (sessionId: string) => Promise<string | undefined>;
 }
 
 /** Whose data to erase: one session (with the follow-up calls of its chain), or everything about a CRM contact. */

@@ -29,6 +29,7 @@ import { DEFAULT_OPERATOR_GRACE_SECONDS } from '../policy';
 import { confirmsDial } from './decisions';
 import { followUpEvent } from './events';
 import { settleUncertainDial } from './dialCheck';
+import { lastCallAnswered } from './lastCall';
 import type { FollowUpInput } from './workflow';
 
 /**
@@ -140,6 +141,18 @@ export class FollowUp {
       // A moved slot is news to the external systems (its idempotency key carries the new time).
       if (this.state === 'scheduled') this.tell('follow-up.scheduled');
     }
+  }
+
+  /**
+   * Before a next attempt (the last call was a follow-up's, which expired), asks the platform about that call: one
+   * it shows answered without asking for a callback again was reached, its webhooks only late, and the customer is
+   * not called again (cancelled, with the reason). Asked at the slot, not when scheduled, so the platform has had
+   * the whole wait to catch up. When the API cannot say, the dial goes ahead as it would have.
+   */
+  async askAboutLastCall(): Promise<void> {
+    if (this.state !== 'scheduled') return;
+    const answered = await lastCallAnswered(this.input);
+    if (answered && this.state === 'scheduled') this.cancel(answered);
   }
 
   /** Dials until the call is placed, a failure proves a redial is pointless, or the dials run out. */

@@ -102,6 +102,7 @@ async function scheduleFollowUp(args: {
     scheduledAt: scheduledAt.toISOString(),
     wish,
     customerPhoneNumber: phone,
+    callbackField: args.policy.callbackField,
     agentId,
     sessionVariables: variables,
     policy: followUp,

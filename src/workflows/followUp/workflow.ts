@@ -24,6 +24,8 @@ export interface FollowUpInput {
   scheduledAt: string;
   wish: CallbackWish;
   customerPhoneNumber: string;
+  /** The agent's extraction field that asks for a callback (the session's); `callbackRequested` when absent. */
+  callbackField?: string;
   /** The agent to call with: the policy's, else the original session's (resolved when scheduled). */
   agentId: string;
   /** The original variables, without this service's follow-up keys. */
@@ -72,6 +74,8 @@ export async function followUpWorkflow(input: FollowUpInput): Promise<FollowUpSt
   try {
     followUp.announce();
     await followUp.waitForSlot();
+    // A call answered after its session expired (its webhooks late) is never followed by another attempt.
+    await followUp.askAboutLastCall();
     if (followUp.state !== 'cancelled') await followUp.dialUntilPlaced();
   } catch (err) {
     if (!isCancellation(err)) throw err;

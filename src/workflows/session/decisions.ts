@@ -1,5 +1,6 @@
 import type { SessionDetail } from '../../activities/agntix/client';
 import type { SessionCreatedEvent, SessionEndedEvent } from '../../contracts';
+import { asksForCallback } from '../../contracts/sessionState';
 import { DEFAULT_MAX_TTL_SECONDS, type SessionPolicy } from '../policy';
 
 /*
@@ -39,8 +40,7 @@ export function endedFromDetail(detail: SessionDetail, created: SessionCreatedEv
 
 /** True when the customer asked to be called back. */
 export function followUpDue(ended: SessionEndedEvent | undefined, policy: SessionPolicy): boolean {
-  const value = ended?.analysis?.extractedData?.[policy.callbackField];
-  return value === true || value === 'true' || value === 'yes';
+  return asksForCallback(ended?.analysis?.extractedData?.[policy.callbackField]);
 }
 
 /** The label operators filter on: the agent's callOutcome when it has one, else the resolution classification. */

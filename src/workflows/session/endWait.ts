@@ -69,3 +69,15 @@ export async function awaitSessionEnd(check: OverdueCheck): Promise<SessionEnd |
   if (window > 0) await condition(ended, window, { summary: 'wait for session.ended' });
   return ledger.ended ? webhook() : undefined;
 }
+
+/**
+ * After an expiry, one timer for the platform's retry window (`windowSeconds`; 0: the expiry is final): a
+ * session.ended within it is the late end that replaces the expiry.
+ */
+export async function awaitLateEnd(ledger: SessionLedger, windowSeconds: number): Promise<SessionEnd | undefined> {
+  const ended = () => ledger.ended !== undefined;
+  if (windowSeconds > 0 && !ended()) {
+    await condition(ended, windowSeconds * 1000, { summary: 'wait for a late session.ended' });
+  }
+  return ledger.ended ? { ended: ledger.ended, source: 'webhook' } : undefined;
+}

@@ -17,6 +17,8 @@ export interface OutcomeInput extends SessionFacts {
   phase: SessionPhase;
   policy: SessionPolicy;
   now: Date;
+  /** The expired outcome's key, when this completed outcome replaces it (a late session.ended). */
+  supersedes?: string;
 }
 
 /**
@@ -51,5 +53,6 @@ export function buildOutcome(input: OutcomeInput): OutcomeEvent {
     followUpDue: followUpDue(input.ended, input.policy),
     phase: input.phase,
     recordedAt: input.now.toISOString(),
+    ...(input.supersedes ? { supersedes: input.supersedes } : {}),
   };
 }

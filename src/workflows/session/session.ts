@@ -1,4 +1,9 @@
-import { getExternalWorkflowHandle, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { RuleAction, RuleSet } from '../../automations/ruleSchema';
 import {
   FollowUpVariables,
@@ -19,23 +24,30 @@ import {
   type SessionPhase,
   type SessionResult,
   type SessionStatus,
+  type SessionWorkflowInput,
   type StepFailure,
   type TranscriptRef,
 } from '../../contracts';
 import { settings } from '../activityProxies';
 import { OutcomeWrites } from '../writes';
 import { followUpAfterSession } from '../followUp/schedule';
-import { DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
+import { DEFAULT_LATE_END_WINDOW_SECONDS, DEFAULT_TRANSCRIPT_WAIT_SECONDS, type SessionPolicy } from '../policy';
 import { evaluateRules, type PostCallContext } from '../postCall/rules';
 import { startAutomation } from '../postCall/startAutomation';
 import { countExpiry, countFinishedSession } from '../observability/metrics';
 import { endDeadlineMs } from './decisions';
-import { awaitSessionEnd, type SessionEnd } from './endWait';
+import { awaitLateEnd, awaitSessionEnd, type SessionEnd } from './endWait';
 import { SessionLedger } from './ledger';
 import { buildOutcome } from './outcome';
 import { archiveBoundedByWait } from './transcriptWait';
 
 export type { SessionEnd } from './endWait';
+
+/** This session's expiry, recorded by this run or an earlier one: what a late session.ended replaces. */
+interface Expiry {
+  /** The follow-up the expiry scheduled (an unanswered follow-up call's next attempt), if any. */
+  followUp?: { followUpId: string; scheduledAt: string };
+}
 
 /**
  * The state one session workflow shares between its steps, and the steps. The workflow function (./workflow.ts)
@@ -49,22 +61,37 @@ export class Session {
   /** Captured with the policy: a changed rules file never alters a session already running. */
   private rules!: RuleSet;
   private writes!: OutcomeWrites;
+  private expiry?: Expiry;
+  /** The store holds this session's final outcome already (set in begin). */
+  alreadyRecorded = false;
 
   constructor(
     readonly sessionId: string,
     private readonly placedCall?: PlacedCall,
-  ) {}
+    followsExpiry?: SessionWorkflowInput['followsExpiry'],
+  ) {
+    if (followsExpiry) this.expiry = { followUp: followsExpiry.followUp };
+  }
 
   status(): SessionStatus {
     const { sessionId, phase, ledger, failures } = this;
     return { sessionId, phase, seen: ledger.seen, duplicatesIgnored: ledger.duplicatesIgnored, failures };
   }
 
-  /** Captures the settings in force, and confirms the dial of a follow-up when this session is its call. */
+  /**
+   * Captures the settings in force, with what the store already holds of this session (a run whose history is gone
+   * is known there), and confirms the dial of a follow-up when this session is its call.
+   */
   async begin(): Promise<void> {
     this.confirmFollowUpDial();
-    ({ policy: this.policy, rules: this.rules } = await settings.loadSessionSettings());
+    // Only a run that begins a chain asks the store. A reset run (same chain) is an operator redoing the work on
+    // purpose (docs/operations.md: re-run a write by a reset), and must not find its own outcome and stop.
+    const { runId, originalExecutionRunId } = workflowInfo();
+    const loaded = await settings.loadSessionSettings(runId === originalExecutionRunId ? this.sessionId : undefined);
+    ({ policy: this.policy, rules: this.rules } = loaded);
     this.writes = new OutcomeWrites(this.policy, (failure) => this.failures.push(failure));
+    this.alreadyRecorded = loaded.recorded === 'completed';
+    if (loaded.recorded === 'expired') this.expiry ??= {};
   }
 
   /**
@@ -73,7 +100,8 @@ export class Session {
    * workflow task's one batch of markers (one billed action), where an activity would cost one more.
    */
   markInFlight(): void {
-    if (!this.ledger.ended) this.writes.send(this.buildOutcome('in-flight', 'none'), this.contact(), { local: true });
+    if (!this.ledger.ended && !this.expiry)
+      this.writes.send(this.buildOutcome('in-flight', 'none'), this.contact(), { local: true });
   }
 
   /** session.ended, or the API's word that the session closed; undefined when it never ends. */
@@ -113,15 +141,39 @@ export class Session {
     return this.result(outcome, { source: end.source, followUp, transcript, rules });
   }
 
-  /** The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. */
-  async expire(): Promise<SessionResult> {
+  /**
+   * The session never ended, even by the API's word: recorded as expired, and an unanswered follow-up retried. The
+   * expiry is provisional: a late session.ended replaces it (awaitLateEnd).
+   */
+  async expire(): Promise<void> {
     this.moveTo('expired', 'EXPIRED');
     countExpiry(this.ledger.created !== undefined);
     const outcome = this.buildOutcome('expired', 'none');
     const followUp = await this.followUpAfter(outcome, undefined, false);
     if (followUp) this.moveTo('follow-up-scheduled');
+    this.expiry = { followUp };
+  }
+
+  /**
+   * One timer for the platform's retry window (it retries a webhook for 24 hours): a session.ended within it
+   * replaces the expiry in every system. After it, the ingest starts a new run for a late end (followsExpiry).
+   */
+  async awaitLateEnd(): Promise<SessionEnd | undefined> {
+    return awaitLateEnd(this.ledger, this.policy.lateEndWindowSeconds ?? DEFAULT_LATE_END_WINDOW_SECONDS);
+  }
+
+  /** The expiry stands: no session.ended came within the platform's retry window. */
+  async expired(): Promise<SessionResult> {
     await this.writes.settled();
-    return this.result(outcome, { source: 'none', followUp });
+    return this.result(this.buildOutcome('expired', 'none'), { source: 'none', followUp: this.expiry?.followUp });
+  }
+
+  /** A run whose history is gone, for a session whose outcome the store holds: nothing is recorded again as new. */
+  alreadyRecordedResult(): SessionResult {
+    this.showPhase('done');
+    // Not counted as a finished session: the run that recorded it was.
+    const { sessionId, phase, ledger, failures } = this;
+    return { sessionId, phase, source: 'none', followUpDue: false, alreadyRecorded: true, seen: ledger.seen, failures };
   }
 
   private postCallContext(end: SessionEnd, transcript?: TranscriptRef): PostCallContext {
@@ -165,6 +217,7 @@ export class Session {
       outcome: outcome.outcome,
       followUpDue: outcome.followUpDue,
       ...extra,
+      ...(outcome.supersedes ? { supersedes: outcome.supersedes } : {}),
       seen: this.ledger.seen,
       failures: this.failures,
     };
@@ -221,7 +274,9 @@ export class Session {
   ): OutcomeEvent {
     const { sessionId, phase, policy, placedCall } = this;
     const now = new Date();
+    const supersedes = kind === 'completed' && this.expiry ? `${sessionId}:expired` : undefined;
     return buildOutcome({
+      supersedes,
       kind,
       sessionId,
       source,
@@ -252,6 +307,12 @@ export class Session {
    * undefined when none. A follow-up's scheduling goes in the same write as the outcome: one activity, not two.
    */
   private async followUpAfter(outcome: OutcomeEvent, ended: SessionEndedEvent | undefined, callbackWanted: boolean) {
+    // A follow-up this session's expiry scheduled stays the one (its id is taken): before it dials, it asks the
+    // platform about this call, and a call answered without asking for a callback is not called again.
+    if (this.expiry?.followUp) {
+      this.tell(outcome);
+      return this.expiry.followUp;
+    }
     if (!this.policy.followUp) {
       this.tell(outcome);
       return undefined; // follow-ups not configured: no chain to continue or end

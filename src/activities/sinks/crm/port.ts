@@ -66,9 +66,11 @@ export interface CrmPort {
    * set to), in a way that cannot create it twice. Undefined when the reference names no one it can find or create.
    */
   contactFor(ref: ContactRef): Promise<CrmContact | undefined>;
-  /** Creates or updates the session's call and associates it with the contact. An in-progress call never
-   * overwrites a finished one. */
-  saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<void>;
+  /**
+   * Creates or updates the session's call and associates it with the contact. A call only moves forward (in
+   * progress, not reached, completed): false when the CRM holds it in a later state already, and nothing was written.
+   */
+  saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<boolean>;
   /** Creates or updates the follow-up's task and associates it with the contact. */
   saveTask(task: CrmTask, contact: CrmContact | undefined): Promise<void>;
   /** The facts the contact holds now (read again just before they are compared and written). */

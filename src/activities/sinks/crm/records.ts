@@ -136,7 +136,9 @@ export function factsAfter(event: ExternalEvent, current: ContactFacts): Contact
     case 'expired': {
       const at = event.endedAt ?? event.startedAt ?? event.recordedAt;
       const known = time(current.lastCallAt);
-      if (known !== undefined && (time(at) ?? 0) < known) return {};
+      // A late session.ended replaces its own expiry, which may carry a later time (when it expired, not when it ended).
+      const replacesExpiry = event.kind === 'completed' && event.supersedes && current.lastCallOutcome === 'EXPIRED';
+      if (known !== undefined && (time(at) ?? 0) < known && !replacesExpiry) return {};
       return { lastCallOutcome: event.outcome ? clip(event.outcome, MAX_LABEL) : undefined, lastCallAt: at };
     }
     case 'follow-up.scheduled':

@@ -22,7 +22,9 @@ export function createCrmSink(name: string, port: CrmPort, options: CrmSinkOptio
       if (!isFollowUpEvent(event) && !call) return; // a chat is not a call: nothing for the CRM's call log
       const contact = await port.contactFor(contactRefOf(event, details, options.contactIdVariable));
       if (isFollowUpEvent(event)) await port.saveTask(taskOf(event), contact);
-      else if (call) await port.saveCall(call, contact);
+      // A call the CRM holds in a later state (an expiry's retry landing after the late end that replaced it) says
+      // nothing new about the contact either.
+      else if (call && !(await port.saveCall(call, contact))) return;
       if (!contact) return;
       if (Object.keys(factsAfter(event, contact.facts)).length === 0) return;
       await inContactTurn(contact.id, async () => {

@@ -8,6 +8,10 @@ const READ: HubSpotOperation = { what: 'read calls', scopes: ['crm.objects.conta
 const WRITE: HubSpotOperation = { what: 'write calls', scopes: ['crm.objects.contacts.write'] };
 const ASSOCIATE: HubSpotOperation = { what: 'associate calls with contacts', scopes: ['crm.objects.contacts.write'] };
 
+/** Whether a call still `status` in HubSpot may be written as `state` (never back from a later state). */
+const overwritable = (state: CrmCall['state'], status: string) =>
+  status === 'IN_PROGRESS' || (state === 'not-reached' && status === 'NO_ANSWER');
+
 /** One call engagement per session: upserted on the unique agntix_session_id, associated with the contact. */
 export function hubspotCalls(client: Client, dispositions: Record<string, string>) {
   const { basicApi, batchApi } = client.crm.objects.calls;
@@ -25,12 +29,13 @@ export function hubspotCalls(client: Client, dispositions: Record<string, string
   }
 
   return {
-    async saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<void> {
-      // The in-flight mark is written first; a retry of it landing late must not undo the finished call.
-      if (call.state === 'in-progress') {
+    async saveCall(call: CrmCall, contact: CrmContact | undefined): Promise<boolean> {
+      // A call only moves forward (in progress → not reached → completed): a retry of the in-flight mark, or of an
+      // expiry a late session.ended replaced, landing late must not undo the finished call.
+      if (call.state !== 'completed') {
         const existing = await find(call.sessionId);
         const status = existing?.properties.hs_call_status;
-        if (existing && status && status !== 'IN_PROGRESS') return;
+        if (existing && status && !overwritable(call.state, status)) return false;
       }
       const properties = callProperties(call, dispositions, new Date());
       const saved = await hubspotRequest(WRITE, async () =>
@@ -43,6 +48,7 @@ export function hubspotCalls(client: Client, dispositions: Record<string, string
           client.crm.associations.v4.basicApi.createDefault('calls', saved.id, 'contacts', contact.id),
         );
       }
+      return true;
     },
   };
 }

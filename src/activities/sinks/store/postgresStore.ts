@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { jsonForPostgres, withoutNul } from '../../../store/postgres';
 import { postgresErasure } from './postgresErasure';
-import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
+import { RECORDED_KIND_SQL, backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /*
@@ -90,6 +90,10 @@ export function createPostgresSink(pool: Pool): OutcomeSink {
   return {
     name: 'postgres',
     erasure: postgresErasure(pool),
+    async recordedKind(sessionId: string) {
+      const { rows } = await pool.query<{ kind: string }>(RECORDED_KIND_SQL('$1'), [sessionId]);
+      return rows[0]?.kind;
+    },
     async record(event: ExternalEvent) {
       const client = await pool.connect();
       let broken: Error | undefined;

@@ -1,6 +1,8 @@
 /*
  * The `sessions` table both stores write (SQLite and PostgreSQL alike), and its one upsert rule, so the two cannot
- * drift: an in-flight mark never overwrites a final outcome, whichever write lands last.
+ * drift: a row only moves forward, in-flight → expired → completed, whichever write lands last. An expiry is
+ * provisional (a late session.ended replaces it); a completed outcome is final, and an expiry's write landing late
+ * (its own retry queue) never takes it back.
  */
 
 /** The columns of `sessions`, in table order. */
@@ -26,6 +28,9 @@ export const SESSION_COLUMNS = [
   'updated_at',
 ] as const;
 
+/** How far a row has come: a write never moves it back. */
+const rank = (kind: string) => `CASE ${kind} WHEN 'completed' THEN 2 WHEN 'expired' THEN 1 ELSE 0 END`;
+
 /** The upsert of one session row, with `placeholder(column, position)` giving each value's parameter. */
 export function upsertSessionSql(placeholder: (column: string, position: number) => string): string {
   const updates = SESSION_COLUMNS.filter((c) => c !== 'session_id').map((c) => `${c} = excluded.${c}`);
@@ -33,8 +38,11 @@ export function upsertSessionSql(placeholder: (column: string, position: number)
     INSERT INTO sessions (${SESSION_COLUMNS.join(', ')})
     VALUES (${SESSION_COLUMNS.map((c, i) => placeholder(c, i + 1)).join(', ')})
     ON CONFLICT (session_id) DO UPDATE SET ${updates.join(', ')}
-    WHERE sessions.kind = 'in-flight' OR excluded.kind <> 'in-flight'`;
+    WHERE ${rank('excluded.kind')} >= ${rank('sessions.kind')}`;
 }
+
+/** The kind of a session's row: what a run whose history is gone learns of its outcome. */
+export const RECORDED_KIND_SQL = (placeholder: string) => `SELECT kind FROM sessions WHERE session_id = ${placeholder}`;
 
 /**
  * Where the customer stands, on the chain's original session row: each follow-up event of the chain sets it, so the

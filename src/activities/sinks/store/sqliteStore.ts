@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isFollowUpEvent, type ExternalEvent, type FollowUpEvent, type OutcomeEvent } from '../../../contracts';
 import { ensurePrivateDirSync, ensurePrivateFileSync } from '../../../store/privateFiles';
 import { sqliteErasure } from './sqliteErasure';
-import { backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
+import { RECORDED_KIND_SQL, backfillChainSql, setChainSql, upsertSessionSql } from './sessionRows';
 import type { OutcomeSink } from '../types';
 
 /**
@@ -112,6 +112,7 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
     });
     backfillChain.run({ session_id: event.sessionId });
   };
+  const recordedKind = db.prepare(RECORDED_KIND_SQL('?'));
   const write = db.transaction((event: ExternalEvent) =>
     isFollowUpEvent(event) ? writeFollowUp(event) : writeOutcome(event),
   );
@@ -120,6 +121,8 @@ export function createSqliteSink(file: string): OutcomeSink & { db: Database.Dat
     db,
     record: (event) => Promise.resolve(write(event)),
     erasure: sqliteErasure(db),
+    recordedKind: (sessionId) =>
+      Promise.resolve((recordedKind.get(sessionId) as { kind: string } | undefined)?.kind ?? undefined),
   };
 }
 
