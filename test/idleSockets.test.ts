@@ -1,20 +1,12 @@
 import { execSync } from 'node:child_process';
 import net from 'node:net';
 import { startTestApi, type TestApi } from './helpers/api';
+import { idleAfterHealthCheck } from './helpers/rawHttp';
 import { connectTestTemporal, uniqueTaskQueue, type TestTemporal } from './helpers/temporal';
 import { freshSession } from '../src/dev/examples';
 import { newSecret, post, sign } from '../src/dev/signing';
 
 const CREATED = 'session-created.voice-outbound.json';
-
-/** Opens a keep-alive connection, sends one GET /healthz and leaves it open and idle, as a health checker does. */
-function idleAfterHealthCheck(port: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'));
-    socket.once('data', () => resolve(socket));
-    socket.once('error', reject);
-  });
-}
 
 const closed = (socket: net.Socket) => new Promise<void>((resolve) => socket.once('close', () => resolve()));
 

@@ -1,12 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { cancelFollowUpUpdate, followUpStatusQuery, followUpWorkflowId, type SessionResult } from '../../src/contracts';
 import type { Check } from './checks';
 import type { PlannedSession } from './plan';
 import type { Figures } from './report';
 import type { Rig } from './rig';
+import { idleAfterHealthCheck } from '../helpers/rawHttp';
 import { createSvix, signedBy, type Delivery } from './svix';
 
 /*
@@ -261,17 +261,6 @@ export function afterlifeScenarios(rig: Rig, client: Client, planned: PlannedSes
       },
     },
   ];
-}
-
-/** A keep-alive connection that sent one GET /healthz and stays open, idle, as a health checker's does. */
-function idleAfterHealthCheck(port: number, localAddress: string): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () =>
-      socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'),
-    );
-    socket.once('data', () => resolve(socket));
-    socket.once('error', reject);
-  });
 }
 
 /** Tries each scenario in turn; its figure goes to the report, a broken promise or an error to the checks. */

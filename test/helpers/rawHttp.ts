@@ -34,3 +34,17 @@ export function incompletePost(url: string, headers: Record<string, string>, con
     .join('\r\n');
   return `POST ${pathname} HTTP/1.1\r\n${head}\r\n\r\n{"id":"`;
 }
+
+/**
+ * Opens a keep-alive connection, sends one GET /healthz and leaves it open and idle, as a health checker does;
+ * from `localAddress` (another loopback address) to play a client other than the test's own.
+ */
+export function idleAfterHealthCheck(port: number, localAddress?: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ port, host: '127.0.0.1', localAddress }, () =>
+      socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'),
+    );
+    socket.once('data', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
