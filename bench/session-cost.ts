@@ -2,7 +2,7 @@
  * npm run bench:session-cost: what each kind of session costs in Temporal actions, two ways.
  * 1. As the Temporal server counts it (the figures Temporal Cloud bills from): its own `action` counter, read before
  *    and after each scenario run alone on a dev server of its own (test/helpers/actionScenarios.ts, asserted by
- *    test/serverActions.test.ts).
+ *    test/workflows/serverActions.test.ts).
  * 2. From the histories the test suite recorded (test/fixtures/histories): every workflow shape that ships.
  */
 import { bundleWorkflows } from '../test/helpers/temporal';

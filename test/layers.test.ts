@@ -1,4 +1,6 @@
 import { ESLint } from 'eslint';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 
 /*
  * The import rule "the layers share only src/contracts" (eslint.config.mjs) fails the lint: each case lints one
@@ -44,4 +46,40 @@ describe('the layers share only src/contracts', () => {
   ])('%s may: %s', async (file, code) => {
     expect(await problemsOf(file, `${code}export {};\n`)).toEqual([]);
   });
+});
+
+/*
+ * The test folder mirrors src (README, Development): a test sits in the folder of the source it tests, so a reader of
+ * src/api finds its tests in test/api. Beside the mirror only: tests of src as a whole at the root, and the checks
+ * of the docs' commands and of docker-compose.yml, which have no folder in src.
+ */
+const ROOT = path.resolve(__dirname, '..');
+const WHOLE_SRC_TESTS = ['layers.test.ts', 'logging.test.ts', 'privacy.test.ts'];
+const BESIDE_SRC = ['docs', 'compose'];
+
+function testFiles(dir: string): string[] {
+  return readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const relative = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'fixtures' ? [] : testFiles(relative);
+    return entry.name.endsWith('.test.ts') ? [relative] : [];
+  });
+}
+
+/** Whether a test file (a path from the repository's root) sits outside the layout. */
+function misplaced(file: string): boolean {
+  const folder = path.posix.dirname(path.posix.relative('test', file));
+  if (folder === '.') return !WHOLE_SRC_TESTS.includes(path.posix.basename(file));
+  if (BESIDE_SRC.includes(folder)) return false;
+  return !existsSync(path.join(ROOT, 'src', folder));
+}
+
+describe('the test folder mirrors src', () => {
+  it('has every test file in the folder of what it tests', () => {
+    expect(testFiles('test').filter(misplaced)).toEqual([]);
+  });
+
+  it.each(['test/ingest.test.ts', 'test/helpers/ingest.test.ts', 'test/api/deliveries/x/digests.test.ts'])(
+    'names %s misplaced',
+    (file) => expect(misplaced(file)).toBe(true),
+  );
 });

@@ -1,6 +1,6 @@
 /**
  * The one place the Temporal versions are pinned. docker-compose.yml runs the same server minor in production, and
- * docs/operations.md names it; test/temporalCli.test.ts checks that the three agree.
+ * docs/operations.md names it; test/dev/temporalCli.test.ts checks that the three agree.
  */
 
 /** The Temporal CLI release the dev server runs (`temporal server start-dev`). */

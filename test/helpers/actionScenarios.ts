@@ -23,7 +23,7 @@ import { createTestWorker } from './worker';
 /*
  * The four kinds of session whose cost issue #26 sets targets for, each run alone on a counting server (see
  * ./serverActions.ts) with the real API, worker and activities, two external systems (the store and the outcome
- * webhook) and the Agntix sandbox. Shared by test/serverActions.test.ts and `npm run bench:session-cost`.
+ * webhook) and the Agntix sandbox. Shared by test/workflows/serverActions.test.ts and `npm run bench:session-cost`.
  */
 
 export const CREATED = 'session-created.voice-outbound.json';

@@ -5,7 +5,7 @@ import ts from 'typescript';
 
 /*
  * The commands the docs tell a person to run, and the one way the tests run them: as written, through the shell, with
- * only their placeholders filled in. test/documentedCommands.test.ts holds the two together.
+ * only their placeholders filled in. test/docs/documentedCommands.test.ts holds the two together.
  */
 
 export const ROOT = path.resolve(__dirname, '..', '..');

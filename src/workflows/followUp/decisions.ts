@@ -1,7 +1,7 @@
 import type { FollowUpConfirmation, SessionEndedEvent } from '../../contracts';
 
 /*
- * Pure decisions of the follow-up chain, with their own tests (test/decisions.test.ts).
+ * Pure decisions of the follow-up chain, with their own tests (test/workflows/session/decisions.test.ts).
  */
 
 export type FollowUpDecision =
