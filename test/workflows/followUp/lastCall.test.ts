@@ -1,24 +1,12 @@
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createOutcomeWebhookSink } from '../../../src/activities/sinks/outcomeWebhook/sink';
-import { createSqliteSink } from '../../../src/activities/sinks/store/sqliteStore';
 import { followUpWorkflowId } from '../../../src/contracts';
 import { wasAnswered } from '../../../src/contracts/sessionState';
 import type { followUpWorkflow, sessionWorkflow } from '../../../src/workflows';
 import type { FollowUpPolicy } from '../../../src/workflows/policy';
 import { example, freshSession } from '../../../src/dev/examples';
-import { startFakeAgntix, type FakeAgntix } from '../../../src/dev/sandbox/fakeAgntix';
-import { newSecret, post, sign } from '../../../src/dev/signing';
-import { agntixClientsFor } from '../../helpers/agntixClients';
-import { startTestApi, type TestApi } from '../../helpers/api';
-import { startOutcomeReceiver } from '../../helpers/outcomeReceiver';
 import { anyHour, testPolicy } from '../../helpers/policy';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
 import { waitFor } from '../../helpers/wait';
-import { createTestWorker } from '../../helpers/worker';
+import { useWorkflowPeers } from '../../helpers/workflowPeers';
 
 const ENDED = 'session-ended.voice-callback-requested.json';
 const API_KEY = 'pk_test_previous_call';
@@ -36,46 +24,14 @@ const followUp: FollowUpPolicy = {
 };
 
 describe('before a next attempt, the platform is asked about the last call', () => {
-  const secret = newSecret();
-  const outcomeSecret = newSecret();
-  let temporal: TestTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
-  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
-  let sqlite: ReturnType<typeof createSqliteSink>;
-  let api: TestApi;
-  let taskQueue: string;
-
-  beforeAll(async () => {
-    temporal = await connectTestTemporal();
-    bundle = await bundleWorkflows();
-    receiver = await startOutcomeReceiver(outcomeSecret);
-    sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'previous-call-')), 'outcomes.sqlite'));
-  });
-  afterAll(async () => {
-    sqlite.db.close();
-    await receiver.close();
-    await temporal.close();
-  });
-  beforeEach(async () => {
-    taskQueue = uniqueTaskQueue('previous-call');
-    agntix = await startFakeAgntix({ apiKey: API_KEY });
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
-  });
-  afterEach(async () => {
-    await api.close();
-    await agntix.close();
-  });
+  const peers = useWorkflowPeers({ name: 'last-call', apiKey: API_KEY });
 
   const worker = (lateEndWindowSeconds = testPolicy.lateEndWindowSeconds) =>
-    createTestWorker(temporal, taskQueue, bundle, {
-      ...agntixClientsFor(agntix.url, API_KEY, 5000),
-      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-      policy: { ...testPolicy, lateEndWindowSeconds, sinks: ['sqlite', 'outcome-webhook'], followUp },
-    });
+    peers.worker({ policy: { ...testPolicy, lateEndWindowSeconds, sinks: ['sqlite', 'outcome-webhook'], followUp } });
   const followUpHandle = (root: string, attempt: number) =>
-    temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(root, attempt));
-  const sessionHandle = (sessionId: string) => temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    peers.temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(root, attempt));
+  const sessionHandle = (sessionId: string) =>
+    peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
 
   /**
    * A customer asks for a callback; the first follow-up's call is placed, no webhook of it comes, and its session
@@ -86,7 +42,7 @@ describe('before a next attempt, the platform is asked about the last call', () 
     const root = randomUUID();
     const ended = freshSession(ENDED, root) as { analysis: { extractedData: Record<string, unknown> } };
     ended.analysis.extractedData = { callbackRequested: true, callOutcome: 'Unavailable' };
-    await post(`${api.url}/webhooks/agntix`, sign(secret, ended));
+    await peers.deliver(ended);
     await sessionHandle(root).result(); // the first follow-up has started by then
     const first = await followUpHandle(root, 1).result();
     expect(first.state).toBe('placed');
@@ -99,7 +55,7 @@ describe('before a next attempt, the platform is asked about the last call', () 
       analysis: { extractedData: Record<string, unknown> };
     };
     detail.analysis.extractedData = { ...later, callOutcome: later.callbackRequested ? 'Busy' : 'Confirmed' };
-    agntix.sessions.set(callSessionId, { detail });
+    peers.agntix.sessions.set(callSessionId, { detail });
     return { root, callSessionId };
   }
 
@@ -110,13 +66,13 @@ describe('before a next attempt, the platform is asked about the last call', () 
       const second = await followUpHandle(root, 2).result();
       expect(second.state).toBe('cancelled');
       expect(second.reason).toContain(`the last call (session ${callSessionId}) was answered`);
-      expect(agntix.placed()).toHaveLength(1); // one call in all: the answered one
-      expect(agntix.requests).toContain(`GET /api/v1/chat/sessions/${callSessionId}`);
+      expect(peers.agntix.placed()).toHaveLength(1); // one call in all: the answered one
+      expect(peers.agntix.requests).toContain(`GET /api/v1/chat/sessions/${callSessionId}`);
       await waitFor(
-        () => [...receiver.recorded.values()].some((r) => r.type === 'follow-up.cancelled'),
+        () => [...peers.receiver.recorded.values()].some((r) => r.type === 'follow-up.cancelled'),
         'the cancelled follow-up at the receiver',
       );
-      const row = sqlite.db.prepare('SELECT chain_state FROM sessions WHERE session_id = ?').get(root);
+      const row = peers.sqlite.db.prepare('SELECT chain_state FROM sessions WHERE session_id = ?').get(root);
       expect(row).toEqual({ chain_state: 'cancelled' });
     });
   });
@@ -127,12 +83,15 @@ describe('before a next attempt, the platform is asked about the last call', () 
       const root = randomUUID();
       const ended = freshSession(ENDED, root) as { analysis: { extractedData: Record<string, unknown> } };
       ended.analysis.extractedData = { callbackRequested: true, callOutcome: 'Unavailable' };
-      await post(`${api.url}/webhooks/agntix`, sign(secret, ended));
+      await peers.deliver(ended);
       await sessionHandle(root).result();
       const callSessionId = (await followUpHandle(root, 1).result()).callSessionId!;
       const kindOf = () =>
-        (sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(callSessionId) as { kind?: string })
-          ?.kind;
+        (
+          peers.sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(callSessionId) as {
+            kind?: string;
+          }
+        )?.kind;
       await waitFor(() => kindOf() === 'expired', 'the call to expire', 20_000);
 
       // The platform catches up: the API shows the call answered, and its webhook comes, echoing the chain.
@@ -142,8 +101,8 @@ describe('before a next attempt, the platform is asked about the last call', () 
       };
       late.metadata.sessionVariables = { followUpOf: root, followUpAttempt: '1' };
       late.analysis.extractedData = { callbackRequested: false, callOutcome: 'Confirmed' };
-      agntix.sessions.set(callSessionId, { detail: { ...late, state: 'CLOSED' } });
-      expect((await post(`${api.url}/webhooks/agntix`, sign(secret, late))).body.status).toBe('signaled');
+      peers.agntix.sessions.set(callSessionId, { detail: { ...late, state: 'CLOSED' } });
+      expect((await peers.deliver(late)).body.status).toBe('signaled');
 
       const call = await sessionHandle(callSessionId).result();
       expect(call).toMatchObject({
@@ -154,7 +113,7 @@ describe('before a next attempt, the platform is asked about the last call', () 
       expect(kindOf()).toBe('completed');
       const second = await followUpHandle(root, 2).result();
       expect(second.state).toBe('cancelled');
-      expect(agntix.placed()).toHaveLength(1);
+      expect(peers.agntix.placed()).toHaveLength(1);
     });
   });
 
@@ -162,8 +121,8 @@ describe('before a next attempt, the platform is asked about the last call', () 
     const w = await worker();
     await w.runUntil(async () => {
       const { root } = await callExpiresThenPlatformSays({ callbackRequested: true });
-      await waitFor(() => agntix.placed().length === 2, 'the second call', 20_000);
-      expect(agntix.calls.map((c) => c.body.session_variables.followUpAttempt)).toEqual(['1', '2']);
+      await waitFor(() => peers.agntix.placed().length === 2, 'the second call', 20_000);
+      expect(peers.agntix.calls.map((c) => c.body.session_variables.followUpAttempt)).toEqual(['1', '2']);
       await followUpHandle(root, 3)
         .terminate('test over')
         .catch(() => undefined);

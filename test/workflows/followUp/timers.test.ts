@@ -1,29 +1,18 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createOutcomeWebhookSink } from '../../../src/activities/sinks/outcomeWebhook/sink';
-import { createSqliteSink } from '../../../src/activities/sinks/store/sqliteStore';
 import { loadConfig } from '../../../src/config';
 import { sessionPolicyFrom } from '../../../src/config/policies';
 import { followUpStatusQuery, followUpWorkflowId, rescheduleFollowUpUpdate } from '../../../src/contracts';
-import { startFakeAgntix, type FakeAgntix } from '../../../src/dev/sandbox/fakeAgntix';
 import { freshSession } from '../../../src/dev/examples';
-import { newSecret, post, sign } from '../../../src/dev/signing';
 import type { followUpWorkflow, sessionWorkflow } from '../../../src/workflows';
 import { resolveCallbackTime } from '../../../src/workflows/followUp/callingTime';
 import type { SessionPolicy } from '../../../src/workflows/policy';
-import { agntixClientsFor } from '../../helpers/agntixClients';
-import { startTestApi, type TestApi } from '../../helpers/api';
 import { saveHistory } from '../../helpers/histories';
-import { startOutcomeReceiver } from '../../helpers/outcomeReceiver';
-import { bundleWorkflows, uniqueTaskQueue } from '../../helpers/temporal';
-import { startTimeSkipping, type TimeSkippingTemporal } from '../../helpers/timeSkipping';
+import { startTimeSkipping } from '../../helpers/timeSkipping';
 import { waitFor } from '../../helpers/wait';
-import { createTestWorker } from '../../helpers/worker';
+import { useWorkflowPeers } from '../../helpers/workflowPeers';
 
 const ENDED = 'session-ended.voice-callback-requested.json';
 const CREATED = 'session-created.voice-outbound.json';
@@ -52,70 +41,44 @@ const dialTimes = (events: HistoryEvent[]) =>
     .map(eventTime);
 
 describe('follow-up timers at production values, on the time-skipping server', () => {
-  const secret = newSecret();
-  const outcomeSecret = newSecret();
-  let temporal: TimeSkippingTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
-  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
-  let sqlite: ReturnType<typeof createSqliteSink>;
-  let api: TestApi;
-  let taskQueue: string;
-
-  beforeAll(async () => {
-    bundle = await bundleWorkflows();
-    receiver = await startOutcomeReceiver(outcomeSecret);
-    sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'followup-timers-')), 'outcomes.sqlite'));
-  });
-  afterAll(async () => {
-    sqlite.db.close();
-    await receiver?.close();
-  });
-  // A server per test (about a second to start): on the test server 1.38.0 time stopped skipping once a follow-up had
-  // placed its call and closed, even with every other workflow closed, and the next test's timers waited in real
-  // time. Each test also gets its own clock this way, skipped from the present.
-  beforeEach(async () => {
-    temporal = await startTimeSkipping();
-    taskQueue = uniqueTaskQueue('followup-timers');
-    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
-  });
-  afterEach(async () => {
-    await api?.close();
-    await agntix?.close();
-    await temporal?.close();
+  // A server per test (about a second to start): each test gets its own clock, skipped from the present, and no lock
+  // a placed follow-up left on the test server (see releaseClosedParentsLock) holds up the next test's timers.
+  const peers = useWorkflowPeers({
+    name: 'followup-timers',
+    apiKey: API_KEY,
+    pageSize: 3,
+    temporal: startTimeSkipping,
+    temporalPerTest: true,
   });
 
   function worker(callTimeoutMs = 5000): Promise<Worker> {
-    return createTestWorker(temporal, taskQueue, bundle, {
-      ...agntixClientsFor(agntix.url, API_KEY, callTimeoutMs),
-      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-      policy: production,
-    });
+    return peers.worker({ policy: production }, callTimeoutMs);
   }
 
-  const deliver = (payload: Record<string, unknown>) => post(`${api.url}/webhooks/agntix`, sign(secret, payload));
+  const deliver = peers.deliver;
   /** Ends a session asking for a callback; waits for it in real time, so no timer of its follow-up passes yet. */
   const endWithCallback = async (extractedData?: Record<string, unknown>) => {
     const sessionId = randomUUID();
     const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
     if (extractedData) event.analysis.extractedData = extractedData;
     await deliver(event);
-    const session = temporal.steadyClient.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    const session = peers.temporal.steadyClient.workflow.getHandle<typeof sessionWorkflow>(sessionId);
     await waitFor(async () => (await session.describe()).status.name === 'COMPLETED', 'the session to end');
     return { sessionId, result: await session.result() };
   };
   /** The follow-up, through the client whose result() skips time to each of its timers. */
   const followUp = (sessionId: string, attempt = 1) =>
-    temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(sessionId, attempt));
+    peers.temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpWorkflowId(sessionId, attempt));
   const followUpState = async (sessionId: string) => (await followUp(sessionId).query(followUpStatusQuery)).state;
   /** Skips to the follow-up's slot, which starts its dial; the timers after it are left to pass at their own pace. */
   const skipToSlot = async (sessionId: string) => {
     const { scheduledAt } = await followUp(sessionId).query(followUpStatusQuery);
-    await temporal.env.sleep(Math.max(0, Date.parse(scheduledAt) - (await temporal.env.currentTimeMs())) + 1000);
+    await peers.temporal.env.sleep(
+      Math.max(0, Date.parse(scheduledAt) - (await peers.temporal.env.currentTimeMs())) + 1000,
+    );
   };
   const followUpEvents = (rootSessionId: string) =>
-    [...receiver.recorded.values()].filter((r) => r.data.originalSessionId === rootSessionId).map((r) => r.type);
+    [...peers.receiver.recorded.values()].filter((r) => r.data.originalSessionId === rootSessionId).map((r) => r.type);
   /**
    * The call a follow-up placed has its own session workflow, with its own timers: it is over when the test is. It is
    * ended once it waits for its end: the test server keeps time from skipping for good when a workflow is terminated
@@ -123,7 +86,7 @@ describe('follow-up timers at production values, on the time-skipping server', (
    */
   const endCallSession = async (sessionId: string | undefined) => {
     if (!sessionId) return;
-    const handle = temporal.steadyClient.workflow.getHandle(sessionId);
+    const handle = peers.temporal.steadyClient.workflow.getHandle(sessionId);
     const waiting = async () => (await handle.fetchHistory()).events!.some((e) => e.timerStartedEventAttributes);
     await waitFor(waiting, 'the call session to wait for its end');
     await handle.terminate('test over');
@@ -132,15 +95,15 @@ describe('follow-up timers at production values, on the time-skipping server', (
   it('waits for the calling-time slot the customer asked for, and dials then', async () => {
     const w = await worker();
     await w.runUntil(async () => {
-      const askedAt = new Date(await temporal.env.currentTimeMs());
+      const askedAt = new Date(await peers.temporal.env.currentTimeMs());
       const { sessionId, result } = await endWithCallback(); // "Thursday, morning"
       const expected = resolveCallbackTime({ day: 'Thursday', window: 'Morning' }, askedAt, followUpPolicy.rules).at;
       expect(result.followUp?.scheduledAt).toBe(expected.toISOString());
-      expect(agntix.calls).toHaveLength(0);
+      expect(peers.agntix.calls).toHaveLength(0);
 
       const done = await followUp(sessionId).result(); // days of workflow time
       expect(done).toMatchObject({ state: 'placed', placedBy: 'answer' });
-      expect(agntix.calls).toHaveLength(1);
+      expect(peers.agntix.calls).toHaveLength(1);
       const [dialledAt] = dialTimes((await followUp(sessionId).fetchHistory()).events!);
       expect(dialledAt).toBeGreaterThanOrEqual(expected.getTime());
       expect(dialledAt! - expected.getTime()).toBeLessThan(60_000);
@@ -153,7 +116,7 @@ describe('follow-up timers at production values, on the time-skipping server', (
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback();
       const handle = followUp(sessionId);
-      const now = await temporal.env.currentTimeMs();
+      const now = await peers.temporal.env.currentTimeMs();
       const saturday = new Date(now + ((6 - new Date(now).getUTCDay() + 7) % 7 || 7) * 86_400_000);
       saturday.setUTCHours(12, 0, 0, 0);
       await expect(
@@ -168,13 +131,13 @@ describe('follow-up timers at production values, on the time-skipping server', (
 
       const done = await handle.result();
       expect(done.state).toBe('placed');
-      expect(agntix.calls).toHaveLength(1);
+      expect(peers.agntix.calls).toHaveLength(1);
       const [dialledAt] = dialTimes((await handle.fetchHistory()).events!);
       expect(dialledAt).toBeGreaterThanOrEqual(at.getTime());
       expect(dialledAt! - at.getTime()).toBeLessThan(60_000);
       // The external systems heard of the move, under its own idempotency key.
       await waitFor(() => followUpEvents(sessionId).includes('follow-up.placed'), 'the placement to be told');
-      const scheduledTimes = [...receiver.recorded.values()]
+      const scheduledTimes = [...peers.receiver.recorded.values()]
         .filter((r) => r.type === 'follow-up.scheduled' && r.data.originalSessionId === sessionId)
         .map((r) => r.data.scheduledAt);
       expect(scheduledTimes).toHaveLength(2);
@@ -185,56 +148,56 @@ describe('follow-up timers at production values, on the time-skipping server', (
   });
 
   it('does not redial once the call of a timed-out dial is confirmed within the grace', async () => {
-    agntix.callScript.push({ hang: true });
+    peers.agntix.callScript.push({ hang: true });
     const w = await worker(500);
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback(NO_TIME_NAMED);
       await skipToSlot(sessionId);
-      await waitFor(() => agntix.calls.length === 1, 'the call to reach calls/start');
+      await waitFor(() => peers.agntix.calls.length === 1, 'the call to reach calls/start');
       await waitFor(async () => (await followUpState(sessionId)) === 'awaiting-confirmation', 'the ambiguous failure');
       // What Agntix sends when the call starts: its session.created, echoing our variables.
       const callSessionId = randomUUID();
       const event = freshSession(CREATED, callSessionId) as { metadata: { sessionVariables: Record<string, string> } };
-      event.metadata.sessionVariables = agntix.calls[0]!.body.session_variables;
+      event.metadata.sessionVariables = peers.agntix.calls[0]!.body.session_variables;
       await deliver(event);
 
       const done = await followUp(sessionId).result();
       expect(done).toMatchObject({ state: 'placed', confirmed: true, callSessionId });
       // Settled inside the grace: the follow-up closed with its one dial, no timer left that could lead to another.
       expect(dialTimes((await followUp(sessionId).fetchHistory()).events!)).toHaveLength(1);
-      expect(agntix.calls).toHaveLength(1);
+      expect(peers.agntix.calls).toHaveLength(1);
       await endCallSession(callSessionId);
     });
   });
 
   it('dials again after an ambiguous failure only once the grace has passed and the API shows no call', async () => {
-    agntix.callScript.push({ hang: true });
+    peers.agntix.callScript.push({ hang: true });
     const w = await worker(500);
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback(NO_TIME_NAMED);
       const done = await followUp(sessionId).result();
       expect(done).toMatchObject({ state: 'placed', placedBy: 'answer' });
-      expect(agntix.calls).toHaveLength(2);
+      expect(peers.agntix.calls).toHaveLength(2);
       const [first, second] = dialTimes((await followUp(sessionId).fetchHistory()).events!);
       expect(second! - first!).toBeGreaterThanOrEqual(confirmGraceMs);
-      const [firstId, secondId] = agntix.calls.map((c) => c.body.session_variables.followUpAttemptId);
+      const [firstId, secondId] = peers.agntix.calls.map((c) => c.body.session_variables.followUpAttemptId);
       expect(secondId).not.toBe(firstId);
       // The API was asked between the two dials, for this agent's sessions.
-      expect(agntix.requests.filter((r) => r === 'GET /v1/chat/chat/sessions').length).toBeGreaterThanOrEqual(1);
+      expect(peers.agntix.requests.filter((r) => r === 'GET /v1/chat/chat/sessions').length).toBeGreaterThanOrEqual(1);
       await endCallSession(done.callSessionId);
     });
   });
 
   it('does not redial when the webhook of an ambiguous dial is lost but the Agntix API lists the call', async () => {
-    agntix.callScript.push({ hang: true, placed: true });
+    peers.agntix.callScript.push({ hang: true, placed: true });
     const w = await worker(500);
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback(NO_TIME_NAMED);
       const done = await followUp(sessionId).result();
-      expect(done).toMatchObject({ state: 'placed', placedBy: 'api', callSessionId: agntix.calls[0]!.sessionId });
-      expect(agntix.calls).toHaveLength(1);
+      expect(done).toMatchObject({ state: 'placed', placedBy: 'api', callSessionId: peers.agntix.calls[0]!.sessionId });
+      expect(peers.agntix.calls).toHaveLength(1);
       // The call's session is followed from the follow-up (its webhooks never came).
-      const callSession = temporal.client.workflow.getHandle(agntix.calls[0]!.sessionId!);
+      const callSession = peers.temporal.client.workflow.getHandle(peers.agntix.calls[0]!.sessionId!);
       expect((await callSession.describe()).searchAttributes).toMatchObject({ AgntixFollowUpOf: [sessionId] });
       if (process.env.RECORD_HISTORIES) {
         await saveHistory('follow-up-placed-by-api', await followUp(sessionId).fetchHistory());
@@ -249,7 +212,7 @@ describe('follow-up timers at production values, on the time-skipping server', (
     ['a call to another number', { metadata: { customerPhoneNumber: '+447700900999' } }],
     ['a call by another agent', { agentId: '00000000-0000-4000-8000-0000000000a1' }],
   ])('is not confirmed by %s that echoes the attempt id', async (_label, differs) => {
-    agntix.callScript.push({ hang: true });
+    peers.agntix.callScript.push({ hang: true });
     const w = await worker(500);
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback(NO_TIME_NAMED);
@@ -261,27 +224,67 @@ describe('follow-up timers at production values, on the time-skipping server', (
       };
       const { metadata, ...rest } = differs as { metadata?: Record<string, unknown> };
       Object.assign(event, rest);
-      event.metadata = { ...event.metadata, ...metadata, sessionVariables: agntix.calls[0]!.body.session_variables };
+      event.metadata = {
+        ...event.metadata,
+        ...metadata,
+        sessionVariables: peers.agntix.calls[0]!.body.session_variables,
+      };
       await deliver(event);
       const done = await followUp(sessionId).result();
       // The impostor did not settle it: the API showed no call, and the customer was dialled once more.
       expect(done.callSessionId).not.toBe(impostorId);
       expect(done).toMatchObject({ state: 'placed', placedBy: 'answer', confirmed: false });
-      expect(agntix.calls).toHaveLength(2);
+      expect(peers.agntix.calls).toHaveLength(2);
       await endCallSession(impostorId);
       await endCallSession(done.callSessionId);
     });
   });
 
+  it('ends a chain of unanswered calls at the attempt limit, each attempt at its calling time', async () => {
+    const w = await worker();
+    await w.runUntil(async () => {
+      const { sessionId } = await endWithCallback(NO_TIME_NAMED);
+      const dialedAt: number[] = [];
+      for (let attempt = 1; attempt <= followUpPolicy.maxAttempts; attempt++) {
+        const done = await followUp(sessionId, attempt).result();
+        expect(done).toMatchObject({ state: 'placed', attempt });
+        dialedAt.push(...dialTimes((await followUp(sessionId, attempt).fetchHistory()).events!));
+        // Nobody answers: the call's session hears nothing, the API calls it open, and it expires, which schedules
+        // the next attempt or ends the chain. Its result() skips time through its ttl, checks and late-end window.
+        await peers.temporal.releaseClosedParentsLock(); // the follow-up that started it has closed
+        const callSession = peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(done.callSessionId!);
+        expect(await callSession.result()).toMatchObject({ outcome: 'EXPIRED' });
+      }
+      expect(peers.agntix.placed()).toHaveLength(followUpPolicy.maxAttempts);
+      const attempts = peers.agntix.calls.map((c) => c.body.session_variables.followUpAttempt);
+      expect(attempts).toEqual(['1', '2', '3'].slice(0, followUpPolicy.maxAttempts));
+      // Each attempt waited for its calling time: never sooner than the minimum delay after the call before it.
+      const gaps = dialedAt.slice(1).map((at, i) => at - dialedAt[i]!);
+      expect(gaps).toHaveLength(followUpPolicy.maxAttempts - 1);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(followUpPolicy.rules.minDelayMs);
+      const ended = [...peers.receiver.recorded.values()].find(
+        (r) => r.type === 'follow-up.chain-ended' && r.data.originalSessionId === sessionId,
+      );
+      expect(ended?.data).toMatchObject({
+        attempt: followUpPolicy.maxAttempts,
+        reason: `attempt limit of ${followUpPolicy.maxAttempts} reached`,
+      });
+      const row = peers.sqlite.db
+        .prepare('SELECT status, reason FROM follow_ups WHERE follow_up_id = ?')
+        .get(followUpWorkflowId(sessionId, followUpPolicy.maxAttempts));
+      expect(row).toEqual({ status: 'chain-ended', reason: `attempt limit of ${followUpPolicy.maxAttempts} reached` });
+    });
+  });
+
   it('waits out a Retry-After of 10 minutes from calls/start in a timer, then places exactly one call', async () => {
-    agntix.callScript.push({ status: 429, retryAfter: '600' });
+    peers.agntix.callScript.push({ status: 429, retryAfter: '600' });
     const w = await worker();
     await w.runUntil(async () => {
       const { sessionId } = await endWithCallback(NO_TIME_NAMED);
       const done = await followUp(sessionId).result();
       expect(done.state).toBe('placed');
-      expect(agntix.calls.map((c) => c.status)).toEqual([429, 200]);
-      expect(agntix.placed()).toHaveLength(1);
+      expect(peers.agntix.calls.map((c) => c.status)).toEqual([429, 200]);
+      expect(peers.agntix.placed()).toHaveLength(1);
       const [first, second] = dialTimes((await followUp(sessionId).fetchHistory()).events!);
       expect(second! - first!).toBeGreaterThanOrEqual(600_000);
       await endCallSession(done.callSessionId);

@@ -1,10 +1,8 @@
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createOutcomeWebhookSink } from '../../../src/activities/sinks/outcomeWebhook/sink';
 import { createPostgresSink } from '../../../src/activities/sinks/store/postgresStore';
 import { createSqliteSink } from '../../../src/activities/sinks/store/sqliteStore';
 import type { OutcomeSink } from '../../../src/activities/sinks/types';
@@ -16,17 +14,11 @@ import { buildOutcome } from '../../../src/workflows/session/outcome';
 import type { sessionWorkflow } from '../../../src/workflows';
 import type { FollowUpPolicy } from '../../../src/workflows/policy';
 import { example, freshSession } from '../../../src/dev/examples';
-import { startFakeAgntix, type FakeAgntix } from '../../../src/dev/sandbox/fakeAgntix';
-import { newSecret, post, sign } from '../../../src/dev/signing';
-import { agntixClientsFor } from '../../helpers/agntixClients';
-import { startTestApi, type TestApi } from '../../helpers/api';
 import { crmView, hubspotSinkFor } from '../../helpers/hubspot';
 import { postgresForTest } from '../../helpers/postgres';
-import { startOutcomeReceiver } from '../../helpers/outcomeReceiver';
 import { anyHour, testPolicy } from '../../helpers/policy';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../helpers/temporal';
 import { waitFor } from '../../helpers/wait';
-import { createTestWorker } from '../../helpers/worker';
+import { useWorkflowPeers } from '../../helpers/workflowPeers';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -44,63 +36,33 @@ const followUp: FollowUpPolicy = {
 };
 
 describe('expiry is provisional: a late session.ended is never lost', () => {
-  const secret = newSecret();
-  const outcomeSecret = newSecret();
-  let temporal: TestTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
-  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
-  let sqlite: ReturnType<typeof createSqliteSink>;
-  let api: TestApi;
-  let taskQueue: string;
-
-  beforeAll(async () => {
-    temporal = await connectTestTemporal();
-    bundle = await bundleWorkflows();
-    agntix = await startFakeAgntix({ apiKey: API_KEY });
-    receiver = await startOutcomeReceiver(outcomeSecret);
-    sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'late-end-')), 'outcomes.sqlite'));
-  });
-  afterAll(async () => {
-    sqlite.db.close();
-    await receiver.close();
-    await agntix.close();
-    await temporal.close();
-  });
-  beforeEach(async () => {
-    taskQueue = uniqueTaskQueue('late-end');
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
-  });
-  afterEach(() => api.close());
+  const peers = useWorkflowPeers({ name: 'late-end', apiKey: API_KEY });
 
   const worker = (lateEndWindowSeconds: number) =>
-    createTestWorker(temporal, taskQueue, bundle, {
-      agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
-      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-      policy: { ...testPolicy, lateEndWindowSeconds, sinks: ['sqlite', 'outcome-webhook'], followUp },
-    });
-  const deliver = (payload: Record<string, unknown>) => post(`${api.url}/webhooks/agntix`, sign(secret, payload));
+    peers.worker({ policy: { ...testPolicy, lateEndWindowSeconds, sinks: ['sqlite', 'outcome-webhook'], followUp } });
+  const deliver = peers.deliver;
   /** A session the API keeps calling open: it expires after the bounded waits. */
   const openSession = async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, {
+    peers.agntix.sessions.set(sessionId, {
       detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
     });
     expect((await deliver(freshSession(CREATED, sessionId))).body.status).toBe('started');
     return sessionId;
   };
   const kindOf = (sessionId: string) =>
-    (sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(sessionId) as { kind?: string })?.kind;
-  const handle = (sessionId: string) => temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-  const receivedKinds = (sessionId: string) => receiver.forSession(sessionId).map((r) => r.type);
+    (peers.sqlite.db.prepare('SELECT kind FROM sessions WHERE session_id = ?').get(sessionId) as { kind?: string })
+      ?.kind;
+  const handle = (sessionId: string) => peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  const receivedKinds = (sessionId: string) => peers.receiver.forSession(sessionId).map((r) => r.type);
   const followUpRuns = async (sessionId: string) => {
     const query = `WorkflowType = 'followUpWorkflow' AND AgntixFollowUpOf = '${sessionId}'`;
     const ids: string[] = [];
-    for await (const run of temporal.client.workflow.list({ query })) ids.push(run.workflowId);
+    for await (const run of peers.temporal.client.workflow.list({ query })) ids.push(run.workflowId);
     return ids;
   };
   const cancelFollowUp = (sessionId: string) =>
-    temporal.client.workflow
+    peers.temporal.client.workflow
       .getHandle(followUpWorkflowId(sessionId, 1))
       .terminate('test over')
       .catch(() => undefined);
@@ -125,7 +87,7 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
         followUp: { followUpId: followUpWorkflowId(sessionId, 1) },
       });
       expect(kindOf(sessionId)).toBe('completed');
-      const completed = receiver.forSession(sessionId).find((r) => r.type === 'session.completed');
+      const completed = peers.receiver.forSession(sessionId).find((r) => r.type === 'session.completed');
       expect(completed?.data).toMatchObject({ supersedes: `${sessionId}:expired`, followUpDue: true });
       await waitFor(async () => (await followUpRuns(sessionId)).length > 0, 'the follow-up in the index');
       expect(await followUpRuns(sessionId)).toEqual([followUpWorkflowId(sessionId, 1)]);
@@ -140,7 +102,7 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
   it('a late session.ended while the expiry is still being written (receiver down) is taken, not ignored', async () => {
     const w = await worker(60);
     await w.runUntil(async () => {
-      receiver.failFirst.set('session.expired', 3); // the receiver fails the expiry, which keeps being retried
+      peers.receiver.failFirst.set('session.expired', 3); // the receiver fails the expiry, which keeps being retried
       const sessionId = await openSession();
       await waitFor(() => kindOf(sessionId) === 'expired', 'the expiry in the store', 20_000);
       expect((await deliver(freshSession(ENDED, sessionId))).body.status).toBe('signaled');
@@ -188,7 +150,7 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
       await waitFor(() => receivedKinds(sessionId).includes('session.completed'), 'the outcome');
       const { runId } = await handle(sessionId).describe();
       // As after retention or `npm run forget`'s workflow deletion: the history is gone.
-      await temporal.client.workflowService.deleteWorkflowExecution({
+      await peers.temporal.client.workflowService.deleteWorkflowExecution({
         namespace: 'default',
         workflowExecution: { workflowId: sessionId, runId },
       });
@@ -202,11 +164,11 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
             ),
         'the history to be gone',
       );
-      const attemptsBefore = receiver.attempts.length;
+      const attemptsBefore = peers.receiver.attempts.length;
 
       expect((await deliver(ended)).body.status).toBe('started'); // Temporal no longer knows the session
       expect(await handle(sessionId).result()).toMatchObject({ alreadyRecorded: true, phase: 'done' });
-      expect(receiver.attempts.length).toBe(attemptsBefore); // nothing sent again
+      expect(peers.receiver.attempts.length).toBe(attemptsBefore); // nothing sent again
       expect(kindOf(sessionId)).toBe('completed');
     });
   });
@@ -220,13 +182,13 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
       await deliver(ended);
       await handle(sessionId).result();
       await waitFor(() => receivedKinds(sessionId).includes('session.completed'), 'the outcome');
-      const writes = () => receiver.attempts.length;
+      const writes = () => peers.receiver.attempts.length;
       const before = writes();
       const { runId } = await handle(sessionId).describe();
       const { events } = await handle(sessionId).fetchHistory();
       const firstTask = events!.find((e) => e.workflowTaskCompletedEventAttributes)!.eventId!;
       // docs/operations.md: re-run a write by resetting the workflow to before it; here, to the very first task.
-      await temporal.client.workflowService.resetWorkflowExecution({
+      await peers.temporal.client.workflowService.resetWorkflowExecution({
         namespace: 'default',
         workflowExecution: { workflowId: sessionId, runId },
         workflowTaskFinishEventId: firstTask,

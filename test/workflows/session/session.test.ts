@@ -1,93 +1,46 @@
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createOutcomeWebhookSink } from '../../../src/activities/sinks/outcomeWebhook/sink';
-import { createSqliteSink } from '../../../src/activities/sinks/store/sqliteStore';
+import { readFileSync } from 'node:fs';
 import { createLocalTranscriptStore } from '../../../src/activities/agntix/transcripts';
 import { statusQuery } from '../../../src/contracts';
 import { readTranscript } from '../../../src/automations/core';
 import type { sessionWorkflow } from '../../../src/workflows';
-import { startTestApi, type TestApi } from '../../helpers/api';
 import { agntixClientsFor } from '../../helpers/agntixClients';
 import { startFakeAgntix, type FakeAgntix } from '../../../src/dev/sandbox/fakeAgntix';
-import { startOutcomeReceiver } from '../../helpers/outcomeReceiver';
 import { countActions } from '../../helpers/historyActions';
 import { saveHistory } from '../../helpers/histories';
 import { testPolicy } from '../../helpers/policy';
 import { waitFor } from '../../helpers/wait';
-import { createTestWorker } from '../../helpers/worker';
-import {
-  bundleWorkflows,
-  connectTestTemporal,
-  testDataConverter,
-  testKeyRing,
-  uniqueTaskQueue,
-  type TestTemporal,
-} from '../../helpers/temporal';
+import { testDataConverter, testKeyRing } from '../../helpers/temporal';
 import { freshSession } from '../../../src/dev/examples';
-import { newSecret, post, sign } from '../../../src/dev/signing';
+import { useWorkflowPeers } from '../../helpers/workflowPeers';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
 const API_KEY = 'pk_test_123';
 
 describe('session workflow, from signed deliveries to a recorded outcome', () => {
-  const secret = newSecret();
-  const outcomeSecret = newSecret();
-  let temporal: TestTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
-  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
-  let sqlite: ReturnType<typeof createSqliteSink>;
-  let transcriptsDir: string;
-  let api: TestApi;
-  let taskQueue: string;
-
-  beforeAll(async () => {
-    temporal = await connectTestTemporal();
-    bundle = await bundleWorkflows();
-    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
-    receiver = await startOutcomeReceiver(outcomeSecret);
-    const dir = mkdtempSync(path.join(tmpdir(), 'session-wf-'));
-    sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));
-    transcriptsDir = path.join(dir, 'transcripts');
-  });
-  afterAll(async () => {
-    sqlite.db.close();
-    await agntix.close();
-    await receiver.close();
-    await temporal.close();
-  });
-  beforeEach(async () => {
-    taskQueue = uniqueTaskQueue('session');
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
-  });
-  afterEach(() => api.close());
+  const peers = useWorkflowPeers({ name: 'session', apiKey: API_KEY, pageSize: 3 });
 
   async function runToCompletion(
     sessionId: string,
     during: () => Promise<unknown> = () => Promise.resolve(),
-    api: FakeAgntix = agntix,
+    api: FakeAgntix = peers.agntix,
   ) {
-    const worker = await createTestWorker(temporal, taskQueue, bundle, {
+    const worker = await peers.worker({
       agntix: agntixClientsFor(api.url, API_KEY).agntix,
-      transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
-      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
       policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'] },
     });
-    const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+    const handle = peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
     return worker.runUntil(async () => {
       await during();
       return { result: await handle.result(), status: await handle.query(statusQuery) };
     });
   }
 
-  const deliver = (name: string, sessionId: string) =>
-    post(`${api.url}/webhooks/agntix`, sign(secret, freshSession(name, sessionId)));
+  const deliver = (name: string, sessionId: string) => peers.deliver(freshSession(name, sessionId));
   const storedRow = (sessionId: string) =>
-    sqlite.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
+    peers.sqlite.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
       Record<string, unknown> | undefined;
   const messages = (n: number) =>
     Array.from({ length: n }, (_, i) => ({
@@ -100,11 +53,11 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   it('runs the full lifecycle: in flight, ended, transcript over 3 pages archived, outcome recorded once', async () => {
     const sessionId = randomUUID();
     const transcript = messages(8);
-    agntix.sessions.set(sessionId, { messages: transcript });
+    peers.agntix.sessions.set(sessionId, { messages: transcript });
     await deliver(CREATED, sessionId);
     const { result, status } = await runToCompletion(sessionId, async () => {
       await waitFor(
-        () => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
+        () => peers.receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
         'the in-flight mark',
       );
       await deliver(ENDED, sessionId);
@@ -117,7 +70,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
 
     // Encrypted at rest, read back through the one function the engineers' activities use.
     expect(readFileSync(new URL(result.transcript!.ref), 'utf8')).not.toContain(transcript[0]!.content);
-    const store = { transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()) };
+    const store = { transcripts: createLocalTranscriptStore(peers.transcriptsDir, testKeyRing()) };
     expect(await readTranscript(store, result.transcript!)).toEqual(transcript);
     expect(storedRow(sessionId)).toMatchObject({
       kind: 'completed',
@@ -131,17 +84,21 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       taskId: 'TASK-118204',
     });
     expect(
-      receiver
+      peers.receiver
         .forSession(sessionId)
         .map((r) => r.type)
         .sort(),
     ).toEqual(['session.completed', 'session.in-flight']);
 
     // Only the reference is in history, never the transcript; and the history replays on the current code.
-    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    const history = await peers.temporal.client.workflow.getHandle(sessionId).fetchHistory();
     expect(JSON.stringify(history)).not.toContain(transcript[0]!.content);
-    await Worker.runReplayHistory({ workflowBundle: bundle, dataConverter: testDataConverter() }, history, sessionId);
-    const attributes = (await temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
+    await Worker.runReplayHistory(
+      { workflowBundle: peers.bundle, dataConverter: testDataConverter() },
+      history,
+      sessionId,
+    );
+    const attributes = (await peers.temporal.client.workflow.getHandle(sessionId).describe()).searchAttributes;
     expect(attributes).toMatchObject({
       AgntixPhase: ['done'],
       AgntixOutcome: ['Unavailable'],
@@ -152,18 +109,18 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
 
   it('costs a standard voice session at most 8 billable actions, with one search-attribute upsert in its history', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { messages: messages(8) });
+    peers.agntix.sessions.set(sessionId, { messages: messages(8) });
     await deliver(CREATED, sessionId);
     const { result } = await runToCompletion(sessionId, async () => {
       await waitFor(
-        () => receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
+        () => peers.receiver.forSession(sessionId).some((r) => r.type === 'session.in-flight'),
         'the in-flight mark',
       );
       await deliver(ENDED, sessionId);
     });
     expect(result).toMatchObject({ phase: 'done', failures: [], transcript: { messages: 8 } });
     expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_messages: 8 });
-    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    const history = await peers.temporal.client.workflow.getHandle(sessionId).fetchHistory();
     // Start (with session.created), session.ended, the wait for the end, one task holding the settings and the
     // in-flight write (two local activities, one batch of markers), the archive, the completed write to both
     // systems, and the final phase's upsert.
@@ -195,7 +152,7 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
       const { result } = await runToCompletion(sessionId, undefined, flaky);
       expect(result.failures).toEqual([]);
       expect(result.transcript).toMatchObject({ messages: 20, pages: 7 });
-      const store = createLocalTranscriptStore(transcriptsDir, testKeyRing());
+      const store = createLocalTranscriptStore(peers.transcriptsDir, testKeyRing());
       expect(await store.read(result.transcript!.ref)).toEqual(transcript);
     } finally {
       await flaky.close();
@@ -205,56 +162,56 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
     // Each page was served once: a retried attempt resumed after the pages it had, never from page 1.
     expect(served.filter((r) => r.status === 200).map((r) => r.page)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // The retries that got it there: at least one was Temporal's, resuming a failed attempt.
-    const history = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    const history = await peers.temporal.client.workflow.getHandle(sessionId).fetchHistory();
     const attempts = history.events!.flatMap((e) => e.activityTaskStartedEventAttributes?.attempt ?? []);
     expect(Math.max(...attempts)).toBeGreaterThan(1);
   });
 
   it('records the outcome first when the transcript is late, and the transcript follows it', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { messages: messages(4) });
-    agntix.faults.messages = 1; // the Agntix API is down when the session ends
+    peers.agntix.sessions.set(sessionId, { messages: messages(4) });
+    peers.agntix.faults.messages = 1; // the Agntix API is down when the session ends
     try {
       await deliver(ENDED, sessionId);
-      const worker = await createTestWorker(temporal, taskQueue, bundle, {
-        agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
-        transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
-        sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
+      const worker = await peers.worker({
         policy: { ...testPolicy, sinks: ['sqlite', 'outcome-webhook'], transcriptWaitSeconds: 1 },
       });
-      const handle = temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+      const handle = peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
       const result = await worker.runUntil(async () => {
-        await waitFor(() => receiver.forSession(sessionId).some((r) => r.type === 'session.completed'), 'the outcome');
-        const completed = receiver.forSession(sessionId).find((r) => r.type === 'session.completed')!;
+        await waitFor(
+          () => peers.receiver.forSession(sessionId).some((r) => r.type === 'session.completed'),
+          'the outcome',
+        );
+        const completed = peers.receiver.forSession(sessionId).find((r) => r.type === 'session.completed')!;
         expect(completed.data.transcript).toBeUndefined();
         expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: null });
-        agntix.faults.messages = 0; // the API is back: the archive's next attempt gets it
+        peers.agntix.faults.messages = 0; // the API is back: the archive's next attempt gets it
         return handle.result();
       });
       expect(result.transcript).toMatchObject({ messages: 4 });
-      const late = receiver.forSession(sessionId).find((r) => r.type === 'session.transcript-archived');
+      const late = peers.receiver.forSession(sessionId).find((r) => r.type === 'session.transcript-archived');
       expect(late?.data).toMatchObject({ outcome: 'Unavailable', transcript: { ref: result.transcript!.ref } });
       expect(storedRow(sessionId)).toMatchObject({ kind: 'completed', transcript_ref: result.transcript!.ref });
       if (process.env.RECORD_HISTORIES) {
         await saveHistory('session-late-transcript', await handle.fetchHistory());
       }
     } finally {
-      agntix.faults.messages = 0;
+      peers.agntix.faults.messages = 0;
     }
   });
 
   it('retries an outcome receiver that fails with 500 twice and records the outcome exactly once', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { messages: messages(1) });
-    receiver.failFirst.set('session.completed', 2);
+    peers.agntix.sessions.set(sessionId, { messages: messages(1) });
+    peers.receiver.failFirst.set('session.completed', 2);
     await deliver(ENDED, sessionId);
     const { result } = await runToCompletion(sessionId);
     expect(result.failures).toEqual([]);
-    expect(receiver.forSession(sessionId).filter((r) => r.type === 'session.completed')).toHaveLength(1);
-    expect(receiver.attempts.filter((t) => t === 'session.completed').length).toBeGreaterThanOrEqual(3);
+    expect(peers.receiver.forSession(sessionId).filter((r) => r.type === 'session.completed')).toHaveLength(1);
+    expect(peers.receiver.attempts.filter((t) => t === 'session.completed').length).toBeGreaterThanOrEqual(3);
     expect(storedRow(sessionId)).toMatchObject({ kind: 'completed' }); // the other system was not held up
     // Both systems shared one activity; only the failing one went on in its own, retried apart from the other.
-    const { events } = await temporal.client.workflow.getHandle(sessionId).fetchHistory();
+    const { events } = await peers.temporal.client.workflow.getHandle(sessionId).fetchHistory();
     const scheduled = events!.flatMap((e) => e.activityTaskScheduledEventAttributes ?? []);
     expect(scheduled.filter((a) => a.activityType?.name === 'recordOutcomeEverywhere')).toHaveLength(1);
     expect(scheduled.filter((a) => a.activityType?.name === 'recordOutcome')).toHaveLength(1);

@@ -1,29 +1,16 @@
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createLocalTranscriptStore } from '../../../src/activities/agntix/transcripts';
-import { createOutcomeWebhookSink } from '../../../src/activities/sinks/outcomeWebhook/sink';
-import { createSqliteSink } from '../../../src/activities/sinks/store/sqliteStore';
 import { loadConfig } from '../../../src/config';
 import { sessionPolicyFrom } from '../../../src/config/policies';
 import { statusQuery } from '../../../src/contracts';
-import { startFakeAgntix, type FakeAgntix } from '../../../src/dev/sandbox/fakeAgntix';
 import { example, freshSession } from '../../../src/dev/examples';
-import { newSecret, post, sign } from '../../../src/dev/signing';
 import type { sessionWorkflow } from '../../../src/workflows';
 import type { SessionPolicy } from '../../../src/workflows/policy';
-import { agntixClientsFor } from '../../helpers/agntixClients';
-import { startTestApi, type TestApi } from '../../helpers/api';
 import { countActions } from '../../helpers/historyActions';
 import { saveHistory } from '../../helpers/histories';
-import { startOutcomeReceiver } from '../../helpers/outcomeReceiver';
-import { bundleWorkflows, testKeyRing, uniqueTaskQueue } from '../../helpers/temporal';
-import { startTimeSkipping, type TimeSkippingTemporal } from '../../helpers/timeSkipping';
+import { startTimeSkipping } from '../../helpers/timeSkipping';
 import { waitFor } from '../../helpers/wait';
-import { createTestWorker } from '../../helpers/worker';
+import { useWorkflowPeers } from '../../helpers/workflowPeers';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -50,52 +37,20 @@ const elapsedUntil = (history: History, pick: (e: temporal.api.history.v1.IHisto
   eventTime(history.events!.find((e) => pick(e))!) - eventTime(history.events![0]!);
 
 describe('session timers at production values, on the time-skipping server', () => {
-  const secret = newSecret();
-  const outcomeSecret = newSecret();
-  let temporal: TimeSkippingTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
-  let receiver: Awaited<ReturnType<typeof startOutcomeReceiver>>;
-  let sqlite: ReturnType<typeof createSqliteSink>;
-  let transcriptsDir: string;
-  let api: TestApi;
-  let taskQueue: string;
+  const peers = useWorkflowPeers({
+    name: 'session-timers',
+    apiKey: API_KEY,
+    pageSize: 3,
+    temporal: startTimeSkipping,
+  });
 
-  beforeAll(async () => {
-    temporal = await startTimeSkipping();
-    bundle = await bundleWorkflows();
-    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
-    receiver = await startOutcomeReceiver(outcomeSecret);
-    const dir = mkdtempSync(path.join(tmpdir(), 'session-timers-'));
-    sqlite = createSqliteSink(path.join(dir, 'outcomes.sqlite'));
-    transcriptsDir = path.join(dir, 'transcripts');
-  });
-  afterAll(async () => {
-    sqlite.db.close();
-    await agntix?.close();
-    await receiver?.close();
-    await temporal?.close();
-  });
-  beforeEach(async () => {
-    taskQueue = uniqueTaskQueue('session-timers');
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
-  });
-  afterEach(() => api.close());
-
-  const worker = (policy: SessionPolicy = production) =>
-    createTestWorker(temporal, taskQueue, bundle, {
-      agntix: agntixClientsFor(agntix.url, API_KEY).agntix,
-      transcripts: createLocalTranscriptStore(transcriptsDir, testKeyRing()),
-      sinks: [sqlite, createOutcomeWebhookSink(receiver.url, outcomeSecret, 5000)],
-      policy,
-    });
-  const handle = (sessionId: string) => temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-  const deliver = (name: string, sessionId: string) =>
-    post(`${api.url}/webhooks/agntix`, sign(secret, freshSession(name, sessionId)));
+  const worker = (policy: SessionPolicy = production) => peers.worker({ policy });
+  const handle = (sessionId: string) => peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  const deliver = (name: string, sessionId: string) => peers.deliver(freshSession(name, sessionId));
   const storedRow = (sessionId: string) =>
-    sqlite.db.prepare('SELECT kind, outcome, source FROM sessions WHERE session_id = ?').get(sessionId);
+    peers.sqlite.db.prepare('SELECT kind, outcome, source FROM sessions WHERE session_id = ?').get(sessionId);
   const checksOf = (sessionId: string) =>
-    agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
+    peers.agntix.requests.filter((r) => r === `GET /api/v1/chat/sessions/${sessionId}`).length;
   const stillOpen = (sessionId: string) => ({
     detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
   });
@@ -109,7 +64,7 @@ describe('session timers at production values, on the time-skipping server', () 
 
   it('reconciles a lost session.ended from the session API once ttl + grace have passed', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, {
+    peers.agntix.sessions.set(sessionId, {
       detail: { ...example('session-detail.json'), id: sessionId },
       messages: messages(2),
     });
@@ -127,11 +82,11 @@ describe('session timers at production values, on the time-skipping server', () 
 
   it('takes a session.ended that arrives while the API is asked again, and stops asking', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { ...stillOpen(sessionId), messages: messages(2) });
+    peers.agntix.sessions.set(sessionId, { ...stillOpen(sessionId), messages: messages(2) });
     await deliver(CREATED, sessionId);
     const w = await worker();
     const result = await w.runUntil(async () => {
-      await temporal.env.sleep(overdueMs); // to the moment the end is overdue, and no further
+      await peers.temporal.env.sleep(overdueMs); // to the moment the end is overdue, and no further
       await waitFor(() => checksOf(sessionId) === 1, 'the first check of the overdue session');
       await deliver(ENDED, sessionId); // late, 900 s before the next check: the webhook wins
       return handle(sessionId).result();
@@ -145,7 +100,7 @@ describe('session timers at production values, on the time-skipping server', () 
 
   it('asks the API every 900 s while the session stays open, then records it as expired', async () => {
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, stillOpen(sessionId));
+    peers.agntix.sessions.set(sessionId, stillOpen(sessionId));
     await deliver(CREATED, sessionId);
     const w = await worker();
     const { result, status } = await w.runUntil(async () => ({
@@ -156,7 +111,7 @@ describe('session timers at production values, on the time-skipping server', () 
     expect(status.failures).toEqual([]); // open at every check is no failure: the session just expired
     expect(checksOf(sessionId)).toBe(production.reconcileAttempts + 1);
     expect(storedRow(sessionId)).toMatchObject({ kind: 'expired', outcome: 'EXPIRED' });
-    await waitFor(() => receiver.forSession(sessionId).some((r) => r.type === 'session.expired'), 'the expiry');
+    await waitFor(() => peers.receiver.forSession(sessionId).some((r) => r.type === 'session.expired'), 'the expiry');
 
     const history = await handle(sessionId).fetchHistory();
     // One activity whose retries are the checks, each the interval after the last: its retry policy holds the
@@ -180,7 +135,7 @@ describe('session timers at production values, on the time-skipping server', () 
     const sessionId = randomUUID();
     const event = freshSession(CREATED, sessionId) as { metadata: { sessionVariables: Record<string, unknown> } };
     event.metadata.sessionVariables.ttl = '1000000000';
-    await post(`${api.url}/webhooks/agntix`, sign(secret, event));
+    await peers.deliver(event);
     const w = await worker();
     const result = await w.runUntil(handle(sessionId).result());
     expect(result.phase).toBe('expired');
