@@ -1,4 +1,4 @@
-import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,17 +17,12 @@ import {
 } from '../../../../src/contracts';
 import type { FollowUpPolicy } from '../../../../src/workflows/policy';
 import type { followUpWorkflow, sessionWorkflow } from '../../../../src/workflows';
-import { agntixClientsFor } from '../../../helpers/agntixClients';
-import { startFakeAgntix, type FakeAgntix } from '../../../../src/dev/sandbox/fakeAgntix';
-import { startTestApi, type TestApi } from '../../../helpers/api';
 import { crmView, hubspotSettingsFor, hubspotSinkFor } from '../../../helpers/hubspot';
-import { startOutcomeReceiver } from '../../../helpers/outcomeReceiver';
 import { anyHour, testPolicy } from '../../../helpers/policy';
-import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../../../helpers/temporal';
 import { waitFor } from '../../../helpers/wait';
 import { freshSession } from '../../../../src/dev/examples';
-import { newSecret, post, sign, type SignedDelivery } from '../../../../src/dev/signing';
-import { createTestWorker } from '../../../helpers/worker';
+import { post, sign, type SignedDelivery } from '../../../../src/dev/signing';
+import { useWorkflowPeers } from '../../../helpers/workflowPeers';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -51,42 +46,20 @@ const followUpPolicy: FollowUpPolicy = {
  * dev server, with the HubSpot sink on the official client pointed at the local HubSpot stand-in.
  */
 describe('HubSpot: every call, its outcome and its callback, exactly once', () => {
-  const secret = newSecret();
-  let temporal: TestTemporal;
-  let bundle: WorkflowBundleWithSourceMap;
-  let agntix: FakeAgntix;
+  const peers = useWorkflowPeers({ name: 'hubspot', apiKey: API_KEY, pageSize: 3 });
   let hub: FakeHubSpot;
   let view: ReturnType<typeof crmView>;
-  let api: TestApi;
-  let taskQueue: string;
 
-  beforeAll(async () => {
-    temporal = await connectTestTemporal();
-    bundle = await bundleWorkflows();
-  });
-  afterAll(() => temporal.close());
   beforeEach(async () => {
-    taskQueue = uniqueTaskQueue('hubspot');
-    agntix = await startFakeAgntix({ apiKey: API_KEY, pageSize: 3 });
     hub = await startFakeHubSpot();
     view = crmView(hub);
-    api = await startTestApi(temporal.client, taskQueue, [secret]);
   });
-  afterEach(async () => {
-    await api.close();
-    await hub.close();
-    await agntix.close();
-  });
+  afterEach(() => hub.close());
 
   const worker = (sinks: OutcomeSink[], deps: Partial<ActivityDeps> = {}): Promise<Worker> =>
-    createTestWorker(temporal, taskQueue, bundle, {
-      ...agntixClientsFor(agntix.url, API_KEY),
-      sinks,
-      policy: { ...testPolicy, sinks: sinks.map((s) => s.name) },
-      ...deps,
-    });
-  const session = (sessionId: string) => temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
-  const deliver = (delivery: SignedDelivery) => post(`${api.url}/webhooks/agntix`, delivery);
+    peers.worker({ sinks, policy: { ...testPolicy, sinks: sinks.map((s) => s.name) }, ...deps });
+  const session = (sessionId: string) => peers.temporal.client.workflow.getHandle<typeof sessionWorkflow>(sessionId);
+  const deliver = (delivery: SignedDelivery) => post(`${peers.api.url}/webhooks/agntix`, delivery);
   const signed = (
     name: string,
     sessionId: string,
@@ -94,80 +67,77 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
   ) => {
     const event = freshSession(name, sessionId);
     edit(event);
-    return sign(secret, event);
+    return sign(peers.secret, event);
   };
 
   it('one contact and one call per session, with its fields and association, after redeliveries and a worker restart; the other systems as before', async () => {
-    const receiverSecret = newSecret();
-    const receiver = await startOutcomeReceiver(receiverSecret);
-    const sqlite = createSqliteSink(path.join(mkdtempSync(path.join(tmpdir(), 'hubspot-')), 'outcomes.sqlite'));
-    try {
-      const sinks = [sqlite, createOutcomeWebhookSink(receiver.url, receiverSecret, 5000), await hubspotSinkFor(hub)];
-      const sessionId = randomUUID();
-      agntix.sessions.set(sessionId, { messages: [] });
-      const created = signed(CREATED, sessionId);
-      for (let i = 0; i < 3; i++) expect((await deliver(created)).status).toBe(200);
+    const { receiver, sqlite } = peers;
+    const sinks = [
+      sqlite,
+      createOutcomeWebhookSink(receiver.url, peers.outcomeSecret, 5000),
+      await hubspotSinkFor(hub),
+    ];
+    const sessionId = randomUUID();
+    peers.agntix.sessions.set(sessionId, { messages: [] });
+    const created = signed(CREATED, sessionId);
+    for (let i = 0; i < 3; i++) expect((await deliver(created)).status).toBe(200);
 
-      const first = await worker(sinks);
-      const running = first.run();
-      await waitFor(
-        () => view.callsOf(sessionId)[0]?.properties.hs_call_status === 'IN_PROGRESS',
-        'the call in progress',
-      );
-      first.shutdown();
-      await running;
+    const first = await worker(sinks);
+    const running = first.run();
+    await waitFor(
+      () => view.callsOf(sessionId)[0]?.properties.hs_call_status === 'IN_PROGRESS',
+      'the call in progress',
+    );
+    first.shutdown();
+    await running;
 
-      // session.ended three times as Svix redelivers it, and once more under a new svix-id; the first write of the
-      // finished call lands in HubSpot but its answer is lost, so Temporal retries it.
-      const ended = signed(ENDED, sessionId);
-      for (let i = 0; i < 3; i++) expect((await deliver(ended)).status).toBe(200);
-      await deliver(signed(ENDED, sessionId));
-      hub.faults.push({ route: CALLS_UPSERT, times: 1, status: 502, afterWrite: true });
+    // session.ended three times as Svix redelivers it, and once more under a new svix-id; the first write of the
+    // finished call lands in HubSpot but its answer is lost, so Temporal retries it.
+    const ended = signed(ENDED, sessionId);
+    for (let i = 0; i < 3; i++) expect((await deliver(ended)).status).toBe(200);
+    await deliver(signed(ENDED, sessionId));
+    hub.faults.push({ route: CALLS_UPSERT, times: 1, status: 502, afterWrite: true });
 
-      const second = await worker(sinks);
-      const result = await second.runUntil(session(sessionId).result());
-      expect(result).toMatchObject({ phase: 'done', outcome: 'Unavailable', failures: [] });
+    const second = await worker(sinks);
+    const result = await second.runUntil(session(sessionId).result());
+    expect(result).toMatchObject({ phase: 'done', outcome: 'Unavailable', failures: [] });
 
-      const contacts = view.contactsWithPhone(PHONE);
-      expect(contacts).toHaveLength(1);
-      const calls = view.callsOf(sessionId);
-      expect(calls).toHaveLength(1);
-      expect(hub.requestsTo(CALLS_UPSERT).map((r) => r.status)).toEqual([200, 502, 200]);
-      expect(view.contactsOf('calls', calls[0]!.id)).toEqual([contacts[0]!.id]);
-      expect(calls[0]!.properties).toMatchObject({
-        agntix_session_id: sessionId,
-        hs_call_title: 'Agntix outbound call: Unavailable',
-        hs_call_direction: 'OUTBOUND',
-        hs_call_status: 'COMPLETED',
-        hs_call_disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7', // Connected
-        hs_call_duration: String(Date.parse('2026-07-14T09:13:34.662Z') - Date.parse('2026-07-14T09:12:05.418Z')),
-        hs_timestamp: '2026-07-14T09:12:05.418Z',
-        hs_call_recording_url: 'https://app.agntix.ai/en/logs-history?opened=17142de7-ff32-47bd-bd17-2783f385add3',
-      });
-      expect(calls[0]!.properties.hs_call_body).toContain('asked to be called back on Thursday morning');
-      expect(contacts[0]!.properties).toMatchObject({ agntix_last_call_outcome: 'Unavailable' });
+    const contacts = view.contactsWithPhone(PHONE);
+    expect(contacts).toHaveLength(1);
+    const calls = view.callsOf(sessionId);
+    expect(calls).toHaveLength(1);
+    expect(hub.requestsTo(CALLS_UPSERT).map((r) => r.status)).toEqual([200, 502, 200]);
+    expect(view.contactsOf('calls', calls[0]!.id)).toEqual([contacts[0]!.id]);
+    expect(calls[0]!.properties).toMatchObject({
+      agntix_session_id: sessionId,
+      hs_call_title: 'Agntix outbound call: Unavailable',
+      hs_call_direction: 'OUTBOUND',
+      hs_call_status: 'COMPLETED',
+      hs_call_disposition: 'f240bbac-87c9-4f6e-bf70-924b57d47db7', // Connected
+      hs_call_duration: String(Date.parse('2026-07-14T09:13:34.662Z') - Date.parse('2026-07-14T09:12:05.418Z')),
+      hs_timestamp: '2026-07-14T09:12:05.418Z',
+      hs_call_recording_url: 'https://app.agntix.ai/en/logs-history?opened=17142de7-ff32-47bd-bd17-2783f385add3',
+    });
+    expect(calls[0]!.properties.hs_call_body).toContain('asked to be called back on Thursday morning');
+    expect(contacts[0]!.properties).toMatchObject({ agntix_last_call_outcome: 'Unavailable' });
 
-      // The outcome webhook and the local store record what they did before, and no phone number.
-      expect(
-        receiver
-          .forSession(sessionId)
-          .map((r) => r.type)
-          .sort(),
-      ).toEqual(['session.completed', 'session.in-flight']);
-      expect(JSON.stringify(receiver.forSession(sessionId))).not.toContain('7700900412');
-      const row = sqlite.db
-        .prepare('SELECT kind, outcome, event_json FROM sessions WHERE session_id = ?')
-        .get(sessionId) as {
-        kind: string;
-        outcome: string;
-        event_json: string;
-      };
-      expect(row).toMatchObject({ kind: 'completed', outcome: 'Unavailable' });
-      expect(row.event_json).not.toContain('7700900412');
-    } finally {
-      sqlite.db.close();
-      await receiver.close();
-    }
+    // The outcome webhook and the local store record what they did before, and no phone number.
+    expect(
+      receiver
+        .forSession(sessionId)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual(['session.completed', 'session.in-flight']);
+    expect(JSON.stringify(receiver.forSession(sessionId))).not.toContain('7700900412');
+    const row = sqlite.db
+      .prepare('SELECT kind, outcome, event_json FROM sessions WHERE session_id = ?')
+      .get(sessionId) as {
+      kind: string;
+      outcome: string;
+      event_json: string;
+    };
+    expect(row).toMatchObject({ kind: 'completed', outcome: 'Unavailable' });
+    expect(row.event_json).not.toContain('7700900412');
   });
 
   it("one task per follow-up on the customer's own contact: moved by a reschedule, completed once the call is placed", async () => {
@@ -197,7 +167,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
         hs_task_status: 'NOT_STARTED',
       });
 
-      const handle = temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpId);
+      const handle = peers.temporal.client.workflow.getHandle<typeof followUpWorkflow>(followUpId);
       const at = new Date(Date.now() + 3000).toISOString();
       await handle.executeUpdate(rescheduleFollowUpUpdate, { args: [{ at }] });
       await waitFor(() => view.tasksOf(followUpId)[0]?.properties.hs_timestamp === at, 'the task to move');
@@ -212,7 +182,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
       expect(view.tasksOf(followUpId)).toHaveLength(1);
       expect(task!.properties.hs_timestamp).toBe(at);
       expect(task!.properties.hs_task_body).toContain(
-        `placed the callback (Agntix session ${agntix.calls[0]!.sessionId}`,
+        `placed the callback (Agntix session ${peers.agntix.calls[0]!.sessionId}`,
       );
       expect(view.contactsOf('tasks', task!.id)).toEqual([customer.id]);
       expect(view.contactsOf('calls', view.callsOf(sessionId)[0]!.id)).toEqual([customer.id]);
@@ -227,7 +197,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
     try {
       const w = await worker([sqlite, refused]);
       const sessionId = randomUUID();
-      agntix.sessions.set(sessionId, { messages: [] });
+      peers.agntix.sessions.set(sessionId, { messages: [] });
       await deliver(signed(CREATED, sessionId));
       const status = await w.runUntil(async () => {
         await waitFor(
@@ -256,7 +226,7 @@ describe('HubSpot: every call, its outcome and its callback, exactly once', () =
   it('429: the write waits the Retry-After HubSpot sent, then lands once', async () => {
     const w = await worker([await hubspotSinkFor(hub)]);
     const sessionId = randomUUID();
-    agntix.sessions.set(sessionId, { messages: [] });
+    peers.agntix.sessions.set(sessionId, { messages: [] });
     hub.faults.push({ route: CALLS_UPSERT, times: 1, status: 429, headers: { 'Retry-After': '3' } });
     await deliver(signed(ENDED, sessionId));
     const result = await w.runUntil(session(sessionId).result());
