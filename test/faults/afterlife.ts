@@ -7,6 +7,7 @@ import type { PlannedSession } from './plan';
 import type { Figures } from './report';
 import type { Rig } from './rig';
 import { idleAfterHealthCheck } from '../helpers/rawHttp';
+import { lateAnsweredCall } from './lateCall';
 import { createSvix, signedBy, type Delivery } from './svix';
 
 /*
@@ -18,6 +19,8 @@ import { createSvix, signedBy, type Delivery } from './svix';
  *   then a manual resend of session.ended from the Agntix dashboard (the same message id);
  * - the runbook's reset: `npm run temporal -- workflow reset` of a placed follow-up to each workflow task before
  *   its dial, one after another;
+ * - a follow-up call whose webhooks come after its expiry, answered in the API before the next attempt's slot
+ *   (./lateCall.ts, on a chain of its own);
  * - the same svix-id with another body;
  * - 1,024 idle keep-alive sockets (from other addresses than the platform's) while a signed delivery comes in.
  *
@@ -218,6 +221,11 @@ export function afterlifeScenarios(rig: Rig, client: Client, planned: PlannedSes
         if (points.length === 0) broken.push(`${workflowId}: no workflow task before the dial`);
         return { figure: `${workflowId} reset to ${states.join(', ')}; calls/start ${dials}`, broken };
       },
+    },
+    {
+      promise:
+        'a follow-up call whose webhooks come after its expiry, answered in the API: no next attempt, recorded completed',
+      run: () => lateAnsweredCall(rig, client),
     },
     {
       promise: 'the same svix-id with another body is refused (4xx), not acknowledged',

@@ -135,6 +135,16 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     return Math.ceil(callsPlaced * share) > Math.ceil((callsPlaced - 1) * share);
   };
   const sendsWebhooks = options.deliverWebhook !== undefined || webhooks !== undefined;
+  /**
+   * Follow-up chains (their `followUpOf` variable) whose calls the platform lags on, the fault suite's late call: the
+   * call is placed and answered, but the API shows it OPEN and its webhooks wait until the test says the platform
+   * caught up (answerHeld, then deliverHeld). Such a call's calls/start answers 200, never the ambiguous 502.
+   */
+  const lagging = new Set<string>();
+  const held = new Map<
+    string,
+    { session: ScriptedSession; created: Record<string, unknown>; ended?: Record<string, unknown> }
+  >();
 
   const deliver = async (event: Record<string, unknown>): Promise<unknown> => {
     if (options.deliverWebhook) return options.deliverWebhook(event);
@@ -264,6 +274,11 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
         'untraceable' in behaviour && behaviour.untraceable ? withoutVariables(created) : created,
         session.messages,
       );
+      if (ok && lagging.has(session.variables?.followUpOf ?? '')) {
+        held.set(session.id, { session, created });
+        record.status = behaviour.status;
+        return void res.status(behaviour.status).json({ sessionId: session.id });
+      }
     }
     if ('hang' in behaviour) return;
     record.status = behaviour.status;
@@ -309,6 +324,22 @@ export async function startFakeAgntix(options: FakeAgntixOptions = {}) {
     faults,
     /** How many failures of each kind the chaos option injected. */
     injected,
+    lagging,
+    /** The platform catches up on a held call: its API shows it closed with its analysis, no callback asked. */
+    answerHeld(sessionId: string): void {
+      const call = held.get(sessionId);
+      if (!call) throw new Error(`no held call ${sessionId}`);
+      call.ended ??= sessionEndedEvent(call.session, { callbackRequested: false });
+      serve(call.ended, call.session.messages);
+    },
+    /** Then the held call's own webhooks come, late: session.created and session.ended, as the API shows them. */
+    async deliverHeld(sessionId: string): Promise<void> {
+      const call = held.get(sessionId);
+      if (!call) throw new Error(`no held call ${sessionId}`);
+      call.ended ??= sessionEndedEvent(call.session, { callbackRequested: false });
+      await deliver(call.created);
+      await deliver(call.ended);
+    },
     /** Calls that placed a call (a 2xx, or a failure scripted to have placed it anyway). */
     placed: () => calls.filter((c) => c.sessionId !== undefined),
     close: () => listening.close(),
