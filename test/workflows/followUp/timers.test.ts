@@ -4,7 +4,12 @@ import type { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../../src/config';
 import { sessionPolicyFrom } from '../../../src/config/policies';
-import { followUpStatusQuery, followUpWorkflowId, rescheduleFollowUpUpdate } from '../../../src/contracts';
+import {
+  followUpStatusQuery,
+  followUpWorkflowId,
+  markPlacedUpdate,
+  rescheduleFollowUpUpdate,
+} from '../../../src/contracts';
 import { freshSession } from '../../../src/dev/examples';
 import type { followUpWorkflow, sessionWorkflow } from '../../../src/workflows';
 import { resolveCallbackTime } from '../../../src/workflows/followUp/callingTime';
@@ -185,6 +190,42 @@ describe('follow-up timers at production values, on the time-skipping server', (
       // The API was asked between the two dials, for this agent's sessions.
       expect(peers.agntix.requests.filter((r) => r === 'GET /v1/chat/chat/sessions').length).toBeGreaterThanOrEqual(1);
       await endCallSession(done.callSessionId);
+    });
+  });
+
+  it('asks an operator once the operator grace after an uncertain dial has passed, and never dials on its own', async () => {
+    peers.agntix.callScript.push({ hang: true, placed: true });
+    peers.agntix.faults.sessionsListStatus = 403; // e.g. a key without the sessions scope: the API cannot be asked
+    const operatorGraceMs = followUpPolicy.operatorGraceSeconds! * 1000;
+    const skipTo = async (at: number) =>
+      peers.temporal.env.sleep(Math.max(0, at - (await peers.temporal.env.currentTimeMs())));
+    const w = await worker(500);
+    await w.runUntil(async () => {
+      const { sessionId } = await endWithCallback(NO_TIME_NAMED);
+      await skipToSlot(sessionId);
+      await waitFor(async () => (await followUpState(sessionId)) === 'awaiting-confirmation', 'the ambiguous failure');
+      const [dialledAt] = dialTimes((await followUp(sessionId).fetchHistory()).events!);
+      // A minute before the grace is over, it still waits for a webhook or the API; a minute after, it asks.
+      await skipTo(dialledAt! + operatorGraceMs - 60_000);
+      expect(await followUpState(sessionId)).not.toBe('needs-operator');
+      await skipTo(dialledAt! + operatorGraceMs + 60_000);
+      await waitFor(async () => (await followUpState(sessionId)) === 'needs-operator', 'the follow-up to ask');
+      expect(peers.agntix.calls).toHaveLength(1);
+      // Hours later, still the one dial: only an operator's word moves it.
+      await skipTo(dialledAt! + 6 * 3600_000);
+      expect(await followUpState(sessionId)).toBe('needs-operator');
+      expect(peers.agntix.calls).toHaveLength(1);
+      const callSessionId = peers.agntix.calls[0]!.sessionId!;
+      await followUp(sessionId).executeUpdate(markPlacedUpdate, {
+        args: [{ sessionId: callSessionId, note: 'the customer confirmed by email' }],
+      });
+      expect(await followUp(sessionId).result()).toMatchObject({
+        state: 'placed',
+        placedBy: 'operator',
+        callSessionId,
+      });
+      expect(peers.agntix.calls).toHaveLength(1);
+      await endCallSession(callSessionId);
     });
   });
 
