@@ -132,6 +132,15 @@ export function evaluate(o: Observed): Check[] {
       [...lateEnds].filter((id) => !o.outcomes.has(`${id}:completed`) || o.sqliteKinds.get(id) !== 'completed'),
     ),
     check(
+      'a late end inside the late-end window is taken by the expired run, one after it by a run that follows the expiry',
+      o.planned.flatMap((s) => {
+        if (!s.lateEnd || !superseded(s.id)) return []; // ended before it expired (a worker was down): not late
+        const runs = (o.sessionRuns.get(s.id) ?? []).length;
+        const expected = s.lateEnd === 'inside-window' ? 1 : 2;
+        return runs === expected ? [] : [`${s.id}: late end ${s.lateEnd}, ${runs} runs`];
+      }),
+    ),
+    check(
       '0 session or follow-up workflows closed other than completed (failed, terminated, timed out)',
       [...sessions.flatMap((id) => o.sessionRuns.get(id) ?? []), ...[...o.followUps.values()].flat()]
         .filter((r) => r.status !== 'COMPLETED' && r.status !== 'RUNNING')

@@ -118,8 +118,22 @@ export function figuresOf(
             : '-',
         ],
         ['outcomes recorded (completed / expired, all sessions)', `${recorded('completed')} / ${recorded('expired')}`],
+        ['late ends that replaced the expiry: inside the window, 1 run / after it, 2 runs', lateEndsTaken(o)],
       ],
     },
     { title: 'Durations (s)', rows: Object.entries(durations) },
   ];
+}
+
+/** How the late ends were taken: by the expired run inside its window, or by a run that follows the expiry. */
+function lateEndsTaken(o: Observed): string {
+  const taken = (when: 'inside-window' | 'after-window', runs: number) =>
+    o.planned.filter(
+      (s) =>
+        s.lateEnd === when &&
+        o.outcomes.get(`${s.id}:completed`)?.data.supersedes === `${s.id}:expired` &&
+        (o.sessionRuns.get(s.id) ?? []).length === runs,
+    ).length;
+  const planned = (when: string) => o.planned.filter((s) => s.lateEnd === when).length;
+  return `${taken('inside-window', 1)} of ${planned('inside-window')} / ${taken('after-window', 2)} of ${planned('after-window')}`;
 }

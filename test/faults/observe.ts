@@ -163,13 +163,12 @@ export function faultsHappened(
       atLeast: some(settings.lostEndShare),
     },
     { fault: 'sessions expired', happened: outcomesOf('none', 'expired'), atLeast: some(settings.neverEndsShare) },
-    {
-      fault: 'late ends that replaced an expiry',
+    ...(['inside-window', 'after-window'] as const).map((when) => ({
+      fault: `late ends that replaced an expiry, ${when === 'inside-window' ? 'inside' : 'after'} the late-end window`,
       happened: planned.filter(
-        (s) =>
-          s.kind === 'ends-late' && rig.receiver.keys.get(`${s.id}:completed`)?.data.supersedes === `${s.id}:expired`,
+        (s) => s.lateEnd === when && rig.receiver.keys.get(`${s.id}:completed`)?.data.supersedes === `${s.id}:expired`,
       ).length,
-      atLeast: some(settings.lateEndShare),
-    },
+      atLeast: planned.some((s) => s.lateEnd === when) ? 1 : 0,
+    })),
   ];
 }

@@ -18,16 +18,21 @@ export interface PlannedSession {
   /** Milliseconds after the traffic starts: when the call begins, and when the platform considers it over. */
   beginsAt: number;
   endsAt?: number;
+  /** For an `ends-late` session: whether its session.ended comes inside the expired run's late-end window. */
+  lateEnd?: LateEnd;
   /** Every delivery of the session's events, in the (shuffled) order they are sent. */
   deliveries: Array<{ at: number; event: EventName }>;
 }
 
 /**
- * When an `ends-late` session's session.ended is first sent, after its beginning: past its expiry under the suite's
- * timers (serviceTimers: 20 s ttl + 10 s grace, then checks at once and twice 10 s apart, about 50 to 62 s after the
- * created arrives), and around the end of its 30 s late-end window, so both ways a late end is taken happen.
+ * When an `ends-late` session's session.ended is first sent, after its beginning. Under the suite's timers
+ * (serviceTimers: 20 s ttl + 10 s grace, then checks at once and twice 10 s apart) a session expires about 50 to 62 s
+ * after its created arrives and listens for a late end for 30 s more (SESSION_LATE_END_WINDOW_SECONDS). Every other
+ * late end comes inside that window, to be taken by the expired run; the rest well after it, to be taken by a new run
+ * that follows the expiry. Each then has 0 to 6 s of redeliveries.
  */
-const LATE_END_MS = 75_000;
+const LATE_END_MS = { 'inside-window': 66_000, 'after-window': 110_000 } as const;
+export type LateEnd = keyof typeof LATE_END_MS;
 
 /**
  * The sessions of one run. Each event is one Svix message delivered `redeliveries` times; a session's deliveries take
@@ -47,6 +52,7 @@ export function planSessions(settings: FaultSettings, dice: Dice): PlannedSessio
     'session-created.voice-outbound.json',
   ).metadata.sessionVariables;
   const spacing = (settings.trafficSeconds * 1000) / Math.max(1, n);
+  let lateEnds = 0;
 
   return kinds.map((kind, i) => {
     const script = {
@@ -62,8 +68,13 @@ export function planSessions(settings: FaultSettings, dice: Dice): PlannedSessio
     ];
     const slots = events.map(() => beginsAt + dice.int(0, 12_000)).sort((a, b) => a - b);
     const deliveries = dice.shuffle(events).map((event, k) => ({ at: slots[k]!, event }));
-    if (kind === 'ends-late') {
-      const late = Array.from({ length: settings.redeliveries }, () => beginsAt + LATE_END_MS + dice.int(0, 12_000));
+    const lateEnd: LateEnd | undefined =
+      kind === 'ends-late' ? (lateEnds++ % 2 === 0 ? 'inside-window' : 'after-window') : undefined;
+    if (lateEnd) {
+      const late = Array.from(
+        { length: settings.redeliveries },
+        () => beginsAt + LATE_END_MS[lateEnd] + dice.int(0, 6_000),
+      );
       deliveries.push(...late.sort((a, b) => a - b).map((at) => ({ at, event: 'session.ended' as const })));
     }
     const firstEnded = deliveries.find((d) => d.event === 'session.ended')?.at;
@@ -78,6 +89,7 @@ export function planSessions(settings: FaultSettings, dice: Dice): PlannedSessio
       messages: script.messages,
       beginsAt,
       endsAt,
+      ...(lateEnd ? { lateEnd } : {}),
       deliveries,
     };
   });
