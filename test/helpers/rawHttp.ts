@@ -37,7 +37,9 @@ export function incompletePost(url: string, headers: Record<string, string>, con
 
 /**
  * Opens a keep-alive connection, sends one GET /healthz and leaves it open and idle, as a health checker does;
- * from `localAddress` (another loopback address) to play a client other than the test's own.
+ * from `localAddress` (another loopback address) to play a client other than the test's own. Resolves once answered,
+ * or once the server closed it unanswered (the connection budget may: then the socket is `destroyed`), so a caller
+ * counts what stayed open instead of waiting for good.
  */
 export function idleAfterHealthCheck(port: number, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -45,6 +47,7 @@ export function idleAfterHealthCheck(port: number, localAddress?: string): Promi
       socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n'),
     );
     socket.once('data', () => resolve(socket));
+    socket.once('close', () => resolve(socket));
     socket.once('error', reject);
   });
 }
