@@ -73,9 +73,7 @@ export function activityDepsFrom(
           timeoutMs: config.FOLLOWUP_CALL_TIMEOUT_MS,
         })
       : undefined,
-    transcripts: pool
-      ? createPostgresTranscriptStore(pool, transcriptLinkSettingsFrom(config), config.PAYLOAD_ENCRYPTION_KEYS)
-      : createLocalTranscriptStore(transcriptDirFrom(config), config.PAYLOAD_ENCRYPTION_KEYS),
+    transcripts: transcriptStoreFrom(config, pool),
     sinks,
     transcriptLinks,
     dialLedger,

@@ -14,11 +14,12 @@ import type { FollowUpPolicy } from '../../src/workflows/policy';
 import { agntixClientsFor } from './agntixClients';
 import { startTestApi } from './api';
 import { startOutcomeReceiver } from './outcomeReceiver';
-import { anyHour, testPolicy } from './policy';
+import { anyHour, testFollowUpPolicy, testPolicy } from './policy';
 import { actionsBetween, type ActionCounts, type CountingServer } from './serverActions';
 import { uniqueTaskQueue } from './temporal';
 import { waitFor } from './wait';
 import { createTestWorker } from './worker';
+import { transcriptTurns } from './events';
 
 /*
  * The four kinds of session whose cost issue #26 sets targets for, each run alone on a counting server (see
@@ -41,24 +42,8 @@ export const SCENARIOS: Record<ScenarioName, string> = {
 };
 
 /** Follow-ups that dial the sandbox at once, each step told to both systems. */
-const followUpPolicy = (overrides: Partial<FollowUpPolicy>): FollowUpPolicy => ({
-  phoneNumberId: 'pn-actions',
-  ttlSeconds: 600,
-  maxAttempts: 3,
-  maxDials: 1,
-  confirmGraceSeconds: 5,
-  rules: anyHour(0),
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-  ...overrides,
-});
-
-const messages = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    id: `msg_${i}`,
-    role: i % 2 ? 'ASSISTANT' : 'USER',
-    content: `turn ${i}`,
-    createdAt: new Date().toISOString(),
-  }));
+const followUpPolicy = (overrides: Partial<FollowUpPolicy>) =>
+  testFollowUpPolicy({ phoneNumberId: 'pn-actions', ttlSeconds: 600, confirmGraceSeconds: 5, ...overrides });
 
 /** What one scenario cost, by the server's counter, and anything not the scenario's own that was taken out. */
 export interface Measured {
@@ -96,7 +81,7 @@ export async function measureScenario(
     let note: string | undefined;
     switch (name) {
       case 'standard': {
-        agntix.sessions.set(sessionId, { messages: messages(8) });
+        agntix.sessions.set(sessionId, { messages: transcriptTurns(8) });
         await (
           await worker()
         ).runUntil(async () => {
@@ -118,7 +103,7 @@ export async function measureScenario(
         break;
       }
       case 'schedulesFollowUp': {
-        agntix.sessions.set(sessionId, { messages: messages(1) });
+        agntix.sessions.set(sessionId, { messages: transcriptTurns(1) });
         const followUpId = followUpWorkflowId(sessionId, 1);
         await (
           await worker(followUpPolicy({ rules: anyHour(24 * 3600_000) }))

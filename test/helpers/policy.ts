@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config';
 import { sharingPolicyFrom } from '../../src/config/policies';
 import type { CallingRules } from '../../src/workflows/followUp/callingTime';
-import type { SessionPolicy } from '../../src/workflows/policy';
+import type { FollowUpPolicy, SessionPolicy } from '../../src/workflows/policy';
 
 /**
  * Timers short enough for tests: a 1 s ttl, 1 s grace, reconciling every second, twice, a late end taken for 1 s
@@ -28,4 +28,19 @@ export const anyHour = (delayMs: number): CallingRules => ({
   minDelayMs: delayMs,
   defaultDelayMs: delayMs,
   windows: {},
+});
+
+/**
+ * A follow-up policy for tests: a 1 s call ttl and confirm grace, 3 attempts, 1 dial each, placed as soon as the
+ * customer asked, the example's wish fields; a test names what it changes.
+ */
+export const testFollowUpPolicy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy => ({
+  phoneNumberId: 'pn-test',
+  ttlSeconds: 1,
+  maxAttempts: 3,
+  maxDials: 1,
+  confirmGraceSeconds: 1,
+  rules: anyHour(0),
+  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
+  ...overrides,
 });

@@ -56,6 +56,20 @@ export interface WorkflowPeers<T extends TestTemporal> {
   worker(deps?: Partial<ActivityDeps>, callTimeoutMs?: number): Promise<Worker>;
 }
 
+/** The fields the hooks fill in, each read through a getter. */
+const FIELDS = [
+  'secret',
+  'outcomeSecret',
+  'temporal',
+  'bundle',
+  'agntix',
+  'receiver',
+  'sqlite',
+  'transcriptsDir',
+  'api',
+  'taskQueue',
+] as const satisfies ReadonlyArray<keyof WorkflowPeers<TestTemporal>>;
+
 export function useWorkflowPeers<T extends TestTemporal = TestTemporal>(options: PeerOptions<T>): WorkflowPeers<T> {
   const startTemporal = options.temporal ?? (connectTestTemporal as () => Promise<T>);
   type Fields = Omit<WorkflowPeers<T>, 'deliver' | 'worker'>;
@@ -98,39 +112,10 @@ export function useWorkflowPeers<T extends TestTemporal = TestTemporal>(options:
     state.api = state.agntix = undefined;
   });
 
-  return {
-    get secret() {
-      return state.secret;
-    },
-    get outcomeSecret() {
-      return state.outcomeSecret;
-    },
-    get temporal() {
-      return ready('temporal');
-    },
-    get bundle() {
-      return ready('bundle');
-    },
-    get agntix() {
-      return ready('agntix');
-    },
-    get receiver() {
-      return ready('receiver');
-    },
-    get sqlite() {
-      return ready('sqlite');
-    },
-    get transcriptsDir() {
-      return ready('transcriptsDir');
-    },
-    get api() {
-      return ready('api');
-    },
-    get taskQueue() {
-      return ready('taskQueue');
-    },
-    deliver: (payload) => post(`${ready('api').url}/webhooks/agntix`, sign(state.secret, payload)),
-    worker: (deps = {}, callTimeoutMs = 5000) =>
+  const peers = {
+    deliver: (payload: Record<string, unknown>) =>
+      post(`${ready('api').url}/webhooks/agntix`, sign(state.secret, payload)),
+    worker: (deps: Partial<ActivityDeps> = {}, callTimeoutMs = 5000) =>
       createTestWorker(ready('temporal'), ready('taskQueue'), ready('bundle'), {
         ...agntixClientsFor(ready('agntix').url, options.apiKey, callTimeoutMs),
         transcripts: createLocalTranscriptStore(ready('transcriptsDir'), testKeyRing()),
@@ -138,4 +123,9 @@ export function useWorkflowPeers<T extends TestTemporal = TestTemporal>(options:
         ...deps,
       }),
   };
+  // Each field reads the hooks' state when used, and says which hook has not run when read too early.
+  for (const key of FIELDS) {
+    Object.defineProperty(peers, key, { get: () => ready(key), enumerable: true });
+  }
+  return peers as WorkflowPeers<T>;
 }

@@ -20,29 +20,26 @@ import { postgresForTest } from '../helpers/postgres';
 import { bundleWorkflows, connectTestTemporal, uniqueTaskQueue, type TestTemporal } from '../helpers/temporal';
 import { waitFor } from '../helpers/wait';
 import { createTestWorker } from '../helpers/worker';
+import { testFollowUpPolicy } from '../helpers/policy';
 
 const API_KEY = 'pk_test_dial_ledger';
 const SECRET = 'a dial ledger key for these tests, 32+';
 const allDay = { start: 0, end: 24 * 60 };
-const policy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy => ({
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 3,
-  confirmGraceSeconds: 1,
-  operatorGraceSeconds: 30,
-  rules: {
-    timeZone: 'UTC',
-    hours: allDay,
-    days: [0, 1, 2, 3, 4, 5, 6],
-    holidays: [],
-    minDelayMs: 0,
-    defaultDelayMs: 0,
-    windows: { morning: allDay },
-  },
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-  ...overrides,
-});
+const policy = (overrides: Partial<FollowUpPolicy> = {}) =>
+  testFollowUpPolicy({
+    maxDials: 3,
+    operatorGraceSeconds: 30,
+    rules: {
+      timeZone: 'UTC',
+      hours: allDay,
+      days: [0, 1, 2, 3, 4, 5, 6],
+      holidays: [],
+      minDelayMs: 0,
+      defaultDelayMs: 0,
+      windows: { morning: allDay },
+    },
+    ...overrides,
+  });
 
 describe('the dial ledger in the store', () => {
   it('SQLite: a dial is claimed once, by any handle on the file, and erasure leaves the claim', async () => {

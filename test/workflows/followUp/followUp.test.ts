@@ -15,10 +15,11 @@ import type { FollowUpPolicy } from '../../../src/workflows/policy';
 import type { followUpWorkflow, sessionWorkflow } from '../../../src/workflows';
 import { countActions } from '../../helpers/historyActions';
 import { saveHistory } from '../../helpers/histories';
-import { testPolicy } from '../../helpers/policy';
+import { testFollowUpPolicy, testPolicy } from '../../helpers/policy';
 import { waitFor } from '../../helpers/wait';
 import { freshSession } from '../../../src/dev/examples';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { sessionEndedWith } from '../../helpers/events';
 
 const ENDED = 'session-ended.voice-callback-requested.json';
 const CREATED = 'session-created.voice-outbound.json';
@@ -47,16 +48,8 @@ const officeHours: CallingRules = {
   defaultDelayMs: 2 * 60 * 60_000,
   windows: { morning: { start: hm(9), end: hm(12) }, afternoon: { start: hm(12), end: hm(17) } },
 };
-const followUpPolicy = (overrides: Partial<FollowUpPolicy> = {}): FollowUpPolicy => ({
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 3,
-  confirmGraceSeconds: 3,
-  rules: alwaysOpen,
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-  ...overrides,
-});
+const followUpPolicy = (overrides: Partial<FollowUpPolicy> = {}) =>
+  testFollowUpPolicy({ maxDials: 3, confirmGraceSeconds: 3, rules: alwaysOpen, ...overrides });
 
 describe('follow-up calls for callbackRequested outcomes', () => {
   const peers = useWorkflowPeers({ name: 'followups', apiKey: API_KEY, pageSize: 3 });
@@ -71,8 +64,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
   const deliver = peers.deliver;
   const endWithCallback = async (extractedData?: Record<string, unknown>) => {
     const sessionId = randomUUID();
-    const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
-    if (extractedData) event.analysis.extractedData = extractedData;
+    const event = sessionEndedWith(sessionId, extractedData);
     await deliver(event);
     await peers.temporal.client.workflow.getHandle(sessionId).result(); // the follow-up has started by then
     return sessionId;
@@ -250,8 +242,7 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     try {
       await w.runUntil(async () => {
         const sessionId = randomUUID();
-        const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
-        event.analysis.extractedData = NOW;
+        const event = sessionEndedWith(sessionId, NOW);
         await deliver(event);
         await waitFor(() => peers.agntix.placed().length === 1, 'the follow-up call, with the receiver still down');
         const row = () =>
@@ -381,12 +372,8 @@ describe('follow-up calls for callbackRequested outcomes', () => {
     await w.runUntil(async () => {
       const root = randomUUID();
       const callSessionId = randomUUID();
-      const event = freshSession(ENDED, callSessionId) as {
-        metadata: { sessionVariables: Record<string, string> };
-        analysis: { extractedData: Record<string, unknown> };
-      };
+      const event = sessionEndedWith(callSessionId, { callbackRequested: false, callOutcome: 'Confirmed' });
       event.metadata.sessionVariables = { crmContactId: 'CRM-1', followUpOf: root, followUpAttempt: '1' };
-      event.analysis.extractedData = { callbackRequested: false, callOutcome: 'Confirmed' };
       await deliver(event);
       const result = await sessionResult(callSessionId);
       expect(result).toMatchObject({ phase: 'done', outcome: 'Confirmed', rules: { matched: ['nothing of ours'] } });

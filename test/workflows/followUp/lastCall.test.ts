@@ -2,26 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { followUpWorkflowId } from '../../../src/contracts';
 import { wasAnswered } from '../../../src/contracts/sessionState';
 import type { followUpWorkflow, sessionWorkflow } from '../../../src/workflows';
-import type { FollowUpPolicy } from '../../../src/workflows/policy';
-import { example, freshSession } from '../../../src/dev/examples';
-import { anyHour, testPolicy } from '../../helpers/policy';
+import { example } from '../../../src/dev/examples';
+import { anyHour, testFollowUpPolicy, testPolicy } from '../../helpers/policy';
 import { waitFor } from '../../helpers/wait';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { sessionEndedWith } from '../../helpers/events';
 
-const ENDED = 'session-ended.voice-callback-requested.json';
 const API_KEY = 'pk_test_previous_call';
 /** Each follow-up's slot comes this long after it is scheduled: time for the platform to catch up in between. */
 const SLOT_MS = 5000;
 
-const followUp: FollowUpPolicy = {
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 1,
-  confirmGraceSeconds: 1,
-  rules: anyHour(SLOT_MS),
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-};
+const followUp = testFollowUpPolicy({ rules: anyHour(SLOT_MS) });
 
 describe('before a next attempt, the platform is asked about the last call', () => {
   const peers = useWorkflowPeers({ name: 'last-call', apiKey: API_KEY });
@@ -40,8 +31,7 @@ describe('before a next attempt, the platform is asked about the last call', () 
    */
   async function callExpiresThenPlatformSays(later: { callbackRequested: boolean }) {
     const root = randomUUID();
-    const ended = freshSession(ENDED, root) as { analysis: { extractedData: Record<string, unknown> } };
-    ended.analysis.extractedData = { callbackRequested: true, callOutcome: 'Unavailable' };
+    const ended = sessionEndedWith(root, { callbackRequested: true, callOutcome: 'Unavailable' });
     await peers.deliver(ended);
     await sessionHandle(root).result(); // the first follow-up has started by then
     const first = await followUpHandle(root, 1).result();
@@ -81,8 +71,7 @@ describe('before a next attempt, the platform is asked about the last call', () 
     const w = await worker(60);
     await w.runUntil(async () => {
       const root = randomUUID();
-      const ended = freshSession(ENDED, root) as { analysis: { extractedData: Record<string, unknown> } };
-      ended.analysis.extractedData = { callbackRequested: true, callOutcome: 'Unavailable' };
+      const ended = sessionEndedWith(root, { callbackRequested: true, callOutcome: 'Unavailable' });
       await peers.deliver(ended);
       await sessionHandle(root).result();
       const callSessionId = (await followUpHandle(root, 1).result()).callSessionId!;
@@ -95,12 +84,8 @@ describe('before a next attempt, the platform is asked about the last call', () 
       await waitFor(() => kindOf() === 'expired', 'the call to expire', 20_000);
 
       // The platform catches up: the API shows the call answered, and its webhook comes, echoing the chain.
-      const late = freshSession(ENDED, callSessionId) as {
-        metadata: { sessionVariables: Record<string, string> };
-        analysis: { extractedData: Record<string, unknown> };
-      };
+      const late = sessionEndedWith(callSessionId, { callbackRequested: false, callOutcome: 'Confirmed' });
       late.metadata.sessionVariables = { followUpOf: root, followUpAttempt: '1' };
-      late.analysis.extractedData = { callbackRequested: false, callOutcome: 'Confirmed' };
       peers.agntix.sessions.set(callSessionId, { detail: { ...late, state: 'CLOSED' } });
       expect((await peers.deliver(late)).body.status).toBe('signaled');
 

@@ -18,8 +18,8 @@ import { saveHistory } from '../../helpers/histories';
 import { startTimeSkipping } from '../../helpers/timeSkipping';
 import { waitFor } from '../../helpers/wait';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { sessionEndedWith } from '../../helpers/events';
 
-const ENDED = 'session-ended.voice-callback-requested.json';
 const CREATED = 'session-created.voice-outbound.json';
 const API_KEY = 'pk_test_followup_timers';
 
@@ -64,8 +64,7 @@ describe('follow-up timers at production values, on the time-skipping server', (
   /** Ends a session asking for a callback; waits for it in real time, so no timer of its follow-up passes yet. */
   const endWithCallback = async (extractedData?: Record<string, unknown>) => {
     const sessionId = randomUUID();
-    const event = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
-    if (extractedData) event.analysis.extractedData = extractedData;
+    const event = sessionEndedWith(sessionId, extractedData);
     await deliver(event);
     const session = peers.temporal.steadyClient.workflow.getHandle<typeof sessionWorkflow>(sessionId);
     await waitFor(async () => (await session.describe()).status.name === 'COMPLETED', 'the session to end');

@@ -12,28 +12,20 @@ import { ALL_SCOPES, SANDBOX_HUBSPOT_TOKEN, startFakeHubSpot } from '../../../sr
 import { migrate } from '../../../src/store/migrate';
 import { buildOutcome } from '../../../src/workflows/session/outcome';
 import type { sessionWorkflow } from '../../../src/workflows';
-import type { FollowUpPolicy } from '../../../src/workflows/policy';
 import { example, freshSession } from '../../../src/dev/examples';
 import { crmView, hubspotSinkFor } from '../../helpers/hubspot';
 import { postgresForTest } from '../../helpers/postgres';
-import { anyHour, testPolicy } from '../../helpers/policy';
+import { anyHour, testFollowUpPolicy, testPolicy } from '../../helpers/policy';
 import { waitFor } from '../../helpers/wait';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { sessionEndedWith } from '../../helpers/events';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
 const API_KEY = 'pk_test_late_end';
 
 /** Follow-ups an hour away: the test sees one scheduled, and no call is placed while it runs. */
-const followUp: FollowUpPolicy = {
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 1,
-  confirmGraceSeconds: 1,
-  rules: anyHour(3600_000),
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-};
+const followUp = testFollowUpPolicy({ rules: anyHour(3600_000) });
 
 describe('expiry is provisional: a late session.ended is never lost', () => {
   const peers = useWorkflowPeers({ name: 'late-end', apiKey: API_KEY });
@@ -143,8 +135,7 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
     const w = await worker(1);
     await w.runUntil(async () => {
       const sessionId = randomUUID();
-      const ended = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
-      ended.analysis.extractedData = { callbackRequested: false };
+      const ended = sessionEndedWith(sessionId, { callbackRequested: false });
       expect((await deliver(ended)).body.status).toBe('started');
       expect(await handle(sessionId).result()).toMatchObject({ phase: 'done' });
       await waitFor(() => receivedKinds(sessionId).includes('session.completed'), 'the outcome');
@@ -177,8 +168,7 @@ describe('expiry is provisional: a late session.ended is never lost', () => {
     const w = await worker(1);
     await w.runUntil(async () => {
       const sessionId = randomUUID();
-      const ended = freshSession(ENDED, sessionId) as { analysis: { extractedData: Record<string, unknown> } };
-      ended.analysis.extractedData = { callbackRequested: false };
+      const ended = sessionEndedWith(sessionId, { callbackRequested: false });
       await deliver(ended);
       await handle(sessionId).result();
       await waitFor(() => receivedKinds(sessionId).includes('session.completed'), 'the outcome');

@@ -14,6 +14,7 @@ import { waitFor } from '../../helpers/wait';
 import { testDataConverter, testKeyRing } from '../../helpers/temporal';
 import { freshSession } from '../../../src/dev/examples';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { transcriptTurns } from '../../helpers/events';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -42,13 +43,8 @@ describe('session workflow, from signed deliveries to a recorded outcome', () =>
   const storedRow = (sessionId: string) =>
     peers.sqlite.db.prepare('SELECT * FROM sessions WHERE session_id = ?').get(sessionId) as
       Record<string, unknown> | undefined;
-  const messages = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({
-      id: `msg_${i}`,
-      role: i % 2 ? 'ASSISTANT' : 'USER',
-      content: `turn ${i} ${randomUUID()}`,
-      createdAt: new Date().toISOString(),
-    }));
+  /** Each turn unique, so a test can tell this session's transcript from any other's. */
+  const messages = (n: number) => transcriptTurns(n, (i) => `turn ${i} ${randomUUID()}`);
 
   it('runs the full lifecycle: in flight, ended, transcript over 3 pages archived, outcome recorded once', async () => {
     const sessionId = randomUUID();

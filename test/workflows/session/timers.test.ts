@@ -11,6 +11,7 @@ import { saveHistory } from '../../helpers/histories';
 import { startTimeSkipping } from '../../helpers/timeSkipping';
 import { waitFor } from '../../helpers/wait';
 import { useWorkflowPeers } from '../../helpers/workflowPeers';
+import { transcriptTurns } from '../../helpers/events';
 
 const CREATED = 'session-created.voice-outbound.json';
 const ENDED = 'session-ended.voice-callback-requested.json';
@@ -54,19 +55,12 @@ describe('session timers at production values, on the time-skipping server', () 
   const stillOpen = (sessionId: string) => ({
     detail: { ...example('session-detail.json'), id: sessionId, state: 'OPEN', endedAt: null, analysis: null },
   });
-  const messages = (n: number) =>
-    Array.from({ length: n }, (_, i) => ({
-      id: `msg_${i}`,
-      role: i % 2 ? 'ASSISTANT' : 'USER',
-      content: `turn ${i}`,
-      createdAt: new Date().toISOString(),
-    }));
 
   it('reconciles a lost session.ended from the session API once ttl + grace have passed', async () => {
     const sessionId = randomUUID();
     peers.agntix.sessions.set(sessionId, {
       detail: { ...example('session-detail.json'), id: sessionId },
-      messages: messages(2),
+      messages: transcriptTurns(2),
     });
     await deliver(CREATED, sessionId);
     const w = await worker();
@@ -82,7 +76,7 @@ describe('session timers at production values, on the time-skipping server', () 
 
   it('takes a session.ended that arrives while the API is asked again, and stops asking', async () => {
     const sessionId = randomUUID();
-    peers.agntix.sessions.set(sessionId, { ...stillOpen(sessionId), messages: messages(2) });
+    peers.agntix.sessions.set(sessionId, { ...stillOpen(sessionId), messages: transcriptTurns(2) });
     await deliver(CREATED, sessionId);
     const w = await worker();
     const result = await w.runUntil(async () => {

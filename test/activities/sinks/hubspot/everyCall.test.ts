@@ -15,10 +15,9 @@ import {
   rescheduleFollowUpUpdate,
   statusQuery,
 } from '../../../../src/contracts';
-import type { FollowUpPolicy } from '../../../../src/workflows/policy';
 import type { followUpWorkflow, sessionWorkflow } from '../../../../src/workflows';
 import { crmView, hubspotSettingsFor, hubspotSinkFor } from '../../../helpers/hubspot';
-import { anyHour, testPolicy } from '../../../helpers/policy';
+import { anyHour, testFollowUpPolicy, testPolicy } from '../../../helpers/policy';
 import { waitFor } from '../../../helpers/wait';
 import { freshSession } from '../../../../src/dev/examples';
 import { post, sign, type SignedDelivery } from '../../../../src/dev/signing';
@@ -31,15 +30,7 @@ const API_KEY = 'pk_test_hubspot';
 const CALLS_UPSERT = 'POST /crm/v3/objects/calls/batch/upsert';
 
 /** Follow-ups an hour out (so an operator can move them), at any hour of any day. */
-const followUpPolicy: FollowUpPolicy = {
-  phoneNumberId: 'pn-test',
-  ttlSeconds: 1,
-  maxAttempts: 3,
-  maxDials: 1,
-  confirmGraceSeconds: 2,
-  rules: anyHour(60 * 60_000),
-  fields: { day: 'preferredDay', window: 'preferredTimeWindow' },
-};
+const followUpPolicy = testFollowUpPolicy({ confirmGraceSeconds: 2, rules: anyHour(60 * 60_000) });
 
 /**
  * What a HubSpot user checks after real sessions ran through the ingest API and the session workflows on the real
